@@ -1,0 +1,116 @@
+// The statechart: which Figure-2 handler runs in which role, and which events change the role.
+// It is the one authoritative description of that routing; the fast stepper is derived from it.
+import { enqueueActions, setup } from 'xstate';
+import { guards, handlers, type GuardName, type HandlerName } from './handlers.ts';
+import { initialState } from './state.ts';
+import type { Effect, NodeConfig, RaftEvent, RaftState } from './types.ts';
+
+type Names = readonly HandlerName[];
+
+/** Receiving a message in any role: step down on a newer term, else the role's handler, if any. */
+const receive = (handler?: HandlerName) => [
+  stepDownOnNewerTerm(handler),
+  ...(handler ? [{ actions: [handler] as Names }] : []),
+];
+
+/** S.2: a newer term makes us a follower of that term, and the follower's handler runs. */
+const stepDownOnNewerTerm = (handler?: HandlerName) =>
+  ({ guard: 'hasNewerTerm' as const, target: 'follower', actions: (handler ? ['adoptTerm', handler] : ['adoptTerm']) as Names });
+
+/** Each handler becomes an XState action that assigns the new state and emits its effects. */
+const xstateActions = Object.fromEntries(
+  Object.entries(handlers).map(([name, handler]) => [
+    name,
+    enqueueActions(({ context, event, enqueue }: { context: RaftState; event: RaftEvent; enqueue: Enqueue }) => {
+      const step = handler(context, event);
+      enqueue.assign(() => step.state);
+      for (const effect of step.effects) enqueue.emit(effect);
+    }),
+  ]),
+) as Record<HandlerName, never>;
+
+interface Enqueue {
+  assign(f: () => RaftState): void;
+  emit(e: Effect): void;
+}
+
+const xstateGuards = Object.fromEntries(
+  Object.entries(guards).map(([name, guard]) => [
+    name,
+    ({ context, event }: { context: RaftState; event: RaftEvent }) => guard(context, event),
+  ]),
+) as Record<GuardName, never>;
+
+export const raftMachine = setup({
+  types: {} as { context: RaftState; events: RaftEvent; input: NodeConfig; emitted: Effect },
+  actions: xstateActions,
+  guards: xstateGuards,
+}).createMachine({
+  id: 'raft',
+  context: ({ input }) => initialState(input),
+  initial: 'follower',
+  on: {
+    Restart: { target: '.follower', actions: ['restart'] },
+    Snapshot: { actions: ['compact'] },
+  },
+  states: {
+    follower: {
+      on: {
+        // F.2 "If election timeout elapses without receiving AppendEntries RPC from current
+        // leader or granting vote to candidate: convert to candidate."
+        ElectionTimeout: [
+          { guard: 'isSoleMember', target: 'leader', actions: ['startElection', 'becomeLeader'] },
+          { target: 'candidate', actions: ['startElection'] },
+        ],
+        // F.1 "Respond to RPCs from candidates and leaders."
+        RequestVote: receive('handleRequestVote'),
+        AppendEntries: receive('handleAppendEntries'),
+        InstallSnapshot: receive('handleInstallSnapshot'),
+        RequestVoteReply: receive(),
+        AppendEntriesReply: receive(),
+        InstallSnapshotReply: receive(),
+      },
+    },
+    candidate: {
+      on: {
+        // C.4 "If election timeout elapses: start new election."
+        ElectionTimeout: { target: 'candidate', actions: ['startElection'] },
+        // C.2 "If votes received from majority of servers: become leader."
+        RequestVoteReply: [
+          stepDownOnNewerTerm(),
+          { guard: 'winsElection', target: 'leader', actions: ['countVote', 'becomeLeader'] },
+          { actions: ['countVote'] },
+        ],
+        // C.3 "If AppendEntries RPC received from new leader: convert to follower."
+        AppendEntries: [
+          stepDownOnNewerTerm('handleAppendEntries'),
+          { guard: 'isFromCurrentLeader', target: 'follower', actions: ['handleAppendEntries'] },
+          { actions: ['handleAppendEntries'] },
+        ],
+        InstallSnapshot: [
+          stepDownOnNewerTerm('handleInstallSnapshot'),
+          { guard: 'isFromCurrentLeader', target: 'follower', actions: ['handleInstallSnapshot'] },
+          { actions: ['handleInstallSnapshot'] },
+        ],
+        RequestVote: receive('handleRequestVote'),
+        AppendEntriesReply: receive(),
+        InstallSnapshotReply: receive(),
+      },
+    },
+    leader: {
+      on: {
+        // L.1 heartbeats during idle periods; L.2 client commands.
+        HeartbeatDue: { actions: ['sendHeartbeats'] },
+        Propose: { actions: ['appendCommands'] },
+        AppendEntriesReply: receive('handleAppendEntriesReply'),
+        InstallSnapshotReply: receive('handleInstallSnapshotReply'),
+        RequestVote: receive('handleRequestVote'),
+        AppendEntries: receive('handleAppendEntries'),
+        InstallSnapshot: receive('handleInstallSnapshot'),
+        RequestVoteReply: receive(),
+      },
+    },
+  },
+});
+
+export type RaftMachine = typeof raftMachine;

@@ -1,0 +1,144 @@
+import { persist, resetElectionTimer, resetHeartbeatTimer, send } from '../effects.ts';
+import {
+  append, entriesFrom, firstIndexOfTermAt, lastIndex, lastIndexOfTerm, mergeEntries, termAt,
+} from '../log.ts';
+import { majorityMatchIndex } from '../quorum.ts';
+import { peersOf } from '../state.ts';
+import {
+  logIndex, term, type AppendEntries, type AppendEntriesReply, type Effect, type LogIndex, type NodeId,
+  type Propose, type RaftState, type Step,
+} from '../types.ts';
+import { applyCommitted } from './apply.ts';
+
+/**
+ * L.3 "If last log index ≥ nextIndex for a follower: send AppendEntries RPC with log entries
+ * starting at nextIndex." What was sent is assumed to arrive (nextIndex moves past it), so
+ * proposals pipeline; a lost request shows up as a rejected heartbeat and rewinds nextIndex (L.5).
+ * A follower that needs entries the leader has compacted gets the snapshot instead (§7).
+ */
+export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftState {
+  const next = s.nextIndex[peer]!;
+  const last = lastIndex(s.log);
+  if (next <= s.log.snapshotIndex) {
+    effects.push(send({
+      type: 'InstallSnapshot', term: s.currentTerm, from: s.id, to: peer,
+      lastIncludedIndex: s.log.snapshotIndex, lastIncludedTerm: s.log.snapshotTerm, data: s.snapshot,
+    }));
+    return withNextIndex(s, peer, logIndex(s.log.snapshotIndex + 1));
+  }
+  const prevLogIndex = logIndex(next - 1);
+  effects.push(send({
+    type: 'AppendEntries', term: s.currentTerm, from: s.id, to: peer,
+    prevLogIndex, prevLogTerm: termAt(s.log, prevLogIndex)!,
+    entries: entriesFrom(s.log, next), leaderCommit: s.commitIndex,
+  }));
+  return next > last ? s : withNextIndex(s, peer, logIndex(last + 1));
+}
+
+const withNextIndex = (s: RaftState, peer: NodeId, index: LogIndex): RaftState =>
+  ({ ...s, nextIndex: { ...s.nextIndex, [peer]: index } });
+
+function replicateToAll(s: RaftState, effects: Effect[]): RaftState {
+  for (const peer of peersOf(s)) s = replicateTo(s, peer, effects);
+  return s;
+}
+
+/** L.1 "...repeat during idle periods to prevent election timeouts." */
+export function sendHeartbeats(s: RaftState): Step {
+  const effects: Effect[] = [resetHeartbeatTimer];
+  return { state: replicateToAll(s, effects), effects };
+}
+
+/**
+ * L.2 "If command received from client: append entry to local log, respond after entry applied
+ * to state machine." The entries are durable before they are sent, and go out at once.
+ */
+export function appendCommands(s: RaftState, e: Propose): Step {
+  if (e.commands.length === 0) return { state: s, effects: [] };
+  const effects: Effect[] = [persist];
+  let state: RaftState = { ...s, log: append(s.log, e.commands.map((command) => ({ term: s.currentTerm, command }))) };
+  state = replicateToAll(state, effects);
+  return { state: advanceCommitIndex(state, effects), effects };
+}
+
+/**
+ * L.6 "If there exists an N such that N > commitIndex, a majority of matchIndex[i] ≥ N, and
+ * log[N].term == currentTerm: set commitIndex = N." Only entries of the leader's own term are
+ * committed by counting (§5.4.2); earlier ones commit with them.
+ */
+function advanceCommitIndex(s: RaftState, effects: Effect[]): RaftState {
+  const n = majorityMatchIndex([lastIndex(s.log), ...peersOf(s).map((p) => s.matchIndex[p]!)]);
+  if (n <= s.commitIndex || termAt(s.log, n) !== s.currentTerm) return s;
+  return applyCommitted({ ...s, commitIndex: n }, effects);
+}
+
+/**
+ * The receiver side of AppendEntries, AE.1–AE.5. A request of the current term comes from the
+ * legitimate leader, so it also restarts the election timer (F.2).
+ */
+export function handleAppendEntries(s: RaftState, m: AppendEntries): Step {
+  const reply = (fields: Pick<AppendEntriesReply, 'success' | 'matchIndex' | 'conflictIndex' | 'conflictTerm'>) =>
+    send({ type: 'AppendEntriesReply', term: s.currentTerm, from: s.id, to: m.from, ...fields });
+
+  // AE.1 "Reply false if term < currentTerm."
+  if (m.term < s.currentTerm) {
+    return { state: s, effects: [reply({ success: false, matchIndex: logIndex(0), conflictIndex: logIndex(0), conflictTerm: term(0) })] };
+  }
+  // AE.2 "Reply false if log doesn't contain an entry at prevLogIndex whose term matches
+  // prevLogTerm." The reply says where to retry: past our last entry if we have none there,
+  // else at the start of our conflicting term, so the leader skips it in one round trip.
+  // An index inside our snapshot is committed, hence matches.
+  const ourPrevTerm = m.prevLogIndex < s.log.snapshotIndex ? m.prevLogTerm : termAt(s.log, m.prevLogIndex);
+  if (ourPrevTerm !== m.prevLogTerm) {
+    const conflict = ourPrevTerm === undefined
+      ? { conflictIndex: logIndex(lastIndex(s.log) + 1), conflictTerm: term(0) }
+      : { conflictIndex: firstIndexOfTermAt(s.log, m.prevLogIndex), conflictTerm: ourPrevTerm };
+    return { state: s, effects: [resetElectionTimer, reply({ success: false, matchIndex: logIndex(0), ...conflict })] };
+  }
+  // AE.3, AE.4: merge the entries (see mergeEntries).
+  const log = mergeEntries(s.log, m.prevLogIndex, m.entries);
+  const lastNew = logIndex(m.prevLogIndex + m.entries.length);
+  // AE.5 "If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry)."
+  const commitIndex = m.leaderCommit > s.commitIndex ? logIndex(Math.max(s.commitIndex, Math.min(m.leaderCommit, lastNew))) : s.commitIndex;
+  const effects: Effect[] = log === s.log ? [resetElectionTimer] : [persist, resetElectionTimer];
+  const state = applyCommitted({ ...s, log, commitIndex }, effects);
+  effects.push(reply({ success: true, matchIndex: lastNew, conflictIndex: logIndex(0), conflictTerm: term(0) }));
+  return { state, effects };
+}
+
+/**
+ * The leader side of AppendEntries. Replies from another term are stale and ignored (a newer
+ * one has already made us a follower, S.2).
+ * L.4 "If successful: update nextIndex and matchIndex for follower." matchIndex comes from what
+ * the reply proved, never from nextIndex, and never moves back, so late replies are harmless.
+ * L.5 "If AppendEntries fails because of log inconsistency: decrement nextIndex and retry",
+ * by a whole term at a time.
+ */
+export function handleAppendEntriesReply(s: RaftState, m: AppendEntriesReply): Step {
+  if (m.term !== s.currentTerm) return { state: s, effects: [] };
+  const effects: Effect[] = [];
+  if (m.success) return { state: acknowledge(s, m.from, m.matchIndex, effects), effects };
+  const state = withNextIndex(s, m.from, logIndex(Math.max(s.matchIndex[m.from]! + 1, retryIndex(s, m))));
+  return { state: replicateTo(state, m.from, effects), effects };
+}
+
+/**
+ * L.4 for both RPCs: `peer` holds our log through `index`. matchIndex never moves back, and
+ * nextIndex stays ahead of it; then the commit index may advance (L.6).
+ */
+export function acknowledge(s: RaftState, peer: NodeId, index: LogIndex, effects: Effect[]): RaftState {
+  if (index <= s.matchIndex[peer]!) return s;
+  const state: RaftState = {
+    ...s,
+    matchIndex: { ...s.matchIndex, [peer]: index },
+    nextIndex: { ...s.nextIndex, [peer]: logIndex(Math.max(s.nextIndex[peer]!, index + 1)) },
+  };
+  return advanceCommitIndex(state, effects);
+}
+
+/** Fast backtracking: skip past the follower's conflicting term, or to just past its log. */
+function retryIndex(s: RaftState, m: AppendEntriesReply): LogIndex {
+  if (m.conflictTerm === 0) return m.conflictIndex;
+  const ours = lastIndexOfTerm(s.log, m.conflictTerm);
+  return ours === undefined ? m.conflictIndex : logIndex(ours + 1);
+}

@@ -1,0 +1,159 @@
+// The vocabulary of Raft as Figure 2 names it. Brands keep a term from being
+// passed where an index is expected; they cost nothing at run time.
+
+declare const brand: unique symbol;
+type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+export type Term = Brand<number, 'Term'>;
+export type LogIndex = Brand<number, 'LogIndex'>;
+export type NodeId = Brand<number, 'NodeId'>;
+
+export const term = (n: number): Term => n as Term;
+export const logIndex = (n: number): LogIndex => n as LogIndex;
+export const nodeId = (n: number): NodeId => n as NodeId;
+
+/** A client command. Opaque to the machine: it is stored, replicated and applied, never read. */
+export type Command = unknown;
+
+/** A service snapshot. Opaque to the machine: it is stored, sent and applied, never read. */
+export type SnapshotData = Uint8Array;
+
+export interface Entry {
+  readonly term: Term;
+  readonly command: Command;
+}
+
+/**
+ * The log with its compaction offset (§7): entries 1..snapshotIndex live only in the
+ * snapshot; entries[0] is the entry at snapshotIndex + 1.
+ */
+export interface RaftLog {
+  readonly snapshotIndex: LogIndex;
+  readonly snapshotTerm: Term;
+  readonly entries: readonly Entry[];
+}
+
+export type Role = 'follower' | 'candidate' | 'leader';
+
+// ---- Messages: the three RPCs of Figure 2 and §7 and their replies -------------------------
+
+interface Envelope {
+  readonly term: Term;
+  readonly from: NodeId;
+  readonly to: NodeId;
+}
+
+export interface RequestVote extends Envelope {
+  readonly type: 'RequestVote';
+  readonly lastLogIndex: LogIndex;
+  readonly lastLogTerm: Term;
+}
+
+export interface RequestVoteReply extends Envelope {
+  readonly type: 'RequestVoteReply';
+  readonly voteGranted: boolean;
+}
+
+export interface AppendEntries extends Envelope {
+  readonly type: 'AppendEntries';
+  readonly prevLogIndex: LogIndex;
+  readonly prevLogTerm: Term;
+  readonly entries: readonly Entry[];
+  readonly leaderCommit: LogIndex;
+}
+
+export interface AppendEntriesReply extends Envelope {
+  readonly type: 'AppendEntriesReply';
+  readonly success: boolean;
+  /** On success: the last index this request proved to match (prevLogIndex + entries). */
+  readonly matchIndex: LogIndex;
+  /** On failure: where the leader should retry (fast backtracking, §5.3). */
+  readonly conflictIndex: LogIndex;
+  /** On failure: the term of the follower's entry at prevLogIndex, or 0 if it has none there. */
+  readonly conflictTerm: Term;
+}
+
+export interface InstallSnapshot extends Envelope {
+  readonly type: 'InstallSnapshot';
+  readonly lastIncludedIndex: LogIndex;
+  readonly lastIncludedTerm: Term;
+  readonly data: SnapshotData;
+}
+
+export interface InstallSnapshotReply extends Envelope {
+  readonly type: 'InstallSnapshotReply';
+  /** The index the follower now holds through, so a late reply cannot move matchIndex wrongly. */
+  readonly matchIndex: LogIndex;
+}
+
+export type Message =
+  | RequestVote
+  | RequestVoteReply
+  | AppendEntries
+  | AppendEntriesReply
+  | InstallSnapshot
+  | InstallSnapshotReply;
+
+export type MessageType = Message['type'];
+
+// ---- Events: everything that can happen to a node. Time is an event too. --------------------
+
+export interface ElectionTimeout { readonly type: 'ElectionTimeout' }
+export interface HeartbeatDue { readonly type: 'HeartbeatDue' }
+/** Client commands, batched: one event can carry many, and they replicate together. */
+export interface Propose { readonly type: 'Propose'; readonly commands: readonly Command[] }
+/** The service has applied through `index` and hands over its state for compaction. */
+export interface Snapshot { readonly type: 'Snapshot'; readonly index: LogIndex; readonly data: SnapshotData }
+/** The node comes back from a crash with what it had made durable. */
+export interface Restart { readonly type: 'Restart'; readonly persisted: PersistentState }
+
+export type RaftEvent = Message | ElectionTimeout | HeartbeatDue | Propose | Snapshot | Restart;
+export type EventType = RaftEvent['type'];
+
+// ---- State exactly as Figure 2 ----------------------------------------------------------------
+
+/** Who this node is and who is in the cluster (including itself). Fixed for the node's life. */
+export interface NodeConfig {
+  readonly id: NodeId;
+  readonly members: readonly NodeId[];
+}
+
+/** Figure 2, "Persistent state on all servers", plus the §7 snapshot. */
+export interface PersistentState {
+  readonly currentTerm: Term;
+  readonly votedFor: NodeId | null;
+  readonly log: RaftLog;
+  readonly snapshot: SnapshotData;
+}
+
+export interface RaftState extends NodeConfig, PersistentState {
+  // Volatile state on all servers.
+  readonly commitIndex: LogIndex;
+  readonly lastApplied: LogIndex;
+  // Candidates: who granted us their vote in currentTerm.
+  readonly votesGranted: readonly NodeId[];
+  // Leaders, reinitialised after election. Keyed by peer id.
+  readonly nextIndex: Readonly<Record<number, LogIndex>>;
+  readonly matchIndex: Readonly<Record<number, LogIndex>>;
+}
+
+// ---- Effects: what the host must do, in order ---------------------------------------------
+
+/**
+ * Effects are executed in list order. `persist` asks for the node's persistent state, as it is
+ * after this step, to be durable before any later effect runs: every message after it may
+ * depend on it (Figure 2: "updated on stable storage before responding to RPCs").
+ */
+export type Effect =
+  | { readonly type: 'persist' }
+  | { readonly type: 'send'; readonly message: Message }
+  | { readonly type: 'applyEntries'; readonly first: LogIndex; readonly entries: readonly Entry[] }
+  | { readonly type: 'applySnapshot'; readonly index: LogIndex; readonly term: Term; readonly data: SnapshotData }
+  | { readonly type: 'resetElectionTimer' }
+  | { readonly type: 'resetHeartbeatTimer' };
+
+/** What every handler returns: the next state and the effects, as data. */
+export interface Step {
+  readonly state: RaftState;
+  readonly effects: readonly Effect[];
+}
