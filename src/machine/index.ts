@@ -1,7 +1,8 @@
 // The pure Raft core: no I/O, no clock, no randomness, no Node.js built-ins.
 export * from './types.ts';
 export { raftMachine, type RaftMachine } from './machine.ts';
-export { deriveStepper, xstateStepper, emittedEffects, initialNode, type NodeSnapshot, type StepResult, type Stepper } from './stepper.ts';
+export { deriveStepper, xstateStepper, emittedEffects, initialNode, type NodeSnapshot, type StepResult, type Stepper, type Overrides } from './stepper.ts';
 export { initialState, restoredState, persistentStateOf } from './state.ts';
 export * as log from './log.ts';
-export { handlers, guards, type HandlerName, type GuardName } from './handlers.ts';
+export { handlers, guards, isMessage, type Handler, type Guard, type HandlerName, type GuardName } from './handlers.ts';
+export { encodePersistentState, decodePersistentState, jsonCommands, crc32, CorruptStateError, type CommandCodec } from './persistence.ts';

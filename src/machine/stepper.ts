@@ -3,7 +3,7 @@
 // the machine uses, so it is the statechart, minus the interpreter. test/stepper.test.ts proves
 // it equal to xstate.transition() on random event sequences.
 import { transition } from 'xstate';
-import { guards, handlers, type Guard, type Handler } from './handlers.ts';
+import { guards, handlers, type Guard, type GuardName, type Handler, type HandlerName } from './handlers.ts';
 import { raftMachine, type RaftMachine } from './machine.ts';
 import { initialState } from './state.ts';
 import type { Effect, EventType, NodeConfig, RaftEvent, RaftState, Role } from './types.ts';
@@ -32,9 +32,18 @@ const noEffects: readonly Effect[] = Object.freeze([]);
 
 export const initialNode = (config: NodeConfig): NodeSnapshot => ({ role: 'follower', state: initialState(config) });
 
+/**
+ * Replacement handlers or guards by name: how the model checker's mutants (the bug zoo) change
+ * one rule while the statechart's routing stays as shipped.
+ */
+export interface Overrides {
+  readonly handlers?: Partial<Record<HandlerName, Handler>>;
+  readonly guards?: Partial<Record<GuardName, Guard>>;
+}
+
 /** Builds the stepper for a machine shaped like ours. Throws if it uses a feature it cannot mirror. */
-export function deriveStepper(machine: RaftMachine = raftMachine): Stepper {
-  const table = compile(machine);
+export function deriveStepper(overrides: Overrides = {}, machine: RaftMachine = raftMachine): Stepper {
+  const table = compile(machine, { ...handlers, ...overrides.handlers }, { ...guards, ...overrides.guards });
   return (node, event) => {
     const candidates = table[node.role][event.type];
     if (candidates === undefined) return { ...node, effects: noEffects };
@@ -60,7 +69,7 @@ export function deriveStepper(machine: RaftMachine = raftMachine): Stepper {
 
 // XState picks the first enabled transition of the active state, then of its ancestors, in
 // document order; with no entry, exit or eventless transitions, that is the whole semantics.
-function compile(machine: RaftMachine): Table {
+function compile(machine: RaftMachine, handlers: Record<string, Handler>, guards: Record<string, Guard>): Table {
   const root = machine.root;
   refuseUnmirrored(root, 'the root');
   const table = {} as Table;
