@@ -186,8 +186,8 @@ test('FB.2 a late refusal never moves nextIndex to or below matchIndex', () => {
 });
 
 test('FB.2 backtracking reaches agreement in one round trip per conflicting term', () => {
-  let l = leader({ currentTerm: T(6), terms: [1, 1, 4, 4, 6] });
-  let f = nodeIn('follower', { id: nodeId(2), currentTerm: T(6), terms: [1, 1, 2, 2, 2, 3, 3, 3] });
+  let l = run(leader({ currentTerm: T(6), terms: [1, 1, 4, 4, 6] }));
+  let f = run(nodeIn('follower', { id: nodeId(2), currentTerm: T(6), terms: [1, 1, 2, 2, 2, 3, 3, 3] }));
   let rounds = 0;
   l = step(l, { type: 'HeartbeatDue' });
   let pending = sentOf(l.effects, 'AppendEntries').filter((m) => m.to === 2);

@@ -127,7 +127,8 @@ export function handleAppendEntriesReply(s: RaftState, m: AppendEntriesReply): S
  * nextIndex stays ahead of it; then the commit index may advance (L.6).
  */
 export function acknowledge(s: RaftState, peer: NodeId, index: LogIndex, effects: Effect[]): RaftState {
-  if (index <= s.matchIndex[peer]!) return s;
+  // A follower can only hold what we sent; a claim past our log is not from a correct follower.
+  if (index <= s.matchIndex[peer]! || index > lastIndex(s.log)) return s;
   const state: RaftState = {
     ...s,
     matchIndex: { ...s.matchIndex, [peer]: index },
