@@ -7,13 +7,19 @@ import type { Effect, NodeConfig, RaftEvent, RaftState } from './types.ts';
 
 type Names = readonly HandlerName[];
 
-/** Receiving a message in any role: step down on a newer term, else the role's handler, if any. */
-const receive = (handler?: HandlerName) => [
-  stepDownOnNewerTerm(handler),
-  ...(handler ? [{ actions: [handler] as Names }] : []),
-];
+/**
+ * A request in any role: a newer term first makes us a follower of that term (S.2), and the
+ * follower's handler answers it; otherwise the role's own handler does.
+ */
+const request = (handler: HandlerName) => [stepDownOnNewerTerm(handler), { actions: [handler] as Names }];
 
-/** S.2: a newer term makes us a follower of that term, and the follower's handler runs. */
+/**
+ * A reply in any role: a newer term makes us a follower, and a follower has nothing to do with a
+ * reply; otherwise the role's own handler, if it has one, takes it.
+ */
+const reply = (handler?: HandlerName) => [stepDownOnNewerTerm(), ...(handler ? [{ actions: [handler] as Names }] : [])];
+
+/** S.2: a newer term makes us a follower of that term, then `handler`, if any, runs as follower. */
 const stepDownOnNewerTerm = (handler?: HandlerName) =>
   ({ guard: 'hasNewerTerm' as const, target: 'follower', actions: (handler ? ['adoptTerm', handler] : ['adoptTerm']) as Names });
 
@@ -63,12 +69,12 @@ export const raftMachine = setup({
           { target: 'candidate', actions: ['startElection'] },
         ],
         // F.1 "Respond to RPCs from candidates and leaders."
-        RequestVote: receive('handleRequestVote'),
-        AppendEntries: receive('handleAppendEntries'),
-        InstallSnapshot: receive('handleInstallSnapshot'),
-        RequestVoteReply: receive(),
-        AppendEntriesReply: receive(),
-        InstallSnapshotReply: receive(),
+        RequestVote: request('handleRequestVote'),
+        AppendEntries: request('handleAppendEntries'),
+        InstallSnapshot: request('handleInstallSnapshot'),
+        RequestVoteReply: reply(),
+        AppendEntriesReply: reply(),
+        InstallSnapshotReply: reply(),
       },
     },
     candidate: {
@@ -92,9 +98,9 @@ export const raftMachine = setup({
           { guard: 'isFromCurrentLeader', target: 'follower', actions: ['handleInstallSnapshot'] },
           { actions: ['handleInstallSnapshot'] },
         ],
-        RequestVote: receive('handleRequestVote'),
-        AppendEntriesReply: receive(),
-        InstallSnapshotReply: receive(),
+        RequestVote: request('handleRequestVote'),
+        AppendEntriesReply: reply(),
+        InstallSnapshotReply: reply(),
       },
     },
     leader: {
@@ -102,12 +108,12 @@ export const raftMachine = setup({
         // L.1 heartbeats during idle periods; L.2 client commands.
         HeartbeatDue: { actions: ['sendHeartbeats'] },
         Propose: { actions: ['appendCommands'] },
-        AppendEntriesReply: receive('handleAppendEntriesReply'),
-        InstallSnapshotReply: receive('handleInstallSnapshotReply'),
-        RequestVote: receive('handleRequestVote'),
-        AppendEntries: receive('handleAppendEntries'),
-        InstallSnapshot: receive('handleInstallSnapshot'),
-        RequestVoteReply: receive(),
+        AppendEntriesReply: reply('handleAppendEntriesReply'),
+        InstallSnapshotReply: reply('handleInstallSnapshotReply'),
+        RequestVote: request('handleRequestVote'),
+        AppendEntries: request('handleAppendEntries'),
+        InstallSnapshot: request('handleInstallSnapshot'),
+        RequestVoteReply: reply(),
       },
     },
   },

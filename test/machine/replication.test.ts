@@ -100,6 +100,7 @@ test('S.2 a leader that receives AppendEntries of a newer term steps down and fo
 test('S.2 a leader steps down on an AppendEntries reply of a newer term', () => {
   const r = step(leader({ currentTerm: T(1) }), aeReply({ term: T(3), success: false }));
   assert.deepEqual([r.role, r.state.currentTerm, r.state.votedFor], ['follower', 3, null]);
+  assert.deepEqual(r.effects, [{ type: 'persist' }], 'a follower does not act on a reply to the leader it was');
 });
 
 test('P.3 and L.1 a new leader sets nextIndex past its log, matchIndex to 0, and sends empty AppendEntries', () => {
