@@ -101,7 +101,7 @@ function runSchedule(size: number, actions: readonly Action[], seen: Observed): 
 for (const size of [3, 5]) {
   test(`random schedules of a ${size}-node cluster keep Election Safety, Log Matching and State Machine Safety`, () => {
     const seen: Observed = { leaders: 0, commits: 0, snapshots: 0, restarts: 0 };
-    fc.assert(fc.property(fc.array(actionArb(size), { minLength: 50, maxLength: 200 }), (actions) => runSchedule(size, actions, seen)), { numRuns: 300, seed: size });
+    fc.assert(fc.property(fc.array(actionArb(size), { minLength: 50, maxLength: 200 }), (actions) => runSchedule(size, actions, seen)), { numRuns: size === 3 ? 1000 : 400, seed: size });
     // The schedules must reach the interesting states, or the run proves little.
     assert.ok(seen.leaders > 100, `leaders elected: ${seen.leaders}`);
     assert.ok(seen.commits > 100, `entries committed: ${seen.commits}`);
