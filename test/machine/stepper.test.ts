@@ -82,6 +82,19 @@ test('a handler given an event the statechart should never route to it fails lou
   assert.throws(() => misrouting(leaderNode, { type: 'HeartbeatDue' }), /routed HeartbeatDue to a handler for RequestVote/);
 });
 
+test('the stepper refuses guards with parameters, which it could not pass on', () => {
+  const config = editableConfig();
+  (config.states as Record<string, { on: Record<string, unknown> }>).leader!.on.HeartbeatDue = { guard: { type: 'isSoleMember', params: { n: 1 } }, actions: ['sendHeartbeats'] };
+  assert.throws(() => deriveStepper({}, rebuild(config)), /named guards and actions without params/);
+});
+
+test('a message handler given a non-message event fails loudly', () => {
+  const config = editableConfig();
+  (config.states as Record<string, { on: Record<string, unknown> }>).leader!.on.HeartbeatDue = { actions: ['adoptTerm'] };
+  const node: NodeSnapshot = { role: 'leader', state: initialNode({ id: nodeId(1), members: ids(1) }).state };
+  assert.throws(() => deriveStepper({}, rebuild(config))(node, { type: 'HeartbeatDue' }), /routed HeartbeatDue to a message handler/);
+});
+
 /** The shipped chart's configuration with its states deep-copied, for a test to edit. */
 function editableConfig(): Parameters<typeof createMachine>[0] {
   return { ...raftMachine.config, states: structuredClone(raftMachine.config.states) } as Parameters<typeof createMachine>[0];

@@ -1,7 +1,8 @@
 // A hand-driven cluster for tests: nodes stepped by the fast stepper, messages held in a list
 // the test delivers, drops or reorders explicitly. No time, no randomness.
+import { match } from 'ts-pattern';
 import {
-  deriveStepper, initialNode, nodeId, persistentStateOf,
+  deriveStepper, initialNode, logIndex, nodeId, persistentStateOf,
   type Effect, type Entry, type LogIndex, type Message, type NodeId, type NodeSnapshot, type PersistentState,
   type RaftEvent, type SnapshotData,
 } from '../../src/machine/index.ts';
@@ -36,11 +37,15 @@ export class TestCluster {
   fire(id: number, event: RaftEvent): readonly Effect[] {
     const result = step(this.node(id), event);
     this.nodes.set(nodeId(id), { role: result.role, state: result.state });
+    const applied = this.applied.get(nodeId(id))!;
     for (const e of result.effects) {
-      if (e.type === 'persist') this.durable.set(nodeId(id), persistentStateOf(result.state));
-      else if (e.type === 'send') this.inFlight.push(e.message);
-      else if (e.type === 'applyEntries') e.entries.forEach((entry, i) => this.applied.get(nodeId(id))!.push({ kind: 'entry', index: (e.first + i) as LogIndex, entry }));
-      else if (e.type === 'applySnapshot') this.applied.get(nodeId(id))!.push({ kind: 'snapshot', index: e.index, data: e.data });
+      match(e)
+        .with({ type: 'persist' }, () => this.durable.set(nodeId(id), persistentStateOf(result.state)))
+        .with({ type: 'send' }, ({ message }) => this.inFlight.push(message))
+        .with({ type: 'applyEntries' }, ({ first, entries }) => entries.forEach((entry, i) => applied.push({ kind: 'entry', index: logIndex(first + i), entry })))
+        .with({ type: 'applySnapshot' }, ({ index, data }) => applied.push({ kind: 'snapshot', index, data }))
+        .with({ type: 'resetElectionTimer' }, { type: 'resetHeartbeatTimer' }, () => {})
+        .exhaustive();
     }
     this.lastEffects = result.effects;
     return result.effects;
