@@ -1,0 +1,104 @@
+// Breadth-first search: every state at depth d before any at d + 1, so the first violation
+// found has a shortest trace. Visited states are fingerprints; each keeps a parent link and the
+// index of the action that reached it, and a trace is rebuilt by replaying those actions.
+import { FingerprintSet } from './fingerprint-set.ts';
+import type { Model } from './model.ts';
+import { splitProperties, type CheckResult, type Path, type SearchOptions } from './result.ts';
+
+export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): CheckResult<S, A> {
+  const started = performance.now();
+  const { always, sometimes } = splitProperties(model);
+  const seen = new FingerprintSet();
+  const links = new Links();
+  const reachedAt = new Map<string, number>();
+  const roots = model.initialStates();
+  let queue: { state: S; id: number; depth: number }[] = [];
+  let head = 0;
+  let generated = 0;
+  let maxDepth = 0;
+  let violation: { property: string; id: number } | undefined;
+  let lastReport = started;
+
+  const visit = (state: S, parent: number, action: number, depth: number): boolean => {
+    const fp = model.fingerprint(state);
+    const id = links.size;
+    if (seen.insert(fp.hi, fp.lo, id) !== -1) return false;
+    links.add(parent, action);
+    maxDepth = Math.max(maxDepth, depth);
+    for (const p of sometimes) if (!reachedAt.has(p.name) && p.holds(state)) reachedAt.set(p.name, id);
+    for (const p of always) if (!p.holds(state)) { violation = { property: p.name, id }; return true; }
+    queue.push({ state, id, depth });
+    return false;
+  };
+
+  roots.forEach((s, i) => { if (violation === undefined) visit(s, -1 - i, -1, 0); });
+  while (violation === undefined && head < queue.length) {
+    if (options.maxStates !== undefined && seen.size >= options.maxStates) break;
+    const { state, id, depth } = queue[head++]!;
+    if (head > 65536) { queue = queue.slice(head); head = 0; }
+    if (options.maxDepth !== undefined && depth >= options.maxDepth) continue;
+    const actions = model.actions(state);
+    for (let k = 0; k < actions.length; k++) {
+      const next = model.next(state, actions[k]!);
+      if (next === undefined) continue;
+      generated++;
+      if (visit(next, id, k, depth + 1)) break;
+    }
+    if (options.onProgress && (generated & 0x3fff) === 0) {
+      const now = performance.now();
+      if (now - lastReport > 1000) {
+        lastReport = now;
+        options.onProgress({ distinct: seen.size, generated, depth: maxDepth, queued: queue.length - head, seconds: (now - started) / 1000 });
+      }
+    }
+  }
+
+  const complete = violation === undefined && head >= queue.length;
+  return {
+    strategy: 'bfs',
+    distinct: seen.size,
+    generated,
+    maxDepth,
+    seconds: (performance.now() - started) / 1000,
+    complete,
+    violation: violation && { property: violation.property, path: links.path(model, roots, violation.id) },
+    reached: new Map(sometimes.map((p) => {
+      const id = reachedAt.get(p.name);
+      return [p.name, id === undefined ? undefined : links.path(model, roots, id)];
+    })),
+  };
+}
+
+/** Parent links in growable typed arrays: parent id (or -1 - root index) and action index per state. */
+class Links {
+  private parent = new Int32Array(1 << 16);
+  private action = new Int32Array(1 << 16);
+  size = 0;
+
+  add(parent: number, action: number): void {
+    if (this.size === this.parent.length) {
+      const p = new Int32Array(this.size * 2); p.set(this.parent); this.parent = p;
+      const a = new Int32Array(this.size * 2); a.set(this.action); this.action = a;
+    }
+    this.parent[this.size] = parent;
+    this.action[this.size] = action;
+    this.size++;
+  }
+
+  /** Rebuilds the path to state `id` by replaying the recorded actions from its root. */
+  path<S, A>(model: Model<S, A>, roots: readonly S[], id: number): Path<S, A> {
+    const choices: number[] = [];
+    let at = id;
+    while (this.parent[at]! >= 0) { choices.push(this.action[at]!); at = this.parent[at]!; }
+    let state = roots[-1 - this.parent[at]!]!;
+    const states: S[] = [state];
+    const actions: A[] = [];
+    for (const k of choices.reverse()) {
+      const action = model.actions(state)[k]!;
+      state = model.next(state, action)!;
+      actions.push(action);
+      states.push(state);
+    }
+    return { states, actions };
+  }
+}

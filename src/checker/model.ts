@@ -1,0 +1,28 @@
+// What the checker knows about a system: nothing but this contract (after Stateright's Model).
+// A model gives initial states, the actions enabled in a state, the state an action leads to,
+// a canonical fingerprint, and the properties to check.
+
+export interface Model<S, A> {
+  initialStates(): S[];
+  /** Every action enabled in `state`, in a deterministic order. */
+  actions(state: S): A[];
+  /** The state `action` leads to, or undefined if it leads outside the model's bounds. */
+  next(state: S, action: A): S | undefined;
+  /** Equal for states that must count as one (after any symmetry reduction); 64 bits as two lanes. */
+  fingerprint(state: S): Fingerprint;
+  readonly properties: readonly Property<S>[];
+  describeAction(state: S, action: A): string;
+}
+
+export interface Fingerprint { readonly hi: number; readonly lo: number }
+
+/**
+ * `always`: must hold in every reachable state (a safety invariant); a state where it fails is
+ * a counterexample. `sometimes`: must hold in at least one reachable state; if none is found, the
+ * bounds did not reach the behaviour, and a passing `always` proves little.
+ */
+export interface Property<S> {
+  readonly name: string;
+  readonly expectation: 'always' | 'sometimes';
+  readonly holds: (state: S) => boolean;
+}

@@ -1,0 +1,241 @@
+// The Raft cluster as a model: every node's machine, what each made durable, the messages in
+// flight, what is left of the fault budget, and a history of what happened (who led which term,
+// what was applied at each index) that the properties read. Nodes are stepped by the shipped
+// machine's stepper; nothing here re-implements a Raft rule.
+import {
+  initialNode, log, logIndex, nodeId, persistentStateOf,
+  type Command, type Message, type NodeSnapshot, type PersistentState, type RaftEvent, type Stepper,
+} from '../../machine/index.ts';
+
+export interface Bounds {
+  readonly nodes: number;
+  /** No node may reach a term above this. */
+  readonly maxTerm: number;
+  /** Client proposals in the whole run (each proposal is one log entry). */
+  readonly proposals: number;
+  /** States with more messages in flight are outside the model. */
+  readonly maxInFlight: number;
+  readonly drops: number;
+  readonly duplicates: number;
+  /** Crashes (each followed at once by a restart from durable state). */
+  readonly crashes: number;
+  /** Snapshots the service may take, over the whole run. */
+  readonly snapshots: number;
+}
+
+export interface Budget { readonly drops: number; readonly duplicates: number; readonly crashes: number; readonly proposals: number; readonly snapshots: number }
+
+/** Bits of History.flags. */
+export const Flag = {
+  TwoLeadersInOneTerm: 1 << 0,
+  DifferentCommandsApplied: 1 << 1,
+  LeaderLogRewritten: 1 << 2,
+  TermDecreased: 1 << 3,
+  SnapshotDisagrees: 1 << 4,
+  SnapshotInstalled: 1 << 5,
+  CrashedNodeRecovered: 1 << 6,
+  /** Bit RestartedBase << i: node i + 1 has restarted at least once. */
+  RestartedBase: 1 << 8,
+} as const;
+
+export interface History {
+  /** leaders[t]: the id of the node that led term t, or 0. */
+  readonly leaders: readonly number[];
+  /** applied[i - 1]: the command first applied at index i by any node. */
+  readonly applied: readonly Command[];
+  /** appliedTerm[i - 1]: that entry's term; appliedBy[i - 1]: the applier's currentTerm then. */
+  readonly appliedTerm: readonly number[];
+  readonly appliedAt: readonly number[];
+  readonly flags: number;
+}
+
+export interface ClusterState {
+  readonly nodes: readonly NodeSnapshot[];
+  readonly durable: readonly PersistentState[];
+  readonly network: readonly Message[];
+  readonly budget: Budget;
+  readonly history: History;
+}
+
+export type ClusterAction =
+  | { readonly kind: 'deliver'; readonly message: number; readonly crashAtPersist: boolean }
+  | { readonly kind: 'drop' | 'duplicate'; readonly message: number }
+  | { readonly kind: 'timeout'; readonly node: number; readonly crashAtPersist: boolean }
+  | { readonly kind: 'heartbeat' | 'propose' | 'snapshot' | 'crash'; readonly node: number };
+
+export function initialCluster(bounds: Bounds): ClusterState {
+  const members = Array.from({ length: bounds.nodes }, (_, i) => nodeId(i + 1));
+  const nodes = members.map((id) => initialNode({ id, members }));
+  return {
+    nodes,
+    durable: nodes.map((n) => persistentStateOf(n.state)),
+    network: [],
+    budget: { drops: bounds.drops, duplicates: bounds.duplicates, crashes: bounds.crashes, proposals: bounds.proposals, snapshots: bounds.snapshots },
+    history: { leaders: new Array<number>(bounds.maxTerm + 1).fill(0), applied: [], appliedTerm: [], appliedAt: [], flags: 0 },
+  };
+}
+
+export function enabledActions(s: ClusterState, bounds: Bounds): ClusterAction[] {
+  const out: ClusterAction[] = [];
+  const canCrash = s.budget.crashes > 0;
+  s.network.forEach((_, message) => {
+    out.push({ kind: 'deliver', message, crashAtPersist: false });
+    if (canCrash) out.push({ kind: 'deliver', message, crashAtPersist: true });
+    if (s.budget.drops > 0) out.push({ kind: 'drop', message });
+    if (s.budget.duplicates > 0) out.push({ kind: 'duplicate', message });
+  });
+  s.nodes.forEach(({ role, state }, node) => {
+    if (role !== 'leader' && state.currentTerm < bounds.maxTerm) {
+      out.push({ kind: 'timeout', node, crashAtPersist: false });
+      if (canCrash) out.push({ kind: 'timeout', node, crashAtPersist: true });
+    }
+    if (role === 'leader') {
+      out.push({ kind: 'heartbeat', node });
+      if (s.budget.proposals > 0) out.push({ kind: 'propose', node });
+    }
+    if (s.budget.snapshots > 0 && state.lastApplied > state.log.snapshotIndex) out.push({ kind: 'snapshot', node });
+    if (canCrash) out.push({ kind: 'crash', node });
+  });
+  return out;
+}
+
+/** Carries out one action; undefined when the result leaves the bounds or changes nothing new. */
+export function nextCluster(s: ClusterState, a: ClusterAction, bounds: Bounds, step: Stepper): ClusterState | undefined {
+  const b = new Builder(s, step);
+  switch (a.kind) {
+    case 'deliver': {
+      const m = s.network[a.message]!;
+      b.network.splice(a.message, 1);
+      if (!b.run(m.to - 1, m, a.crashAtPersist)) return undefined;
+      break;
+    }
+    case 'drop': b.network.splice(a.message, 1); b.budget.drops--; break;
+    case 'duplicate': b.network.push(s.network[a.message]!); b.budget.duplicates--; break;
+    case 'timeout': if (!b.run(a.node, { type: 'ElectionTimeout' }, a.crashAtPersist)) return undefined; break;
+    case 'heartbeat': b.run(a.node, { type: 'HeartbeatDue' }, false); break;
+    case 'propose':
+      b.budget.proposals--;
+      b.run(a.node, { type: 'Propose', commands: [bounds.proposals - b.budget.proposals] }, false);
+      break;
+    case 'snapshot': {
+      const { state } = s.nodes[a.node]!;
+      b.budget.snapshots--;
+      b.run(a.node, { type: 'Snapshot', index: state.lastApplied, data: serviceStateAt(state, state.lastApplied) }, false);
+      break;
+    }
+    case 'crash': b.crash(a.node); break;
+  }
+  const next = b.build();
+  if (next.network.length > bounds.maxInFlight) return undefined;
+  if (next.nodes.some((n) => n.state.currentTerm > bounds.maxTerm)) return undefined;
+  return next;
+}
+
+/**
+ * The service's state after applying through `index`, as the snapshot it would hand over: the
+ * commands applied, one byte each (the model's commands are small integers).
+ */
+function serviceStateAt(state: NodeSnapshot['state'], index: number): Uint8Array {
+  const fromLog = log.entriesBetween(state.log, logIndex(state.log.snapshotIndex + 1), logIndex(index)).map((e) => e.command as number);
+  return Uint8Array.from([...state.snapshot, ...fromLog]);
+}
+
+/** Accumulates the changes of one action, copying only what changes. */
+class Builder {
+  nodes: NodeSnapshot[];
+  durable: PersistentState[];
+  network: Message[];
+  budget: { -readonly [K in keyof Budget]: Budget[K] };
+  leaders: readonly number[];
+  applied: readonly Command[];
+  appliedTerm: readonly number[];
+  appliedAt: readonly number[];
+  flags: number;
+
+  constructor(s: ClusterState, private readonly step: Stepper) {
+    this.nodes = [...s.nodes];
+    this.durable = [...s.durable];
+    this.network = [...s.network];
+    this.budget = { ...s.budget };
+    ({ leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags } = s.history);
+  }
+
+  /**
+   * Steps node i and carries out its effects in order. With `crashAtPersist`, the node crashes
+   * where its first persist would happen: what it sent before that has left, the rest never
+   * happens. Returns false if that crash point does not exist (no persist in this step).
+   */
+  run(i: number, event: RaftEvent, crashAtPersist: boolean): boolean {
+    const before = this.nodes[i]!;
+    const r = this.step(before, event);
+    if (crashAtPersist && !r.effects.some((e) => e.type === 'persist')) return false;
+    for (const e of r.effects) {
+      if (e.type === 'persist') {
+        if (crashAtPersist) { this.crash(i); return true; }
+        this.durable[i] = persistentStateOf(r.state);
+      } else if (e.type === 'send') this.network.push(e.message);
+      else if (e.type === 'applyEntries') e.entries.forEach((entry, k) => this.recordApply(i, e.first + k, entry.term, entry.command, r.state.currentTerm));
+      else if (e.type === 'applySnapshot') this.recordSnapshot(e.index, e.data, event.type === 'InstallSnapshot');
+    }
+    this.nodes[i] = { role: r.role, state: r.state };
+    this.observe(i, before, this.nodes[i]!);
+    return true;
+  }
+
+  crash(i: number): void {
+    this.budget.crashes--;
+    this.flags |= Flag.RestartedBase << i;
+    const before = this.nodes[i]!;
+    const r = this.step(before, { type: 'Restart', persisted: this.durable[i]! });
+    for (const e of r.effects) if (e.type === 'applySnapshot') this.recordSnapshot(e.index, e.data, false);
+    this.nodes[i] = { role: r.role, state: r.state };
+    this.observe(i, before, this.nodes[i]!);
+  }
+
+  private observe(i: number, before: NodeSnapshot, after: NodeSnapshot): void {
+    if (after.state.currentTerm < before.state.currentTerm) this.flags |= Flag.TermDecreased;
+    if (after.role !== 'leader') return;
+    const t = after.state.currentTerm;
+    if (before.role !== 'leader' || before.state.currentTerm !== t) {
+      const prior = this.leaders[t];
+      if (prior !== 0 && prior !== i + 1) this.flags |= Flag.TwoLeadersInOneTerm;
+      if (prior === 0) this.leaders = this.leaders.map((l, k) => (k === t ? i + 1 : l));
+      if (this.flags & (Flag.RestartedBase << i)) this.flags |= Flag.CrashedNodeRecovered;
+    } else if (!extends_(before, after)) this.flags |= Flag.LeaderLogRewritten;
+  }
+
+  private recordApply(i: number, index: number, term: number, command: Command, appliedIn: number): void {
+    if (this.flags & (Flag.RestartedBase << i)) this.flags |= Flag.CrashedNodeRecovered;
+    if (index <= this.applied.length) {
+      if (this.applied[index - 1] !== command) this.flags |= Flag.DifferentCommandsApplied;
+      return;
+    }
+    if (index !== this.applied.length + 1) return; // a gap cannot happen: applies are in order and start after a snapshot we have recorded
+    this.applied = [...this.applied, command];
+    this.appliedTerm = [...this.appliedTerm, term];
+    this.appliedAt = [...this.appliedAt, appliedIn];
+  }
+
+  private recordSnapshot(index: number, data: Uint8Array, installed: boolean): void {
+    if (installed) this.flags |= Flag.SnapshotInstalled;
+    if (data.length !== index) { this.flags |= Flag.SnapshotDisagrees; return; }
+    for (let k = 0; k < Math.min(index, this.applied.length); k++) if (this.applied[k] !== data[k]) this.flags |= Flag.SnapshotDisagrees;
+  }
+
+  build(): ClusterState {
+    return {
+      nodes: this.nodes, durable: this.durable, network: this.network, budget: this.budget,
+      history: { leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags },
+    };
+  }
+}
+
+/** Leader Append-Only: the leader's new log holds every entry of its old one, at the same index. */
+function extends_(before: NodeSnapshot, after: NodeSnapshot): boolean {
+  const a = before.state.log, b = after.state.log;
+  if (log.lastIndex(b) < log.lastIndex(a)) return false;
+  for (let k = Math.max(a.snapshotIndex, b.snapshotIndex) + 1; k <= log.lastIndex(a); k++) {
+    if (log.termAt(a, logIndex(k)) !== log.termAt(b, logIndex(k))) return false;
+  }
+  return true;
+}

@@ -1,0 +1,51 @@
+// What a search reports, whichever strategy ran it.
+import type { Model } from './model.ts';
+
+export interface Path<S, A> {
+  readonly states: readonly S[];
+  /** actions[i] leads from states[i] to states[i + 1]. */
+  readonly actions: readonly A[];
+}
+
+export interface Violation<S, A> {
+  readonly property: string;
+  readonly path: Path<S, A>;
+}
+
+export interface SearchStats {
+  readonly strategy: 'bfs' | 'dfs' | 'simulate';
+  /** Distinct states (by fingerprint) visited. */
+  readonly distinct: number;
+  /** Successor states generated, duplicates included. */
+  readonly generated: number;
+  readonly maxDepth: number;
+  readonly seconds: number;
+  /** True when the whole bounded state space was explored (never for simulation). */
+  readonly complete: boolean;
+}
+
+export interface CheckResult<S, A> extends SearchStats {
+  /** The first counterexample found for an `always` property, if any. */
+  readonly violation: Violation<S, A> | undefined;
+  /** For each `sometimes` property, a path to a state where it holds, or undefined if none was seen. */
+  readonly reached: ReadonlyMap<string, Path<S, A> | undefined>;
+}
+
+export interface Progress { distinct: number; generated: number; depth: number; queued: number; seconds: number }
+
+export interface SearchOptions {
+  /** Stop after this many distinct states (the result is then incomplete). */
+  readonly maxStates?: number;
+  /** Do not expand states deeper than this. */
+  readonly maxDepth?: number;
+  /** Called about once a second while the search runs. */
+  readonly onProgress?: (p: Progress) => void;
+}
+
+/** The properties of a model split by expectation, for the search loops. */
+export function splitProperties<S>(model: Model<S, unknown>) {
+  return {
+    always: model.properties.filter((p) => p.expectation === 'always'),
+    sometimes: model.properties.filter((p) => p.expectation === 'sometimes'),
+  };
+}
