@@ -48,25 +48,37 @@ export class FingerprintSet {
   }
 }
 
-/** Two independent 32-bit multiply-xorshift lanes: a cheap 64-bit hash built field by field. */
+/**
+ * A 64-bit hash built field by field from two independent 32-bit lanes: a MurmurHash3 round and
+ * an xxHash32 round over the same input words. Each lane is a full 32-bit hash on its own, so
+ * together they behave as 64 bits (one shared weak mixer would collapse to fewer).
+ */
 export class Hasher {
-  hi = 0x811c9dc5;
-  lo = 0x01000193;
-  reset(seed = 0): this { this.hi = 0x811c9dc5 ^ seed; this.lo = 0x01000193 ^ Math.imul(seed, 0x85ebca6b); return this; }
+  hi = 0;
+  lo = 0;
+  reset(seed = 0): this { this.hi = seed ^ 0x9747b28c; this.lo = (seed + 0x165667b1) | 0; return this; }
   add(n: number): this {
-    const low = n | 0;
+    this.word(n | 0);
     const high = (n / 4294967296) | 0;
-    this.hi = Math.imul(this.hi ^ low, 0x01000193) ^ Math.imul(high, 0xcc9e2d51);
-    this.hi ^= this.hi >>> 15;
-    this.lo = Math.imul(this.lo ^ low, 0x5bd1e995) + Math.imul(high ^ 0x1b873593, 0x27d4eb2f);
-    this.lo ^= this.lo >>> 13;
+    if (high !== 0) this.word(high);
     return this;
   }
-  /** Final avalanche, so nearby inputs land far apart in the table. */
+  private word(x: number): void {
+    let k = Math.imul(x, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    let a = this.hi ^ k;
+    a = (a << 13) | (a >>> 19);
+    this.hi = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    let b = (this.lo + Math.imul(x, 0x85ebca77)) | 0;
+    b = (b << 13) | (b >>> 19);
+    this.lo = Math.imul(b, 0x9e3779b1);
+  }
+  /** Final avalanche of each lane. */
   digest(): { hi: number; lo: number } {
     let h = this.hi, l = this.lo;
     h = Math.imul(h ^ (h >>> 16), 0x85ebca6b); h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35); h ^= h >>> 16;
-    l = Math.imul(l ^ (l >>> 16), 0x7feb352d); l = Math.imul(l ^ (l >>> 15), 0x846ca68b); l ^= l >>> 16;
-    return { hi: (h ^ Math.imul(l, 0x9e3779b1)) >>> 0, lo: l >>> 0 };
+    l = Math.imul(l ^ (l >>> 15), 0x85ebca77); l = Math.imul(l ^ (l >>> 13), 0xc2b2ae3d); l ^= l >>> 16;
+    return { hi: h >>> 0, lo: l >>> 0 };
   }
 }

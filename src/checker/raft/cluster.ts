@@ -6,6 +6,7 @@ import {
   initialNode, log, logIndex, nodeId, persistentStateOf,
   type Command, type Message, type NodeSnapshot, type PersistentState, type RaftEvent, type Stepper,
 } from '../../machine/index.ts';
+import { messageBaseHash, nodeBaseHash, type Pair } from './fingerprint.ts';
 
 export interface Bounds {
   readonly nodes: number;
@@ -34,6 +35,7 @@ export const Flag = {
   SnapshotDisagrees: 1 << 4,
   SnapshotInstalled: 1 << 5,
   CrashedNodeRecovered: 1 << 6,
+  AppliedOutOfOrder: 1 << 7,
   /** Bit RestartedBase << i: node i + 1 has restarted at least once. */
   RestartedBase: 1 << 8,
 } as const;
@@ -55,6 +57,8 @@ export interface ClusterState {
   readonly network: readonly Message[];
   readonly budget: Budget;
   readonly history: History;
+  /** Id-free hashes of each node and of each message in flight, kept in step with them (fingerprint.ts). */
+  readonly hashes: { readonly nodes: readonly Pair[]; readonly messages: readonly Pair[] };
 }
 
 export type ClusterAction =
@@ -68,6 +72,7 @@ export function initialCluster(bounds: Bounds): ClusterState {
   const nodes = members.map((id) => initialNode({ id, members }));
   return {
     nodes,
+    hashes: { nodes: nodes.map((n) => nodeBaseHash(n.state)), messages: [] },
     durable: nodes.map((n) => persistentStateOf(n.state)),
     network: [],
     budget: { drops: bounds.drops, duplicates: bounds.duplicates, crashes: bounds.crashes, proposals: bounds.proposals, snapshots: bounds.snapshots },
@@ -105,12 +110,12 @@ export function nextCluster(s: ClusterState, a: ClusterAction, bounds: Bounds, s
   switch (a.kind) {
     case 'deliver': {
       const m = s.network[a.message]!;
-      b.network.splice(a.message, 1);
+      b.remove(a.message);
       if (!b.run(m.to - 1, m, a.crashAtPersist)) return undefined;
       break;
     }
-    case 'drop': b.network.splice(a.message, 1); b.budget.drops--; break;
-    case 'duplicate': b.network.push(s.network[a.message]!); b.budget.duplicates--; break;
+    case 'drop': b.remove(a.message); b.budget.drops--; break;
+    case 'duplicate': b.send(s.network[a.message]!); b.budget.duplicates--; break;
     case 'timeout': if (!b.run(a.node, { type: 'ElectionTimeout' }, a.crashAtPersist)) return undefined; break;
     case 'heartbeat': b.run(a.node, { type: 'HeartbeatDue' }, false); break;
     case 'propose':
@@ -143,8 +148,10 @@ function serviceStateAt(state: NodeSnapshot['state'], index: number): Uint8Array
 /** Accumulates the changes of one action, copying only what changes. */
 class Builder {
   nodes: NodeSnapshot[];
+  nodeHashes: Pair[];
   durable: PersistentState[];
   network: Message[];
+  messageHashes: Pair[];
   budget: { -readonly [K in keyof Budget]: Budget[K] };
   leaders: readonly number[];
   applied: readonly Command[];
@@ -154,8 +161,10 @@ class Builder {
 
   constructor(s: ClusterState, private readonly step: Stepper) {
     this.nodes = [...s.nodes];
+    this.nodeHashes = [...s.hashes.nodes];
     this.durable = [...s.durable];
     this.network = [...s.network];
+    this.messageHashes = [...s.hashes.messages];
     this.budget = { ...s.budget };
     ({ leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags } = s.history);
   }
@@ -169,17 +178,31 @@ class Builder {
     const before = this.nodes[i]!;
     const r = this.step(before, event);
     if (crashAtPersist && !r.effects.some((e) => e.type === 'persist')) return false;
+    let nextToApply = before.state.lastApplied + 1;
     for (const e of r.effects) {
+      if (e.type === 'applyEntries' || e.type === 'applySnapshot') {
+        const first = e.type === 'applyEntries' ? e.first : e.index;
+        if (e.type === 'applyEntries' ? first !== nextToApply : first < nextToApply) this.flags |= Flag.AppliedOutOfOrder;
+        nextToApply = e.type === 'applyEntries' ? first + e.entries.length : first + 1;
+      }
       if (e.type === 'persist') {
         if (crashAtPersist) { this.crash(i); return true; }
         this.durable[i] = persistentStateOf(r.state);
-      } else if (e.type === 'send') this.network.push(e.message);
+      } else if (e.type === 'send') this.send(e.message);
       else if (e.type === 'applyEntries') e.entries.forEach((entry, k) => this.recordApply(i, e.first + k, entry.term, entry.command, r.state.currentTerm));
       else if (e.type === 'applySnapshot') this.recordSnapshot(e.index, e.data, event.type === 'InstallSnapshot');
     }
-    this.nodes[i] = { role: r.role, state: r.state };
+    this.setNode(i, { role: r.role, state: r.state });
     this.observe(i, before, this.nodes[i]!);
     return true;
+  }
+
+  send(m: Message): void { this.network.push(m); this.messageHashes.push(messageBaseHash(m)); }
+  remove(k: number): void { this.network.splice(k, 1); this.messageHashes.splice(k, 1); }
+
+  private setNode(i: number, node: NodeSnapshot): void {
+    if (node.state !== this.nodes[i]!.state) this.nodeHashes[i] = nodeBaseHash(node.state);
+    this.nodes[i] = node;
   }
 
   crash(i: number): void {
@@ -188,7 +211,7 @@ class Builder {
     const before = this.nodes[i]!;
     const r = this.step(before, { type: 'Restart', persisted: this.durable[i]! });
     for (const e of r.effects) if (e.type === 'applySnapshot') this.recordSnapshot(e.index, e.data, false);
-    this.nodes[i] = { role: r.role, state: r.state };
+    this.setNode(i, { role: r.role, state: r.state });
     this.observe(i, before, this.nodes[i]!);
   }
 
@@ -225,6 +248,7 @@ class Builder {
   build(): ClusterState {
     return {
       nodes: this.nodes, durable: this.durable, network: this.network, budget: this.budget,
+      hashes: { nodes: this.nodeHashes, messages: this.messageHashes },
       history: { leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags },
     };
   }

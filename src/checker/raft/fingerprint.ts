@@ -1,109 +1,92 @@
-// A canonical 64-bit fingerprint of a cluster state, field by field. Node hashes are cached per
-// (immutable) state object, message hashes per message object, so an action that changes one
-// node and one message rehashes little. The network is a multiset: its messages are combined by
-// addition, which does not depend on their order.
-import { match } from 'ts-pattern';
-import type { Entry, Message, PersistentState, RaftState } from '../../machine/index.ts';
+// A canonical 64-bit fingerprint of a cluster state, field by field. The parts of a node or a
+// message that do not mention node ids are hashed once, when the node or message is created
+// (ClusterState.hashes); the id-bearing fields are mixed in per renaming, so symmetry reduction
+// over node ids costs a few multiplications per permutation, not a rehash. The network is a
+// multiset: messages combine by addition, whatever their order.
+import type { Message, PersistentState, RaftState } from '../../machine/index.ts';
 import { Hasher } from '../fingerprint-set.ts';
 import type { ClusterState } from './cluster.ts';
 
+export interface Pair { readonly hi: number; readonly lo: number }
+
 const h = new Hasher();
-const nodeCache = new WeakMap<RaftState, { hi: number; lo: number }>();
-const messageCache = new WeakMap<Message, { hi: number; lo: number }>();
 const ROLE = { follower: 1, candidate: 2, leader: 3 } as const;
 
+/** The id-free part of a node's state. */
+export function nodeBaseHash(s: RaftState): Pair {
+  h.reset(1);
+  persistentBase(s);
+  return h.add(s.commitIndex).add(s.lastApplied).digest();
+}
+
+/** The id-free part of a message: everything but from and to. */
+export function messageBaseHash(m: Message): Pair {
+  h.reset(3).add(m.term);
+  // A switch, not ts-pattern: this runs for every message the checker creates.
+  switch (m.type) {
+    case 'RequestVote': h.add(1).add(m.lastLogIndex).add(m.lastLogTerm); break;
+    case 'RequestVoteReply': h.add(2).add(m.voteGranted ? 1 : 0); break;
+    case 'AppendEntries': h.add(3).add(m.prevLogIndex).add(m.prevLogTerm).add(m.leaderCommit).add(m.entries.length); for (const e of m.entries) h.add(e.term).add(e.command as number); break;
+    case 'AppendEntriesReply': h.add(4).add(m.success ? 1 : 0).add(m.matchIndex).add(m.conflictIndex).add(m.conflictTerm); break;
+    case 'InstallSnapshot': h.add(5).add(m.lastIncludedIndex).add(m.lastIncludedTerm).add(m.data.length); for (const b of m.data) h.add(b); break;
+    case 'InstallSnapshotReply': h.add(6).add(m.matchIndex); break;
+    default: { const never: never = m; throw new Error(`unhashed message ${String(never)}`); }
+  }
+  return h.digest();
+}
+
+function persistentBase(p: PersistentState): void {
+  h.add(p.currentTerm).add(p.log.snapshotIndex).add(p.log.snapshotTerm).add(p.log.entries.length);
+  for (const e of p.log.entries) h.add(e.term).add(e.command as number);
+  h.add(p.snapshot.length);
+  for (const b of p.snapshot) h.add(b);
+}
+
 /**
- * `perm[id - 1]` is the id node `id` is renamed to; the identity when symmetry is off. Every
- * node id inside the state is renamed, so states equal up to renaming hash alike.
+ * The fingerprint under a renaming of node ids: `perm[id - 1]` is the new id of node `id`
+ * (undefined: no renaming). Nodes are hashed in the order of their new ids.
  */
-export function fingerprintCluster(s: ClusterState, perm: readonly number[] | undefined): { hi: number; lo: number } {
-  const order = perm ? inverse(perm) : undefined;
+export function fingerprintCluster(s: ClusterState, perm: readonly number[] | undefined): Pair {
+  const n = s.nodes.length;
+  const rename = (id: number) => (perm ? perm[id - 1]! : id);
   const out = new Hasher();
-  for (let k = 0; k < s.nodes.length; k++) {
-    const i = order ? order[k]! : k;
-    const node = s.nodes[i]!;
-    const nh = nodeHash(node.state, perm);
-    out.add(ROLE[node.role]).add(nh.hi).add(nh.lo);
+  for (let k = 1; k <= n; k++) {
+    const i = perm ? perm.indexOf(k) : k - 1;
+    const { role, state } = s.nodes[i]!;
+    const base = s.hashes.nodes[i]!;
+    out.add(ROLE[role]).add(base.hi).add(base.lo).add(state.votedFor === null ? 0 : rename(state.votedFor));
+    let votes = 0;
+    for (const v of state.votesGranted) votes |= 1 << (rename(v) - 1);
+    out.add(votes);
+    if (role === 'leader') {
+      for (let j = 1; j <= n; j++) {
+        const peer = perm ? perm.indexOf(j) + 1 : j;
+        out.add(state.nextIndex[peer] ?? -1).add(state.matchIndex[peer] ?? -1);
+      }
+    }
     const d = s.durable[i]!;
-    if (!durableMatches(d, node.state)) { const dh = durableHash(d, perm); out.add(dh.hi).add(dh.lo); } else out.add(0);
+    if (d.currentTerm === state.currentTerm && d.votedFor === state.votedFor && d.log === state.log && d.snapshot === state.snapshot) out.add(0);
+    else { h.reset(2); persistentBase(d); const dh = h.digest(); out.add(1).add(dh.hi).add(dh.lo).add(d.votedFor === null ? 0 : rename(d.votedFor)); }
   }
   let sumHi = 0, sumLo = 0;
-  for (const m of s.network) { const mh = messageHash(m, perm); sumHi = (sumHi + mh.hi) | 0; sumLo = (sumLo + mh.lo) | 0; }
+  for (let k = 0; k < s.network.length; k++) {
+    const m = s.network[k]!;
+    const base = s.hashes.messages[k]!;
+    // Each message is hashed whole before the sum; summing half-mixed parts would let two
+    // messages trade senders without changing the total.
+    const mh = h.reset(base.hi).add(base.lo).add(rename(m.from)).add(rename(m.to)).digest();
+    sumHi = (sumHi + mh.hi) | 0;
+    sumLo = (sumLo + mh.lo) | 0;
+  }
   out.add(s.network.length).add(sumHi).add(sumLo);
   const b = s.budget;
   out.add(b.drops).add(b.duplicates).add(b.crashes).add(b.proposals).add(b.snapshots);
   const hist = s.history;
-  for (const l of hist.leaders) out.add(l === 0 ? 0 : rename(l, perm));
+  for (const l of hist.leaders) out.add(l === 0 ? 0 : rename(l));
   out.add(hist.applied.length);
-  hist.applied.forEach((c, k) => out.add(c as number).add(hist.appliedTerm[k]!).add(hist.appliedAt[k]!));
-  out.add(renameFlags(hist.flags, perm, s.nodes.length));
+  for (let k = 0; k < hist.applied.length; k++) out.add(hist.applied[k] as number).add(hist.appliedTerm[k]!).add(hist.appliedAt[k]!);
+  let flags = hist.flags & 0xff;
+  for (let i = 0; i < n; i++) if (hist.flags & (1 << (8 + i))) flags |= 1 << (8 + rename(i + 1) - 1);
+  out.add(flags);
   return out.digest();
 }
-
-const rename = (id: number, perm: readonly number[] | undefined) => (perm ? perm[id - 1]! : id);
-
-function inverse(perm: readonly number[]): number[] {
-  const inv = new Array<number>(perm.length);
-  perm.forEach((to, from) => { inv[to - 1] = from; });
-  return inv;
-}
-
-function renameFlags(flags: number, perm: readonly number[] | undefined, n: number): number {
-  if (!perm) return flags;
-  let out = flags & 0xff;
-  for (let i = 0; i < n; i++) if (flags & (1 << (8 + i))) out |= 1 << (8 + perm[i]! - 1);
-  return out;
-}
-
-const durableMatches = (d: PersistentState, s: RaftState) =>
-  d.currentTerm === s.currentTerm && d.votedFor === s.votedFor && d.log === s.log && d.snapshot === s.snapshot;
-
-function nodeHash(s: RaftState, perm: readonly number[] | undefined): { hi: number; lo: number } {
-  if (!perm) { const cached = nodeCache.get(s); if (cached) return cached; }
-  h.reset(1);
-  hashPersistent(s, perm);
-  h.add(s.commitIndex).add(s.lastApplied);
-  let votes = 0;
-  for (const v of s.votesGranted) votes |= 1 << (rename(v, perm) - 1);
-  h.add(votes);
-  for (let k = 1; k <= s.members.length; k++) {
-    const id = perm ? perm.indexOf(k) + 1 : k;
-    h.add(s.nextIndex[id] ?? -1).add(s.matchIndex[id] ?? -1);
-  }
-  const result = h.digest();
-  if (!perm) nodeCache.set(s, result);
-  return result;
-}
-
-function durableHash(d: PersistentState, perm: readonly number[] | undefined): { hi: number; lo: number } {
-  h.reset(2);
-  hashPersistent(d, perm);
-  return h.digest();
-}
-
-function hashPersistent(p: PersistentState, perm: readonly number[] | undefined): void {
-  h.add(p.currentTerm).add(p.votedFor === null ? 0 : rename(p.votedFor, perm));
-  h.add(p.log.snapshotIndex).add(p.log.snapshotTerm).add(p.log.entries.length);
-  for (const e of p.log.entries) hashEntry(e);
-  h.add(p.snapshot.length);
-  for (const byte of p.snapshot) h.add(byte);
-}
-
-const hashEntry = (e: Entry) => h.add(e.term).add(e.command as number);
-
-function messageHash(m: Message, perm: readonly number[] | undefined): { hi: number; lo: number } {
-  if (!perm) { const cached = messageCache.get(m); if (cached) return cached; }
-  h.reset(3).add(m.term).add(rename(m.from, perm)).add(rename(m.to, perm));
-  match(m)
-    .with({ type: 'RequestVote' }, (x) => h.add(1).add(x.lastLogIndex).add(x.lastLogTerm))
-    .with({ type: 'RequestVoteReply' }, (x) => h.add(2).add(x.voteGranted ? 1 : 0))
-    .with({ type: 'AppendEntries' }, (x) => { h.add(3).add(x.prevLogIndex).add(x.prevLogTerm).add(x.leaderCommit).add(x.entries.length); x.entries.forEach(hashEntry); })
-    .with({ type: 'AppendEntriesReply' }, (x) => h.add(4).add(x.success ? 1 : 0).add(x.matchIndex).add(x.conflictIndex).add(x.conflictTerm))
-    .with({ type: 'InstallSnapshot' }, (x) => { h.add(5).add(x.lastIncludedIndex).add(x.lastIncludedTerm).add(x.data.length); for (const byte of x.data) h.add(byte); })
-    .with({ type: 'InstallSnapshotReply' }, (x) => h.add(6).add(x.matchIndex))
-    .exhaustive();
-  const result = h.digest();
-  if (!perm) messageCache.set(m, result);
-  return result;
-}
-

@@ -56,6 +56,9 @@ export function leaderCompleteness(s: ClusterState): boolean {
 /** No two nodes apply different commands at the same index (from what each applied). */
 export const stateMachineSafety = noFlag(Flag.DifferentCommandsApplied);
 
+/** Each node applies every index once, in order: a snapshot only moves it forward (within one incarnation). */
+export const appliesInOrder = noFlag(Flag.AppliedOutOfOrder);
+
 /** Sanity: commitIndex never passes the last log index, and lastApplied never passes commitIndex. */
 export const commitWithinLog = (s: ClusterState): boolean =>
   s.nodes.every(({ state }) => state.lastApplied <= state.commitIndex && state.commitIndex <= log.lastIndex(state.log));
@@ -72,6 +75,7 @@ export const raftProperties: readonly Property<ClusterState>[] = [
   { name: 'LogMatching', expectation: 'always', holds: logMatching },
   { name: 'LeaderCompleteness', expectation: 'always', holds: leaderCompleteness },
   { name: 'StateMachineSafety', expectation: 'always', holds: stateMachineSafety },
+  { name: 'AppliesInOrder', expectation: 'always', holds: appliesInOrder },
   { name: 'CommitWithinLog', expectation: 'always', holds: commitWithinLog },
   { name: 'TermsNeverDecrease', expectation: 'always', holds: termsNeverDecrease },
   { name: 'SnapshotsAgree', expectation: 'always', holds: snapshotsAgree },

@@ -1,0 +1,180 @@
+// The bug zoo (shared/reference bug-zoo.md): each known Raft bug as a named mutant of our own
+// rules, written as a small variant of the shipped handler or guard. The statechart's routing
+// is untouched; only the named rule changes.
+import {
+  applyCommitted, handlers, guards, isMessage, log, logIndex, quorum, term,
+  type Effect, type Handler, type Overrides, type RaftState,
+} from '../../machine/index.ts';
+import type { Bounds } from './cluster.ts';
+
+export interface Mutant {
+  readonly id: string;
+  readonly name: string;
+  readonly bug: string;
+  /** The property the checker is expected to find broken. */
+  readonly breaks: string;
+  /** Bounds within which the checker finds it (BFS, so the trace is shortest). */
+  readonly bounds: Bounds;
+  readonly overrides: Overrides;
+}
+
+const base: Bounds = { nodes: 3, maxTerm: 2, proposals: 0, maxInFlight: 4, drops: 0, duplicates: 0, crashes: 0, snapshots: 0 };
+
+/** Runs `h` and then changes its result. */
+const after = (h: Handler, change: (before: RaftState, r: ReturnType<Handler>, e: Parameters<Handler>[1]) => ReturnType<Handler>): Handler =>
+  (s, e) => change(s, h(s, e), e);
+
+export const mutants: readonly Mutant[] = [
+  {
+    id: 'Z1', name: 'figure8-commit', breaks: 'StateMachineSafety',
+    bug: 'a leader commits an entry of an earlier term by counting replicas (no log[N].term == currentTerm check)',
+    bounds: { ...base, maxTerm: 3, proposals: 2, maxInFlight: 3 },
+    overrides: {
+      handlers: {
+        handleAppendEntriesReply: after(handlers.handleAppendEntriesReply, (_, r) => {
+          const s = r.state;
+          const n = quorum.majorityMatchIndex([log.lastIndex(s.log), ...s.members.filter((m) => m !== s.id).map((p) => s.matchIndex[p] ?? logIndex(0))]);
+          if (n <= s.commitIndex) return r;
+          const effects: Effect[] = [...r.effects];
+          return { state: applyCommitted({ ...s, commitIndex: n }, effects), effects };
+        }),
+      },
+    },
+  },
+  {
+    id: 'Z2', name: 'double-vote', breaks: 'ElectionSafety',
+    bug: 'a voter grants every RequestVote of its current term, ignoring votedFor',
+    bounds: base,
+    overrides: { handlers: { handleRequestVote: (s, e) => handlers.handleRequestVote({ ...s, votedFor: null }, e) } },
+  },
+  {
+    id: 'Z3', name: 'vote-not-persisted', breaks: 'ElectionSafety',
+    bug: 'votedFor is not persisted, so a restarted node has forgotten its vote',
+    bounds: { ...base, crashes: 1 },
+    overrides: { handlers: { restart: (s, e) => handlers.restart(s, e.type === 'Restart' ? { ...e, persisted: { ...e.persisted, votedFor: null } } : e) } },
+  },
+  {
+    id: 'Z4', name: 'term-not-persisted', breaks: 'TermsNeverDecrease',
+    bug: 'currentTerm is not persisted, so a restarted node is back in term 0',
+    bounds: { ...base, crashes: 1 },
+    overrides: { handlers: { restart: (s, e) => handlers.restart(s, e.type === 'Restart' ? { ...e, persisted: { ...e.persisted, currentTerm: term(0) } } : e) } },
+  },
+  {
+    id: 'Z5', name: 'vote-cleared-on-append', breaks: 'ElectionSafety',
+    bug: 'votedFor is cleared whenever a batch of AppendEntries is handled, not only on a new term (redpanda PR #19)',
+    bounds: { ...base, maxInFlight: 5 },
+    overrides: {
+      handlers: {
+        handleAppendEntries: after(handlers.handleAppendEntries, (before, r, e) =>
+          isMessage(e) && e.term === before.currentTerm ? { ...r, state: { ...r.state, votedFor: null } } : r),
+      },
+    },
+  },
+  {
+    id: 'Z6', name: 'no-election-restriction', breaks: 'LeaderCompleteness',
+    bug: "a voter skips the check that the candidate's log is at least as up-to-date as its own",
+    bounds: { ...base, maxTerm: 3, proposals: 1, maxInFlight: 3 },
+    overrides: {
+      handlers: {
+        handleRequestVote: (s, e) => {
+          const r = handlers.handleRequestVote({ ...s, log: log.emptyLog }, e);
+          return { ...r, state: { ...r.state, log: s.log } };
+        },
+      },
+    },
+  },
+  {
+    id: 'Z7', name: 'stale-vote-counted', breaks: 'ElectionSafety',
+    bug: 'a candidate counts a vote reply from an older term',
+    bounds: { ...base, maxTerm: 2, maxInFlight: 6 },
+    overrides: {
+      handlers: { countVote: (s, e) => handlers.countVote(s, e.type === 'RequestVoteReply' ? { ...e, term: s.currentTerm } : e) },
+      guards: { winsElection: (s, e) => guards.winsElection(s, e.type === 'RequestVoteReply' ? { ...e, term: s.currentTerm } : e) },
+    },
+  },
+  {
+    id: 'Z8', name: 'match-from-next-index', breaks: 'LeaderCompleteness',
+    bug: 'the leader sets matchIndex from its nextIndex instead of from what the reply proves',
+    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 4, drops: 1 },
+    overrides: {
+      handlers: {
+        handleAppendEntriesReply: (s, e) => handlers.handleAppendEntriesReply(s,
+          e.type === 'AppendEntriesReply' && e.success ? { ...e, matchIndex: logIndex((s.nextIndex[e.from] ?? 1) - 1) } : e),
+      },
+    },
+  },
+  {
+    id: 'Z9', name: 'truncate-on-every-append', breaks: 'CommitWithinLog',
+    bug: 'a follower truncates its log after every AppendEntries, not only on a conflict',
+    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 4, duplicates: 1 },
+    overrides: {
+      handlers: {
+        handleAppendEntries: after(handlers.handleAppendEntries, (before, r, e) => {
+          if (e.type !== 'AppendEntries' || e.term < before.currentTerm) return r;
+          const keep = e.prevLogIndex + e.entries.length - r.state.log.snapshotIndex;
+          if (keep < 0 || keep >= r.state.log.entries.length) return r;
+          return { ...r, state: { ...r.state, log: { ...r.state.log, entries: r.state.log.entries.slice(0, keep) } } };
+        }),
+      },
+    },
+  },
+  {
+    id: 'Z10', name: 'commit-to-leader-commit', breaks: 'StateMachineSafety',
+    bug: 'a follower sets commitIndex = leaderCommit without min(leaderCommit, index of last new entry)',
+    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 4 },
+    overrides: {
+      handlers: {
+        handleAppendEntries: after(handlers.handleAppendEntries, (before, r, e) => {
+          if (e.type !== 'AppendEntries' || e.term < before.currentTerm) return r;
+          const commitIndex = logIndex(Math.max(r.state.commitIndex, Math.min(e.leaderCommit, log.lastIndex(r.state.log))));
+          const effects = [...r.effects];
+          return { state: applyCommitted({ ...r.state, commitIndex }, effects), effects };
+        }),
+      },
+    },
+  },
+  {
+    id: 'Z11', name: 'leader-ignores-newer-term', breaks: 'LeaderAppendOnly',
+    bug: 'a leader does not adopt a higher term it sees, and does not step down',
+    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 3 },
+    overrides: {
+      // Guards do not see the role; only a leader has follower progress in nextIndex.
+      guards: { hasNewerTerm: (s, e) => Object.keys(s.nextIndex).length === 0 && guards.hasNewerTerm(s, e) },
+    },
+  },
+  {
+    id: 'Z12', name: 'candidate-ignores-leader', breaks: 'ElectionSafety',
+    bug: 'a candidate keeps campaigning after AppendEntries from a leader of its own term',
+    bounds: { ...base, maxInFlight: 5 },
+    overrides: { guards: { isFromCurrentLeader: () => false } },
+  },
+  {
+    id: 'Z13', name: 'snapshot-discards-log', breaks: 'AppliesInOrder',
+    bug: 'InstallSnapshot discards the entries after the snapshot and installs over newer state',
+    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3, duplicates: 1, snapshots: 1 },
+    overrides: {
+      handlers: {
+        handleInstallSnapshot: (s, e) => {
+          if (e.type !== 'InstallSnapshot' || e.term < s.currentTerm) return handlers.handleInstallSnapshot(s, e);
+          const r = handlers.handleInstallSnapshot({ ...s, commitIndex: logIndex(0), lastApplied: logIndex(0), log: log.emptyLog }, e);
+          return { ...r, state: { ...r.state, log: { snapshotIndex: e.lastIncludedIndex, snapshotTerm: e.lastIncludedTerm, entries: [] } } };
+        },
+      },
+    },
+  },
+  {
+    id: 'Z14', name: 'reply-before-persist', breaks: 'ElectionSafety',
+    bug: 'a vote is sent before it is durable, and the voter crashes in between',
+    bounds: { ...base, crashes: 1, maxInFlight: 4 },
+    overrides: {
+      handlers: {
+        handleRequestVote: after(handlers.handleRequestVote, (_, r) => ({
+          ...r, effects: [...r.effects.filter((e) => e.type !== 'persist'), ...r.effects.filter((e) => e.type === 'persist')],
+        })),
+      },
+    },
+  },
+];
+
+export const mutantNamed = (name: string): Mutant | undefined =>
+  mutants.find((m) => m.name === name || m.id.toLowerCase() === name.toLowerCase());
