@@ -3,9 +3,9 @@
 // checks (checkOneLeader, checkTerms, checkNoLeader, nCommitted, wait, one) with the lab's
 // patience. Time is the injected clock, so the same scenario runs in virtual or real time.
 import {
-  logIndex, nodeId, type Command, type NodeId,
+  logIndex, nodeId, type Command, type NodeId, type Stepper,
 } from '../../../src/machine/index.ts';
-import { labTimings, RaftNode, type Applied } from '../../../src/runtime/node.ts';
+import { labTimings, RaftNode, type Applied, type Timings } from '../../../src/runtime/node.ts';
 import { MemoryNetwork } from '../../../src/runtime/memory-network.ts';
 import { MemoryStorage } from '../../../src/runtime/memory-storage.ts';
 import type { Clock } from '../../../src/runtime/clock.ts';
@@ -20,6 +20,9 @@ const TEST_TIME_LIMIT = 120_000;
 export interface LabEnv {
   readonly clock: Clock;
   readonly random: Random;
+  /** A variant of the machine or the timings, to show that the checks catch a faulty Raft. */
+  readonly stepper?: Stepper;
+  readonly timings?: Timings;
   /** The config the scenario made, so the runner can abort on an apply error and clean up. */
   lab?: Lab;
 }
@@ -135,7 +138,8 @@ export class Lab {
       ? (m: Applied) => this.applierSnap(i, raft!, m)
       : (m: Applied) => this.applier(i, m);
     raft = new RaftNode(this.ids[i]!, this.ids.filter((_, j) => j !== i), transport, this.saved[i]!, {
-      apply, clock: this.env.clock, random: this.env.random.fork(), timings: labTimings,
+      apply, clock: this.env.clock, random: this.env.random.fork(), timings: this.env.timings ?? labTimings,
+      ...(this.env.stepper === undefined ? {} : { stepper: this.env.stepper }),
     });
     this.rafts[i] = raft;
   }

@@ -15,9 +15,12 @@ export interface RunResult {
 export const replayCommand = (scenario: Scenario, seed: number): string =>
   `npm run test:soak -- --scenario ${scenario.name} --seed ${seed}`;
 
-export async function runScenario(scenario: Scenario, seed: number, kind: ClockKind = 'simulated'): Promise<RunResult> {
+/** A faulty Raft to run instead of ours (see lab3-mutants.test.ts). */
+export type Variant = Pick<LabEnv, 'stepper' | 'timings'>;
+
+export async function runScenario(scenario: Scenario, seed: number, kind: ClockKind = 'simulated', variant: Variant = {}): Promise<RunResult> {
   const clock = kind === 'simulated' ? new SimulatedClock() : realClock;
-  const env: LabEnv = { clock, random: seededRandom(seed) };
+  const env: LabEnv = { ...variant, clock, random: seededRandom(seed) };
   const t0 = clock.now();
   try {
     if (clock instanceof SimulatedClock) {
