@@ -8,7 +8,8 @@
 //   runtime, simulated    the same nodes on the SimulatedClock, stepped in a tight loop
 //   baseline: stepper     the bare machine (deriveStepper) on the same workload, messages handed
 //                         over synchronously: what the runtime adds on top of the machine
-// Run: npm run bench:memory   (options: --seconds S per row, --sizes 16,1024, --inflight 1,64,256)
+// Run: npm run bench:memory   (options: --seconds S per row, --sizes 16,1024, --inflight 1,64,256,
+// --compact-every N entries)
 import { parseArgs } from 'node:util';
 import {
   deriveStepper, initialNode, logIndex, nodeId,
@@ -25,22 +26,23 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '2' },
     sizes: { type: 'string', default: '16,1024' },
     inflight: { type: 'string', default: '1,64,256' },
+    'compact-every': { type: 'string', default: '1000' },
     help: { type: 'boolean' },
   },
 });
 if (values.help) {
-  console.log('usage: npm run bench:memory -- [--seconds S] [--sizes 16,1024] [--inflight 1,64,256]');
+  console.log('usage: npm run bench:memory -- [--seconds S] [--sizes 16,1024] [--inflight 1,64,256] [--compact-every N]');
   process.exit(0);
 }
 const seconds = Number(values.seconds);
+const COMPACT_EVERY = Number(values['compact-every']);
 const sizes = (values.sizes ?? '').split(',').map(Number);
 const inflights = (values.inflight ?? '').split(',').map(Number);
-if (!(seconds > 0) || sizes.some((n) => !(n > 0)) || inflights.some((n) => !(n > 0))) {
+if (!(seconds > 0) || !(COMPACT_EVERY > 0) || sizes.some((n) => !(n > 0)) || inflights.some((n) => !(n > 0))) {
   console.error('--seconds, --sizes and --inflight take positive numbers');
   process.exit(2);
 }
 
-const COMPACT_EVERY = 1000;
 const snapshotData = new Uint8Array(8);
 
 interface Result {
