@@ -173,13 +173,16 @@ export class MemoryNetwork {
       if (this.random.int(1000) < 100) return;
     }
     if (!isRequest && this.longReordering && this.random.int(900) < 600) delay += 200 + this.random.int(1 + this.random.int(2000));
-    const rule = this.rules.get(`${from.id}>${message.to}`);
+    const rule = this.rules.size === 0 ? undefined : this.rules.get(`${from.id}>${message.to}`);
     if (rule?.loss !== undefined && this.random.next() < rule.loss) return;
-    const extra = (): number => rule?.delayMs === undefined ? 0 : rule.delayMs.min + this.random.next() * (rule.delayMs.max - rule.delayMs.min);
-    this.clock.schedule(delay + extra(), () => this.deliver(to, message, size, isRequest));
+    this.clock.schedule(delay + this.ruleDelay(rule), () => this.deliver(to, message, size, isRequest));
     if (this.duplication > 0 && this.random.next() < this.duplication) {
-      this.clock.schedule(delay + extra() + this.random.int(27), () => this.deliver(to, message, size, isRequest));
+      this.clock.schedule(delay + this.ruleDelay(rule) + this.random.int(27), () => this.deliver(to, message, size, isRequest));
     }
+  }
+
+  private ruleDelay(rule: LinkRule | undefined): number {
+    return rule?.delayMs === undefined ? 0 : rule.delayMs.min + this.random.next() * (rule.delayMs.max - rule.delayMs.min);
   }
 
   private deliver(to: Endpoint, message: Message, size: number, isRequest: boolean): void {
@@ -198,7 +201,7 @@ export class MemoryNetwork {
       const g = this.groupOf.get(a);
       if (g === undefined || g !== this.groupOf.get(b)) return false;
     }
-    return this.rules.get(`${a}>${b}`)?.blocked !== true;
+    return this.rules.size === 0 || this.rules.get(`${a}>${b}`)?.blocked !== true;
   }
 
   private trafficEntry(id: NodeId): { sent: MutableTraffic; received: MutableTraffic } {
