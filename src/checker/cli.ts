@@ -1,13 +1,15 @@
 // The model checker's command line: `npm start` runs the default configuration; `npm run check
 // -- --help` lists the bounds, strategies and mutants.
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { bfs } from './bfs.ts';
+import { parallelBfs } from './parallel-bfs.ts';
 import { dfs } from './dfs.ts';
 import { simulate } from './simulate.ts';
 import type { CheckResult, Progress } from './result.ts';
 import type { Bounds, ClusterAction, ClusterState } from './raft/cluster.ts';
-import { raftModel } from './raft/model.ts';
+import { raftModel, raftModelSpec } from './raft/model.ts';
 import { mutantNamed, mutants } from './raft/mutants.ts';
 import { traceFile, traceText } from './raft/trace.ts';
 import { defaultBounds } from './raft/configurations.ts';
@@ -29,6 +31,8 @@ bounds (defaults: the default configuration, npm start):
   --snapshots N        snapshots the service may take                        [${defaultBounds.snapshots}]
 search:
   --strategy S         bfs (shortest traces), dfs (little memory), simulate (random walks)  [bfs]
+  --workers N          threads for bfs, sharing one visited set (1: single-threaded)  [all cores: ${availableParallelism()}]
+  --table-bits N       bfs on several threads: the visited table has 2^N slots (8 bytes each)  [25]
   --symmetry           count states equal up to renaming node ids once
   --max-states N       stop after N distinct states (the result says it is incomplete)
   --max-depth N        do not go deeper than N steps
@@ -52,6 +56,7 @@ const { values } = (() => {
         nodes: { type: 'string' }, 'max-term': { type: 'string' }, proposals: { type: 'string' }, 'max-in-flight': { type: 'string' },
         drops: { type: 'string' }, duplicates: { type: 'string' }, crashes: { type: 'string' }, snapshots: { type: 'string' },
         strategy: { type: 'string', default: 'bfs' }, symmetry: { type: 'boolean', default: false },
+        workers: { type: 'string' }, 'table-bits': { type: 'string' },
         'max-states': { type: 'string' }, 'max-depth': { type: 'string' },
         walks: { type: 'string', default: '1000' }, depth: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' },
         mutant: { type: 'string' }, 'list-mutants': { type: 'boolean', default: false }, json: { type: 'string' }, help: { type: 'boolean', default: false },
@@ -92,6 +97,9 @@ if (strategy !== 'bfs' && strategy !== 'dfs' && strategy !== 'simulate') fail(`-
 const maxStates = values['max-states'] === undefined ? undefined : count('max-states', values['max-states'], 0, 1);
 const maxDepth = values['max-depth'] === undefined ? undefined : count('max-depth', values['max-depth'], 0, 1);
 
+const workers = count('workers', values.workers, availableParallelism(), 1);
+const tableBits = values['table-bits'] === undefined ? undefined : count('table-bits', values['table-bits'], 25, 10);
+if (tableBits !== undefined && tableBits > 31) fail('--table-bits above 31 is not supported');
 const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry: values.symmetry });
 const tty = process.stderr.isTTY;
 const onProgress = tty ? (p: Progress) => {
@@ -100,11 +108,13 @@ const onProgress = tty ? (p: Progress) => {
 
 const what = mutant ? `mutant ${mutant.id} ${mutant.name} (${mutant.bug})` : 'the shipped machines';
 console.log(`Checking ${what}`);
-console.log(`bounds: ${Object.entries(bounds).map(([k, v]) => `${k}=${v}`).join(' ')}; strategy=${strategy}${values.symmetry ? ' symmetry' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
+console.log(`bounds: ${Object.entries(bounds).map(([k, v]) => `${k}=${v}`).join(' ')}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${values.symmetry ? ' symmetry' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
 
 const result: CheckResult<ClusterState, ClusterAction> = strategy === 'simulate'
   ? simulate(model, { walks: count('walks', values.walks, 1000, 1), depth: count('depth', values.depth, 200, 1), seed: count('seed', values.seed, 1), onProgress })
-  : (strategy === 'bfs' ? bfs : dfs)(model, { maxStates, maxDepth, onProgress });
+  : strategy === 'dfs' ? dfs(model, { maxStates, maxDepth, onProgress })
+  : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress })
+  : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry: values.symmetry }), { workers, tableBits, maxStates, maxDepth, onProgress });
 if (tty) process.stderr.write('\r\x1b[K');
 
 const fmt = (n: number) => n.toLocaleString('en-US');
