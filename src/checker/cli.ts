@@ -134,7 +134,7 @@ if (result.violation) {
   console.log(`\n${property} violated after ${path.actions.length} steps:`);
   console.log(traceText(path));
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify(traceFile(path, property, bounds, { strategy, symmetry: Boolean(values.symmetry), mutant: mutant?.name ?? 'none' }), null, 1));
+    writeFileSync(values.json, JSON.stringify(traceFile(model, path, property, bounds, { strategy, symmetry: Boolean(values.symmetry), mutant: mutant?.name ?? 'none' }), null, 1));
     console.log(`\ntrace written to ${values.json}`);
   }
   process.exitCode = 1;
