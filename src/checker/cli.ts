@@ -30,13 +30,14 @@ bounds (defaults: the default configuration, npm start):
   --crashes N          crash-and-restarts (also between a persist and what follows it) [${defaultBounds.crashes}]
   --snapshots N        snapshots the service may take                        [${defaultBounds.snapshots}]
 search:
-  --strategy S         bfs (shortest traces), dfs (little memory), simulate (random walks)  [bfs]
+  --strategy S         bfs (shortest traces), dfs (little memory), simulate (random walks)
+                       [bfs; simulate for a mutant whose bounds are too large for bfs]
   --workers N          threads for bfs, sharing one visited set (1: single-threaded)  [all cores: ${availableParallelism()}]
   --table-bits N       bfs on several threads: the visited table has 2^N slots (8 bytes each)  [25]
   --symmetry           count states equal up to renaming node ids once
   --max-states N       stop after N distinct states (the result says it is incomplete)
   --max-depth N        do not go deeper than N steps
-  --walks N --depth N --seed N   for --strategy simulate             [1000, 200, 1]
+  --walks N --depth N --seed N   for --strategy simulate  [1000, 200, 1; a mutant's own]
 bugs:
   --mutant NAME        check a bug-zoo mutant instead of the shipped rules (name or id, e.g. Z2)
   --list-mutants       list the mutants
@@ -55,10 +56,10 @@ const { values } = (() => {
       options: {
         nodes: { type: 'string' }, 'max-term': { type: 'string' }, proposals: { type: 'string' }, 'max-in-flight': { type: 'string' },
         drops: { type: 'string' }, duplicates: { type: 'string' }, crashes: { type: 'string' }, snapshots: { type: 'string' },
-        strategy: { type: 'string', default: 'bfs' }, symmetry: { type: 'boolean', default: false },
+        strategy: { type: 'string' }, symmetry: { type: 'boolean', default: false },
         workers: { type: 'string' }, 'table-bits': { type: 'string' },
         'max-states': { type: 'string' }, 'max-depth': { type: 'string' },
-        walks: { type: 'string', default: '1000' }, depth: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' },
+        walks: { type: 'string' }, depth: { type: 'string' }, seed: { type: 'string' },
         mutant: { type: 'string' }, 'list-mutants': { type: 'boolean', default: false }, json: { type: 'string' }, help: { type: 'boolean', default: false },
       },
     });
@@ -92,7 +93,7 @@ const bounds: Bounds = {
   snapshots: count('snapshots', values.snapshots, start.snapshots),
 };
 if (bounds.nodes > 7) fail('--nodes above 7 is not supported (node ids are bits of a 32-bit mask)');
-const strategy = values.strategy;
+const strategy = values.strategy ?? (mutant?.simulation ? 'simulate' : 'bfs');
 if (strategy !== 'bfs' && strategy !== 'dfs' && strategy !== 'simulate') fail(`--strategy must be bfs, dfs or simulate, got "${strategy}"`);
 const maxStates = values['max-states'] === undefined ? undefined : count('max-states', values['max-states'], 0, 1);
 const maxDepth = values['max-depth'] === undefined ? undefined : count('max-depth', values['max-depth'], 0, 1);
@@ -111,7 +112,7 @@ console.log(`Checking ${what}`);
 console.log(`bounds: ${Object.entries(bounds).map(([k, v]) => `${k}=${v}`).join(' ')}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${values.symmetry ? ' symmetry' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
 
 const result: CheckResult<ClusterState, ClusterAction> = strategy === 'simulate'
-  ? simulate(model, { walks: count('walks', values.walks, 1000, 1), depth: count('depth', values.depth, 200, 1), seed: count('seed', values.seed, 1), onProgress })
+  ? simulate(model, { walks: count('walks', values.walks, mutant?.simulation?.walks ?? 1000, 1), depth: count('depth', values.depth, mutant?.simulation?.depth ?? 200, 1), seed: count('seed', values.seed, mutant?.simulation?.seed ?? 1), onProgress })
   : strategy === 'dfs' ? dfs(model, { maxStates, maxDepth, onProgress })
   : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress })
   : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry: values.symmetry }), { workers, tableBits, maxStates, maxDepth, onProgress });
