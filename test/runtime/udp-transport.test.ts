@@ -66,7 +66,7 @@ for (const host of ['127.0.0.1', '::1']) {
       let resends = 0;
       await eventually(() => got.some((m) => m.type === 'InstallSnapshot'), () => { if (resends++ % 25 === 0) a.send(snap); }, 30_000);
       const received = got.find((m) => m.type === 'InstallSnapshot');
-      assert.ok(received?.type === 'InstallSnapshot' && Buffer.from(received.data).equals(Buffer.from(data)));
+      assert.ok(received?.type === 'InstallSnapshot' && Buffer.from(received.data).equals(data));
     } finally {
       a.close();
       b.close();
