@@ -1,13 +1,12 @@
 // `raft cluster`: a local cluster on loopback, each node a child process (`raft node --json`) with
 // its own data directory, and a live table of what each node reports. Lines typed are proposed to
 // the leader; `kill N` sends SIGKILL (a crash), `restart N` starts the node again from its disk.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { crc32, nodeId, type NodeId } from '../machine/index.ts';
 import type { PeerAddress } from '../runtime/udp-transport.ts';
-import { parseNodeEvent, type NodeEvent } from './node-events.ts';
+import type { NodeEvent } from './node-events.ts';
+import { NodeProcess } from './node-process.ts';
 import { integerFlag, parseFlags } from './options.ts';
 import { formatPeers } from './peers.ts';
 import { UsageError } from './usage-error.ts';
@@ -41,15 +40,12 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const RAFT_BIN = fileURLToPath(new URL('../../bin/raft.mjs', import.meta.url));
-
 interface Member {
   readonly id: NodeId;
-  child: ChildProcess | null;
+  child: NodeProcess | null;
   state: 'starting' | 'running' | 'killed' | 'exited';
   status: Extract<NodeEvent, { event: 'status' }> | null;
-  /** Lines written to this incarnation's stdin, and what each proposed. */
-  linesSent: number;
+  /** What each line written to this incarnation's stdin proposed. */
   readonly proposals: Map<number, string>;
 }
 
@@ -69,7 +65,7 @@ export async function runCluster(args: string[]): Promise<void> {
   const peers = formatPeers(addresses);
   const passThrough = flags['key-file'] === undefined ? [] : ['--key-file', flags['key-file']];
 
-  const members: Member[] = [...addresses.keys()].map((id) => ({ id, child: null, state: 'exited', status: null, linesSent: 0, proposals: new Map() }));
+  const members: Member[] = [...addresses.keys()].map((id) => ({ id, child: null, state: 'exited', status: null, proposals: new Map() }));
   const messages: string[] = [];
   const tty = process.stdout.isTTY === true;
   let rl: Interface | null = null;
@@ -112,39 +108,35 @@ export async function runCluster(args: string[]): Promise<void> {
   }
 
   function start(m: Member): void {
-    const child = spawn(process.execPath, [
-      RAFT_BIN, 'node', '--id', String(m.id), '--peers', peers, '--data', resolve(dataDir, String(m.id)),
-      '--cluster-id', String(clusterId), '--json', ...passThrough,
-    ], { stdio: ['pipe', 'pipe', 'pipe'] });
-    m.child = child;
     m.state = 'starting';
     m.status = null;
-    m.linesSent = 0;
     m.proposals.clear();
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const e = parseNodeEvent(line);
-      if (e === null || m.child !== child) return;
-      if (e.event === 'ready') m.state = 'running';
-      else if (e.event === 'status') {
-        if (m.status?.role !== e.role && e.role === 'leader') say(`node ${m.id} is leader in term ${e.term}`);
-        m.status = e;
-      } else if (e.event === 'ack') say(`node ${m.id}: "${m.proposals.get(e.line)}" committed at index ${e.index}`);
-      else if (e.event === 'rejected') say(`node ${m.id}: "${m.proposals.get(e.line)}" refused, not the leader; try again`);
-      else if (e.event === 'lost') say(`node ${m.id}: "${m.proposals.get(e.line)}" lost to another leader's entry; try again`);
-      if (e.event === 'ack' || e.event === 'rejected' || e.event === 'lost') m.proposals.delete(e.line);
-      redraw();
+    const child: NodeProcess = new NodeProcess({
+      id: m.id, peers, dataDir: resolve(dataDir, String(m.id)), clusterId, flags: passThrough,
+      onEvent: (e) => {
+        if (m.child !== child) return;
+        if (e.event === 'ready') m.state = 'running';
+        else if (e.event === 'status') {
+          if (m.status?.role !== e.role && e.role === 'leader') say(`node ${m.id} is leader in term ${e.term}`);
+          m.status = e;
+        } else if (e.event === 'ack') say(`node ${m.id}: "${m.proposals.get(e.line)}" committed at index ${e.index}`);
+        else if (e.event === 'rejected') say(`node ${m.id}: "${m.proposals.get(e.line)}" refused, not the leader; try again`);
+        else if (e.event === 'lost') say(`node ${m.id}: "${m.proposals.get(e.line)}" lost to another leader's entry; try again`);
+        if (e.event === 'ack' || e.event === 'rejected' || e.event === 'lost') m.proposals.delete(e.line);
+        redraw();
+      },
+      onStderr: (line) => say(line),
+      onExit: (code, signal) => {
+        if (m.child !== child) return;
+        m.child = null;
+        if (m.state !== 'killed') {
+          m.state = 'exited';
+          if (!shuttingDown) say(`node ${m.id} exited (${signal ?? `code ${code}`})`);
+        }
+        redraw();
+      },
     });
-    createInterface({ input: child.stderr! }).on('line', (line) => say(line));
-    child.stdin!.on('error', () => {}); // a killed child's stdin breaks; its exit is reported below
-    child.on('exit', (code, signal) => {
-      if (m.child !== child) return;
-      m.child = null;
-      if (m.state !== 'killed') {
-        m.state = 'exited';
-        if (!shuttingDown) say(`node ${m.id} exited (${signal ?? `code ${code}`})`);
-      }
-      redraw();
-    });
+    m.child = child;
   }
 
   function command(text: string): void {
@@ -162,38 +154,30 @@ export async function runCluster(args: string[]): Promise<void> {
       if (m === undefined) return;
       if (m.child === null) return say(`node ${m.id} is not running`);
       m.state = 'killed';
-      m.child.kill('SIGKILL');
+      void m.child.kill();
       return say(`node ${m.id} killed with SIGKILL`);
     }
     if (verb === 'restart') {
       const m = target();
       if (m === undefined) return;
-      if (m.child !== null) {
-        m.state = 'killed';
-        m.child.kill('SIGKILL');
-      }
-      start(m);
+      const old = m.child;
+      m.state = 'killed';
+      // The old process must be gone before the new one binds its port.
+      void (old?.kill() ?? Promise.resolve()).then(() => start(m));
       return say(`node ${m.id} restarting from ${resolve(dataDir, String(m.id))}`);
     }
     const leader = members
       .filter((m) => m.child !== null && m.status?.role === 'leader')
       .sort((a, b) => b.status!.term - a.status!.term)[0];
     if (leader === undefined) return say('no leader right now; try again in a moment');
-    leader.proposals.set(++leader.linesSent, text);
-    leader.child!.stdin!.write(`${text}\n`);
+    leader.proposals.set(leader.child!.propose(text), text);
   }
 
   async function shutdown(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     rl?.close();
-    const exits = members.filter((m) => m.child !== null).map((m) => new Promise<void>((done) => {
-      const child = m.child!;
-      const force = setTimeout(() => child.kill('SIGKILL'), 3000);
-      child.once('exit', () => { clearTimeout(force); done(); });
-      child.kill('SIGTERM');
-    }));
-    await Promise.all(exits);
+    await Promise.all(members.map((m) => m.child?.stop()));
     process.stdout.write(`\n${table()}\nall nodes stopped; data kept in ${dataDir}\n`);
     process.exit(0);
   }
