@@ -14,6 +14,9 @@ export interface ClusterViewOptions {
 
 export class ClusterView {
   selected: number | null = null;
+  private glyphs: SVGGElement[] = [];
+  private links: { line: SVGLineElement; a: number; b: number }[] = [];
+  private messages: SVGGElement = svg('g', {});
 
   constructor(
     private readonly ring: SVGSVGElement,
@@ -25,19 +28,10 @@ export class ClusterView {
 
   render(frame: Frame, cut: (from: number, to: number) => boolean = () => false): void {
     const { nodes, inFlight } = frame.step;
-    const at = (i: number) => {
-      const angle = (2 * Math.PI * i) / nodes.length - Math.PI / 2;
-      return { x: RADIUS * Math.cos(angle), y: RADIUS * Math.sin(angle) };
-    };
-    this.ring.replaceChildren();
-    for (let a = 0; a < nodes.length; a++) {
-      for (let b = a + 1; b < nodes.length; b++) {
-        const p = at(a), q = at(b);
-        this.ring.append(svg('line', { class: `link${cut(a, b) ? ' cut' : ''}`, x1: p.x, y1: p.y, x2: q.x, y2: q.y }));
-      }
-    }
-    nodes.forEach((n, i) => this.ring.append(this.nodeGlyph(n, i, at(i))));
-    inFlight.forEach((m, k) => this.ring.append(this.messageGlyph(m, k, frame.progress[k] ?? 0, at(m.from - 1), at(m.to - 1))));
+    if (this.glyphs.length !== nodes.length) this.layout(nodes.length);
+    this.links.forEach(({ line, a, b }) => line.setAttribute('class', `link${cut(a, b) ? ' cut' : ''}`));
+    nodes.forEach((n, i) => this.updateNode(this.glyphs[i]!, n, i));
+    this.messages.replaceChildren(...inFlight.map((m, k) => this.messageGlyph(m, k, frame.progress[k] ?? 0, this.at(m.from - 1), this.at(m.to - 1))));
     this.renderTable(nodes);
     this.caption.textContent = frame.caption;
     this.violation.hidden = frame.violated === null;
@@ -45,18 +39,43 @@ export class ClusterView {
     this.violation.dataset['property'] = frame.violated ?? '';
   }
 
-  private nodeGlyph(n: TraceNode, i: number, p: { x: number; y: number }): SVGGElement {
-    const g = svg('g', {
-      class: `node ${n.up ? n.role : 'down'}${this.selected === i ? ' selected' : ''}`, id: `node-${n.id}`,
-      'data-role': n.role, 'data-term': n.currentTerm, 'data-commit': n.commitIndex, 'data-up': String(n.up),
-      transform: `translate(${p.x} ${p.y})`,
+  private at(i: number): { x: number; y: number } {
+    const angle = (2 * Math.PI * i) / this.glyphs.length - Math.PI / 2;
+    return { x: RADIUS * Math.cos(angle), y: RADIUS * Math.sin(angle) };
+  }
+
+  /**
+   * Nodes and links are made once per cluster size and then only updated: an element replaced
+   * between a press and its release would swallow the click.
+   */
+  private layout(count: number): void {
+    this.glyphs = Array.from({ length: count }, (_, i) => {
+      const g = svg('g', {});
+      g.append(svg('circle', { class: 'body', r: 34 }), text('', { class: 'name', y: -6 }), text('', { y: 12 }), text('', { y: 50 }));
+      g.addEventListener('click', () => this.options.onSelectNode(i));
+      return g;
     });
-    g.append(svg('circle', { class: 'body', r: 34 }));
-    g.append(text(`n${n.id}`, { class: 'name', y: -6 }));
-    g.append(text(`term ${n.currentTerm}`, { y: 12 }));
-    g.append(text(n.up ? n.role : 'down', { y: 50 }));
-    g.addEventListener('click', () => this.options.onSelectNode(i));
-    return g;
+    this.links = [];
+    for (let a = 0; a < count; a++) for (let b = a + 1; b < count; b++) this.links.push({ line: svg('line', { class: 'link' }), a, b });
+    this.messages = svg('g', { class: 'messages' });
+    this.ring.replaceChildren(...this.links.map((l) => l.line), ...this.glyphs, this.messages);
+    this.glyphs.forEach((g, i) => g.setAttribute('transform', `translate(${this.at(i).x} ${this.at(i).y})`));
+    this.links.forEach(({ line, a, b }) => {
+      const p = this.at(a), q = this.at(b);
+      for (const [k, v] of Object.entries({ x1: p.x, y1: p.y, x2: q.x, y2: q.y })) line.setAttribute(k, String(v));
+    });
+  }
+
+  private updateNode(g: SVGGElement, n: TraceNode, i: number): void {
+    const attrs: Record<string, string> = {
+      class: `node ${n.up ? n.role : 'down'}${this.selected === i ? ' selected' : ''}`, id: `node-${n.id}`,
+      'data-role': n.role, 'data-term': String(n.currentTerm), 'data-commit': String(n.commitIndex), 'data-up': String(n.up),
+    };
+    for (const [k, v] of Object.entries(attrs)) if (g.getAttribute(k) !== v) g.setAttribute(k, v);
+    const [, name, term, role] = g.children;
+    name!.textContent = `n${n.id}`;
+    term!.textContent = `term ${n.currentTerm}`;
+    role!.textContent = n.up ? n.role : 'down';
   }
 
   private messageGlyph(m: Message, k: number, progress: number, from: { x: number; y: number }, to: { x: number; y: number }): SVGElement {
@@ -71,7 +90,8 @@ export class ClusterView {
     const title = document.createElementNS(SVG, 'title');
     title.textContent = describeMessage(m);
     c.append(title);
-    c.addEventListener('click', (e) => { e.stopPropagation(); this.options.onClickMessage(k); });
+    // Messages are redrawn every frame: they act on press, as a click needs the same element at release.
+    c.addEventListener('pointerdown', (e) => { e.stopPropagation(); this.options.onClickMessage(k); });
     return c;
   }
 
@@ -91,7 +111,7 @@ export class ClusterView {
         }));
       });
       tr.append(logCell);
-      tr.addEventListener('click', () => this.options.onSelectNode(i));
+      tr.addEventListener('pointerdown', () => this.options.onSelectNode(i));
       return tr;
     }));
   }
