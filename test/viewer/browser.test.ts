@@ -4,7 +4,7 @@
 // passes in a Web Worker. Screenshots go to test-output/. Skips only when chromium is absent.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,9 @@ const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const skip = existsSync(chromiumPath) ? false : `no chromium at ${chromiumPath}: install it with apt-get install -y chromium (.ci/run does)`;
 
 let served: Served;
+/** The checker's run for Z2's counterexample, started at once so it overlaps the browser's start. */
+let checkerRun: Promise<{ status: number | null; stdout: string; stderr: string }>;
+const trace = join(out, 'z2-trace.json');
 let context: BrowserContext;
 let userDataDir: string;
 const pageErrors: string[] = [];
@@ -25,6 +28,10 @@ const foreignRequests: string[] = [];
 before(async () => {
   if (skip) return;
   mkdirSync(out, { recursive: true });
+  checkerRun = new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'src/checker/cli.ts', '--mutant', 'Z2', '--json', trace], { cwd: root, encoding: 'utf8' },
+      (_error, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }));
+  });
   const site = join(out, 'viewer-site');
   await buildViewer(site);
   served = await serveDirectory(site);
@@ -90,8 +97,7 @@ test('the live cluster elects a leader, commits an entry, and elects a new leade
 });
 
 test('a checker counterexample loads and steps forwards and backwards to the violated property', { skip, timeout: 60_000 }, async () => {
-  const trace = join(out, 'z2-trace.json');
-  const check = spawnSync(process.execPath, ['--import', 'tsx', 'src/checker/cli.ts', '--mutant', 'Z2', '--json', trace], { cwd: root, encoding: 'utf8' });
+  const check = await checkerRun;
   assert.equal(check.status, 1, `the checker should find Z2's violation:\n${check.stdout}\n${check.stderr}`);
   const violated = /^(\w+) violated/m.exec(check.stdout)?.[1];
   assert.ok(violated, check.stdout);
