@@ -96,6 +96,30 @@ test('the live cluster elects a leader, commits an entry, and elects a new leade
   await page.close();
 });
 
+test('the live controls pause, step, drop a message, cut a node off and switch to 3 nodes', { skip, timeout: 60_000 }, async () => {
+  const page = await open('?seed=5');
+  await page.click('#run');
+  assert.equal(await page.textContent('#run'), 'Run');
+  const paused = await page.textContent('#caption');
+  await page.waitForTimeout(300);
+  assert.equal(await page.textContent('#caption'), paused, 'the clock moved while paused');
+  while ((await page.locator('#ring circle.message').count()) === 0) await page.click('#step');
+  assert.notEqual(await page.textContent('#caption'), paused, 'step did not advance the clock');
+  const inFlight = await page.locator('#ring circle.message').count();
+  await page.click('#drop');
+  assert.equal(await page.locator('#ring circle.message').count(), inFlight - 1);
+  assert.match((await page.textContent('#events li'))!, /network drops/);
+  await page.click('#node-1 circle.body');
+  await page.click('#isolate');
+  assert.equal(await page.locator('#ring line.link.cut').count(), 4, 'node 1 of 5 has four links to cut');
+  await page.click('#heal');
+  assert.equal(await page.locator('#ring line.link.cut').count(), 0);
+  await page.selectOption('#size', '3');
+  await page.click('#reset');
+  assert.equal(await page.locator('#ring g.node').count(), 3);
+  await page.close();
+});
+
 test('a checker counterexample loads and steps forwards and backwards to the violated property', { skip, timeout: 60_000 }, async () => {
   const check = await checkerRun;
   assert.equal(check.status, 1, `the checker should find Z2's violation:\n${check.stdout}\n${check.stderr}`);
