@@ -6,7 +6,7 @@
 import { deriveStepper, type Message, type Stepper } from '../src/machine/index.ts';
 import { initialCluster, nextCluster, type Bounds, type ClusterAction, type ClusterState } from '../src/checker/raft/cluster.ts';
 import { describeAction } from '../src/checker/raft/model.ts';
-import { traceFile } from '../src/checker/raft/trace.ts';
+import { traceSteps } from '../src/checker/raft/trace.ts';
 import { seededRandom } from '../src/checker/random.ts';
 import type { Frame } from './frame.ts';
 
@@ -122,7 +122,7 @@ export class LiveCluster {
 
   frame(): Frame {
     // The trace format's view of one cluster state (a one-state path), so replay and live mode draw alike.
-    const [step] = traceFile({ states: [this.state], actions: [] }, null, this.bounds).steps;
+    const [step] = traceSteps({ states: [this.state], actions: [] });
     return {
       step: { ...step!, nodes: step!.nodes.map((n, i) => ({ ...n, up: !this.down.has(i) })) },
       progress: this.state.network.map((m) => {

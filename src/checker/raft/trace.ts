@@ -33,25 +33,30 @@ export function traceText(path: Path<ClusterState, ClusterAction>): string {
 
 type RaftModel = Model<ClusterState, ClusterAction>;
 
-export function traceFile(model: RaftModel, path: Path<ClusterState, ClusterAction>, violated: string | null, bounds: Bounds, extra: Record<string, number | string | boolean> = {}): TraceFile {
+/** Each state of `path` whole, with the line that says what led to it (the viewer draws these). */
+export function traceSteps(path: Path<ClusterState, ClusterAction>): TraceFile['steps'] {
   const nodesOf = (s: ClusterState): TraceNode[] => s.nodes.map(({ role, state }) => ({
     id: state.id, role, up: true, currentTerm: state.currentTerm, votedFor: state.votedFor, commitIndex: state.commitIndex,
     lastApplied: state.lastApplied, snapshotIndex: state.log.snapshotIndex, snapshotTerm: state.log.snapshotTerm, entries: state.log.entries,
   }));
+  return path.states.map((s, k) => ({
+    action: k === 0 ? '' : describeAction(path.states[k - 1]!, path.actions[k - 1]!),
+    nodes: nodesOf(s),
+    inFlight: s.network,
+  }));
+}
+
+export function traceFile(model: RaftModel, path: Path<ClusterState, ClusterAction>, violated: string | null, bounds: Bounds, extra: Record<string, number | string | boolean> = {}): TraceFile {
   return {
     format: 'raft-ts-trace/1',
     members: path.states[0]!.nodes.map((n) => n.state.id),
     violated,
     bounds: { ...bounds, ...extra },
+    steps: traceSteps(path),
     choices: path.actions.map((a, k) => {
       const key = JSON.stringify(a);
       return model.actions(path.states[k]!).findIndex((b) => JSON.stringify(b) === key);
     }),
-    steps: path.states.map((s, k) => ({
-      action: k === 0 ? '' : describeAction(path.states[k - 1]!, path.actions[k - 1]!),
-      nodes: nodesOf(s),
-      inFlight: s.network,
-    })),
   };
 }
 
