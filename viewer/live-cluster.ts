@@ -34,7 +34,8 @@ export class LiveCluster {
   partition: readonly number[] | null = null;
   /** What happened, newest last, with the simulated time. */
   readonly history: string[] = [];
-  private readonly electionDeadline: number[];
+  /** Per node: when its election timer was last reset, and when it expires. */
+  private readonly electionTimer: { from: number; at: number }[];
   private readonly heartbeatDue: number[];
   private readonly flights = new WeakMap<Message, Flight>();
   private readonly random: () => number;
@@ -59,7 +60,7 @@ export class LiveCluster {
       });
       return r;
     };
-    this.electionDeadline = Array.from({ length: nodes }, () => this.electionTimeout());
+    this.electionTimer = Array.from({ length: nodes }, () => this.newElectionTimer());
     this.heartbeatDue = new Array<number>(nodes).fill(Infinity);
   }
 
@@ -105,7 +106,7 @@ export class LiveCluster {
 
   restart(i: number): void {
     if (!this.down.delete(i)) return;
-    this.electionDeadline[i] = this.now + this.electionTimeout();
+    this.electionTimer[i] = this.newElectionTimer();
     this.heartbeatDue[i] = Infinity;
     this.record(`${this.clock()} node ${i + 1} is back up`);
   }
@@ -129,6 +130,11 @@ export class LiveCluster {
         const f = this.flights.get(m);
         return f === undefined ? 0 : Math.min(1, Math.max(0, (this.now - f.sentAt) / (f.arrivesAt - f.sentAt)));
       }),
+      electionTimers: this.state.nodes.map((n, i) => {
+        if (n.role === 'leader' || this.down.has(i)) return null;
+        const { from, at } = this.electionTimer[i]!;
+        return Math.min(1, Math.max(0, (at - this.now) / (at - from)));
+      }),
       caption: `t = ${this.clock()}`,
       violated: null,
     };
@@ -141,9 +147,9 @@ export class LiveCluster {
 
   private clock(): string { return `${(this.now / 1000).toFixed(3)} s`; }
 
-  private electionTimeout(): number {
+  private newElectionTimer(): { from: number; at: number } {
     const [lo, hi] = timing.electionTimeout;
-    return lo + this.random() * (hi - lo);
+    return { from: this.now, at: this.now + lo + this.random() * (hi - lo) };
   }
 
   private nextDue(): Due | undefined {
@@ -156,7 +162,7 @@ export class LiveCluster {
     this.state.nodes.forEach((n, i) => {
       if (this.down.has(i)) return;
       if (n.role === 'leader') consider(this.heartbeatDue[i]!, () => this.act({ kind: 'heartbeat', node: i }));
-      else consider(this.electionDeadline[i]!, () => this.act({ kind: 'timeout', node: i, crashAtPersist: false }));
+      else consider(this.electionTimer[i]!.at, () => this.act({ kind: 'timeout', node: i, crashAtPersist: false }));
     });
     return best;
   }
@@ -176,7 +182,7 @@ export class LiveCluster {
     this.record(`${this.clock()} ${describeAction(before, action)}`);
     this.state = next;
     for (const s of this.stepped) {
-      if (s.resetElection || (s.wasLeader && !s.isLeader)) this.electionDeadline[s.index] = this.now + this.electionTimeout();
+      if (s.resetElection || (s.wasLeader && !s.isLeader)) this.electionTimer[s.index] = this.newElectionTimer();
       if (s.resetHeartbeat) this.heartbeatDue[s.index] = this.now + timing.heartbeatInterval;
     }
     const [lo, hi] = timing.latency;
