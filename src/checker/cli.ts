@@ -1,13 +1,15 @@
 // The model checker's command line: `npm start` runs the default configuration; `npm run check
 // -- --help` lists the bounds, strategies and mutants.
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { bfs } from './bfs.ts';
+import { parallelBfs } from './parallel-bfs.ts';
 import { dfs } from './dfs.ts';
 import { simulate } from './simulate.ts';
 import type { CheckResult, Progress } from './result.ts';
 import type { Bounds, ClusterAction, ClusterState } from './raft/cluster.ts';
-import { raftModel } from './raft/model.ts';
+import { raftModel, raftModelSpec } from './raft/model.ts';
 import { mutantNamed, mutants } from './raft/mutants.ts';
 import { traceFile, traceText } from './raft/trace.ts';
 import { defaultBounds } from './raft/configurations.ts';
@@ -28,11 +30,14 @@ bounds (defaults: the default configuration, npm start):
   --crashes N          crash-and-restarts (also between a persist and what follows it) [${defaultBounds.crashes}]
   --snapshots N        snapshots the service may take                        [${defaultBounds.snapshots}]
 search:
-  --strategy S         bfs (shortest traces), dfs (little memory), simulate (random walks)  [bfs]
+  --strategy S         bfs (shortest traces), dfs (little memory), simulate (random walks)
+                       [bfs; simulate for a mutant whose bounds are too large for bfs]
+  --workers N          threads for bfs, sharing one visited set (1: single-threaded)  [all cores: ${availableParallelism()}]
+  --table-bits N       bfs on several threads: the visited table has 2^N slots (8 bytes each)  [25]
   --symmetry           count states equal up to renaming node ids once
   --max-states N       stop after N distinct states (the result says it is incomplete)
   --max-depth N        do not go deeper than N steps
-  --walks N --depth N --seed N   for --strategy simulate             [1000, 200, 1]
+  --walks N --depth N --seed N   for --strategy simulate  [1000, 200, 1; a mutant's own]
 bugs:
   --mutant NAME        check a bug-zoo mutant instead of the shipped rules (name or id, e.g. Z2)
   --list-mutants       list the mutants
@@ -51,9 +56,10 @@ const { values } = (() => {
       options: {
         nodes: { type: 'string' }, 'max-term': { type: 'string' }, proposals: { type: 'string' }, 'max-in-flight': { type: 'string' },
         drops: { type: 'string' }, duplicates: { type: 'string' }, crashes: { type: 'string' }, snapshots: { type: 'string' },
-        strategy: { type: 'string', default: 'bfs' }, symmetry: { type: 'boolean', default: false },
+        strategy: { type: 'string' }, symmetry: { type: 'boolean', default: false },
+        workers: { type: 'string' }, 'table-bits': { type: 'string' },
         'max-states': { type: 'string' }, 'max-depth': { type: 'string' },
-        walks: { type: 'string', default: '1000' }, depth: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' },
+        walks: { type: 'string' }, depth: { type: 'string' }, seed: { type: 'string' },
         mutant: { type: 'string' }, 'list-mutants': { type: 'boolean', default: false }, json: { type: 'string' }, help: { type: 'boolean', default: false },
       },
     });
@@ -87,11 +93,14 @@ const bounds: Bounds = {
   snapshots: count('snapshots', values.snapshots, start.snapshots),
 };
 if (bounds.nodes > 7) fail('--nodes above 7 is not supported (node ids are bits of a 32-bit mask)');
-const strategy = values.strategy;
+const strategy = values.strategy ?? (mutant?.simulation ? 'simulate' : 'bfs');
 if (strategy !== 'bfs' && strategy !== 'dfs' && strategy !== 'simulate') fail(`--strategy must be bfs, dfs or simulate, got "${strategy}"`);
 const maxStates = values['max-states'] === undefined ? undefined : count('max-states', values['max-states'], 0, 1);
 const maxDepth = values['max-depth'] === undefined ? undefined : count('max-depth', values['max-depth'], 0, 1);
 
+const workers = count('workers', values.workers, availableParallelism(), 1);
+const tableBits = values['table-bits'] === undefined ? undefined : count('table-bits', values['table-bits'], 25, 10);
+if (tableBits !== undefined && tableBits > 31) fail('--table-bits above 31 is not supported');
 const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry: values.symmetry });
 const tty = process.stderr.isTTY;
 const onProgress = tty ? (p: Progress) => {
@@ -100,11 +109,13 @@ const onProgress = tty ? (p: Progress) => {
 
 const what = mutant ? `mutant ${mutant.id} ${mutant.name} (${mutant.bug})` : 'the shipped machines';
 console.log(`Checking ${what}`);
-console.log(`bounds: ${Object.entries(bounds).map(([k, v]) => `${k}=${v}`).join(' ')}; strategy=${strategy}${values.symmetry ? ' symmetry' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
+console.log(`bounds: ${Object.entries(bounds).map(([k, v]) => `${k}=${v}`).join(' ')}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${values.symmetry ? ' symmetry' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
 
 const result: CheckResult<ClusterState, ClusterAction> = strategy === 'simulate'
-  ? simulate(model, { walks: count('walks', values.walks, 1000, 1), depth: count('depth', values.depth, 200, 1), seed: count('seed', values.seed, 1), onProgress })
-  : (strategy === 'bfs' ? bfs : dfs)(model, { maxStates, maxDepth, onProgress });
+  ? simulate(model, { walks: count('walks', values.walks, mutant?.simulation?.walks ?? 1000, 1), depth: count('depth', values.depth, mutant?.simulation?.depth ?? 200, 1), seed: count('seed', values.seed, mutant?.simulation?.seed ?? 1), onProgress })
+  : strategy === 'dfs' ? dfs(model, { maxStates, maxDepth, onProgress })
+  : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress })
+  : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry: values.symmetry }), { workers, tableBits, maxStates, maxDepth, onProgress });
 if (tty) process.stderr.write('\r\x1b[K');
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -124,7 +135,7 @@ if (result.violation) {
   console.log(`\n${property} violated after ${path.actions.length} steps:`);
   console.log(traceText(path));
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify(traceFile(path, property, bounds, { strategy, symmetry: Boolean(values.symmetry), mutant: mutant?.name ?? 'none' }), null, 1));
+    writeFileSync(values.json, JSON.stringify(traceFile(model, path, property, bounds, { strategy, symmetry: Boolean(values.symmetry), mutant: mutant?.name ?? 'none' }), null, 1));
     console.log(`\ntrace written to ${values.json}`);
   }
   process.exitCode = 1;

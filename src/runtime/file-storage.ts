@@ -1,0 +1,355 @@
+// Durable Storage on the file system: one append-only write-ahead log per node of checksummed
+// records, fsynced once per save, so a whole batch of entries costs one fsync.
+//
+// File: a header (magic, version, cluster id, node id, checksum), then records. The first record
+// is a checkpoint (the whole persistent state, snapshot included); each later record is a batch:
+// term, vote, and the log entries from some index on, replacing what the log held from there. A
+// new snapshot rewrites the file as a single checkpoint: temp file, fsync, rename, fsync the
+// directory, so after a crash either the old file or the new one is there, whole.
+//
+// Record frame: payload length (u32), payload CRC-32 (u32), CRC-32 of those 8 bytes (u32), payload.
+// Recovery reads records in order. A record that is incomplete at the end of the file, or whose
+// payload fails its checksum while it ends exactly at the end of the file, is a write the crash
+// interrupted: it was never acknowledged, so it is truncated with a warning. Damage anywhere else
+// (a frame that fails its own checksum, a bad record followed by more data, a record that does not
+// fit the log before it) or a header of another cluster or node stops recovery with an error that
+// names the file and the byte offset: acknowledged data is never silently dropped.
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  CorruptStateError, crc32, decodePersistentState, encodePersistentState, jsonCommands, log, logIndex, nodeId,
+  term, type CommandCodec, type Entry, type NodeId, type PersistentState,
+} from '../machine/index.ts';
+import { ByteReader, ByteWriter, MalformedBytes } from './bytes.ts';
+import { silentLogger, type Logger } from './logger.ts';
+import type { Storage } from './storage.ts';
+
+export const WAL_FILE = 'raft.wal';
+const TEMP_FILE = 'raft.wal.tmp';
+const MAGIC = [0x52, 0x46, 0x57, 0x4c] as const; // "RFWL"
+const VERSION = 1;
+export const HEADER_BYTES = 4 + 1 + 4 + 4 + 4;
+const FRAME_BYTES = 12;
+const CHECKPOINT = 1;
+const BATCH = 2;
+
+/** The data on disk cannot be trusted: which file, where, and why. */
+export class StorageCorruptError extends Error {
+  override name = 'StorageCorruptError';
+  constructor(readonly file: string, readonly offset: number, readonly reason: string) {
+    super(`${file} at byte ${offset}: ${reason}`);
+  }
+}
+
+/** The data directory cannot be used at all (permissions, not a directory, ...). */
+export class StorageError extends Error {
+  override name = 'StorageError';
+}
+
+export interface FileStorageOptions {
+  readonly dir: string;
+  readonly clusterId: number;
+  readonly nodeId: NodeId;
+  readonly commands?: CommandCodec;
+  readonly logger?: Logger;
+}
+
+export class FileStorage implements Storage {
+  private saved: PersistentState | null;
+  private bytes: number;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly options: FileStorageOptions,
+    private readonly commands: CommandCodec,
+    private handle: FileHandle | null,
+    recovered: { state: PersistentState | null; bytes: number },
+  ) {
+    this.saved = recovered.state;
+    this.bytes = recovered.bytes;
+  }
+
+  /** Opens (creating if needed) the data directory and recovers what was durable. */
+  static async open(options: FileStorageOptions): Promise<FileStorage> {
+    const { dir } = options;
+    const commands = options.commands ?? jsonCommands;
+    const logger = options.logger ?? silentLogger;
+    try {
+      await mkdir(dir, { recursive: true });
+      // A temp file is a rewrite the crash interrupted before its rename: the old file still holds everything.
+      await rm(join(dir, TEMP_FILE), { force: true });
+    } catch (err) {
+      throw new StorageError(`cannot use data directory ${dir}: ${(err as Error).message}`);
+    }
+    const file = join(dir, WAL_FILE);
+    let bytes: Uint8Array;
+    try {
+      const read = await readFile(file);
+      bytes = new Uint8Array(read.buffer, read.byteOffset, read.length);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StorageError(`cannot read ${file}: ${(err as Error).message}`);
+      await probeWritable(dir);
+      return new FileStorage(dir, options, commands, null, { state: null, bytes: 0 });
+    }
+    const recovered = recover(file, bytes, options, commands, logger);
+    let handle: FileHandle;
+    try {
+      handle = await open(file, constants.O_WRONLY | constants.O_APPEND);
+    } catch (err) {
+      throw new StorageError(`cannot write ${file}: ${(err as Error).message}`);
+    }
+    if (recovered.validBytes < bytes.length) {
+      await handle.truncate(recovered.validBytes);
+      await handle.sync();
+    }
+    return new FileStorage(dir, options, commands, handle, { state: recovered.state, bytes: recovered.validBytes });
+  }
+
+  load(): Promise<PersistentState | null> {
+    return Promise.resolve(this.saved);
+  }
+
+  async save(state: PersistentState): Promise<void> {
+    const before = this.saved;
+    if (before === null || this.handle === null || before.snapshot !== state.snapshot || before.log.snapshotIndex !== state.log.snapshotIndex) {
+      await this.rewrite(state);
+    } else {
+      const record = this.batchRecord(before, state);
+      if (record !== null) {
+        await this.handle.write(record);
+        await this.handle.datasync();
+        this.bytes += record.length;
+      }
+    }
+    this.saved = state;
+  }
+
+  size(): number {
+    return Math.max(0, this.bytes - (this.saved?.snapshot.length ?? 0));
+  }
+
+  async close(): Promise<void> {
+    await this.handle?.close();
+    this.handle = null;
+  }
+
+  /** The changes since `before`: term and vote, and the entries from the first index that differs. */
+  private batchRecord(before: PersistentState, after: PersistentState): Uint8Array | null {
+    const from = firstDifference(before, after);
+    const last = log.lastIndex(after.log);
+    if (from > last && before.currentTerm === after.currentTerm && before.votedFor === after.votedFor && from === log.lastIndex(before.log) + 1) {
+      return null;
+    }
+    const w = new ByteWriter();
+    w.byte(BATCH);
+    w.varint(after.currentTerm);
+    w.varint(after.votedFor === null ? 0 : after.votedFor + 1);
+    w.varint(from);
+    const entries = log.entriesFrom(after.log, logIndex(from));
+    w.varint(entries.length);
+    for (const e of entries) {
+      w.varint(e.term);
+      w.chunk(this.commands.encode(e.command));
+    }
+    return frame(w.view());
+  }
+
+  /** The whole state as a new file, swapped in atomically. */
+  private async rewrite(state: PersistentState): Promise<void> {
+    const temp = join(this.dir, TEMP_FILE);
+    const file = join(this.dir, WAL_FILE);
+    const content = walFile(this.options, state, this.commands);
+    const out = await open(temp, 'w');
+    try {
+      await out.write(content);
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await rename(temp, file);
+    await syncDirectory(this.dir);
+    await this.handle?.close();
+    this.handle = await open(file, constants.O_WRONLY | constants.O_APPEND);
+    this.bytes = content.length;
+  }
+}
+
+/** A complete log file holding `state` as its one checkpoint. */
+export function walFile(ids: { clusterId: number; nodeId: NodeId }, state: PersistentState, commands: CommandCodec = jsonCommands): Uint8Array {
+  const w = new ByteWriter();
+  w.bytes(header(ids));
+  const payload = encodePersistentState(state, commands);
+  const body = new Uint8Array(payload.length + 1);
+  body[0] = CHECKPOINT;
+  body.set(payload, 1);
+  w.bytes(frame(body));
+  return w.view().slice();
+}
+
+function header(ids: { clusterId: number; nodeId: NodeId }): Uint8Array {
+  const w = new ByteWriter(HEADER_BYTES);
+  w.bytes(Uint8Array.from(MAGIC));
+  w.byte(VERSION);
+  w.uint32(ids.clusterId);
+  w.uint32(ids.nodeId);
+  w.uint32(crc32(w.view()));
+  return w.view().slice();
+}
+
+function frame(payload: Uint8Array): Uint8Array {
+  const w = new ByteWriter(payload.length + FRAME_BYTES);
+  w.uint32(payload.length);
+  w.uint32(crc32(payload));
+  w.uint32(crc32(w.view()));
+  w.bytes(payload);
+  return w.view().slice();
+}
+
+/**
+ * The first index where the logs differ. Entries at the same index with the same term are the
+ * same entry (Log Matching, §5.3), so the scan stops at the first agreeing index from the end.
+ */
+function firstDifference(before: PersistentState, after: PersistentState): number {
+  const floor = after.log.snapshotIndex;
+  let k = Math.min(log.lastIndex(before.log), log.lastIndex(after.log));
+  while (k > floor) {
+    const a = before.log.entries[k - floor - 1]!;
+    const b = after.log.entries[k - floor - 1]!;
+    if (a === b || a.term === b.term) break;
+    k--;
+  }
+  return k + 1;
+}
+
+interface Recovered {
+  readonly state: PersistentState | null;
+  /** Bytes up to the end of the last whole record; what follows is a torn write. */
+  readonly validBytes: number;
+}
+
+/** Reads a log file back; exported for the crash tests, which feed it every truncation of a file. */
+export function recover(
+  file: string, bytes: Uint8Array, ids: { clusterId: number; nodeId: NodeId }, commands: CommandCodec, logger: Logger,
+): Recovered {
+  const fail = (offset: number, reason: string): never => { throw new StorageCorruptError(file, offset, reason); };
+  const torn = (offset: number, what: string): Recovered => {
+    logger.warn(`${file}: ${what} at byte ${offset}; truncating the ${bytes.length - offset} bytes from there (a write the crash interrupted)`);
+    return { state, validBytes: offset };
+  };
+  let state: PersistentState | null = null;
+  // Files appear whole by rename, header and checkpoint together: if they are not whole, the file
+  // was damaged after it was written, and guessing would lose acknowledged state.
+  if (bytes.length < HEADER_BYTES) fail(0, `${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header`);
+  checkHeader(bytes.subarray(0, HEADER_BYTES), ids, fail);
+  let entries: Entry[] = [];
+  let offset = HEADER_BYTES;
+  while (offset < bytes.length) {
+    const remaining = bytes.length - offset;
+    const first = state === null;
+    if (first && remaining < FRAME_BYTES) fail(offset, 'incomplete checkpoint');
+    if (remaining < FRAME_BYTES) return torn(offset, 'incomplete record frame');
+    const view = new DataView(bytes.buffer, bytes.byteOffset + offset, FRAME_BYTES);
+    const length = view.getUint32(0, true);
+    const payloadCrc = view.getUint32(4, true);
+    if (crc32(bytes.subarray(offset, offset + 8)) !== view.getUint32(8, true)) {
+      if (!first && bytes.subarray(offset).every((b) => b === 0)) return torn(offset, 'zeroed record frame');
+      fail(offset, 'record frame checksum mismatch');
+    }
+    const end = offset + FRAME_BYTES + length;
+    if (first && end > bytes.length) fail(offset, 'incomplete checkpoint');
+    if (end > bytes.length) return torn(offset, `record of ${length} bytes runs past the end of the file`);
+    const payload = bytes.subarray(offset + FRAME_BYTES, end);
+    if (crc32(payload) !== payloadCrc) {
+      if (!first && end === bytes.length) return torn(offset, 'last record fails its checksum');
+      fail(offset, 'record checksum mismatch');
+    }
+    try {
+      const next = applyRecord(state, entries, payload, commands);
+      state = next.state;
+      entries = next.entries;
+    } catch (err) {
+      if (err instanceof CorruptStateError || err instanceof MalformedBytes) fail(offset + FRAME_BYTES + err.offset + (err instanceof CorruptStateError ? 1 : 0), err instanceof MalformedBytes ? err.reason : err.message);
+      if (err instanceof RecordMismatch) fail(offset, err.message);
+      throw err;
+    }
+    offset = end;
+  }
+  if (state === null) fail(HEADER_BYTES, 'no checkpoint after the header');
+  return { state, validBytes: offset };
+}
+
+function checkHeader(h: Uint8Array, ids: { clusterId: number; nodeId: NodeId }, fail: (offset: number, reason: string) => never): void {
+  const view = new DataView(h.buffer, h.byteOffset, h.length);
+  if (MAGIC.some((b, i) => h[i] !== b)) fail(0, 'not a Raft log file');
+  if (crc32(h.subarray(0, HEADER_BYTES - 4)) !== view.getUint32(HEADER_BYTES - 4, true)) fail(0, 'header checksum mismatch');
+  if (h[4] !== VERSION) fail(4, `unknown format version ${h[4]}`);
+  const cluster = view.getUint32(5, true);
+  if (cluster !== ids.clusterId) fail(5, `belongs to cluster ${cluster}, not ${ids.clusterId}`);
+  const node = view.getUint32(9, true);
+  if (node !== ids.nodeId) fail(9, `belongs to node ${node}, not ${ids.nodeId}`);
+}
+
+class RecordMismatch extends Error {}
+
+/** One record on top of the state so far. `entries` is the log's entry array, extended in place. */
+function applyRecord(
+  state: PersistentState | null, entries: Entry[], payload: Uint8Array, commands: CommandCodec,
+): { state: PersistentState; entries: Entry[] } {
+  if (payload[0] === CHECKPOINT) {
+    if (state !== null) throw new RecordMismatch('a checkpoint after the first record');
+    const s = decodePersistentState(payload.subarray(1), commands);
+    return { state: s, entries: [...s.log.entries] };
+  }
+  if (payload[0] !== BATCH) throw new RecordMismatch(`unknown record type ${payload[0]}`);
+  if (state === null) throw new RecordMismatch('a batch before any checkpoint');
+  const r = new ByteReader(payload.subarray(1));
+  const currentTerm = term(r.varint());
+  const voted = r.varint();
+  const from = r.varint();
+  const base = state.log.snapshotIndex;
+  if (from <= base || from > base + entries.length + 1) {
+    throw new RecordMismatch(`entries from index ${from} do not follow a log of ${base + entries.length}`);
+  }
+  entries.length = from - base - 1;
+  const count = r.varint();
+  for (let i = 0; i < count; i++) {
+    const t = term(r.varint());
+    const at = r.offset;
+    const raw = r.chunk();
+    try {
+      entries.push({ term: t, command: commands.decode(raw) });
+    } catch (err) {
+      throw new MalformedBytes(`command does not decode (${(err as Error).message})`, at);
+    }
+  }
+  if (r.remaining !== 0) throw new MalformedBytes('trailing bytes', r.offset);
+  return {
+    state: {
+      currentTerm,
+      votedFor: voted === 0 ? null : nodeId(voted - 1),
+      log: { snapshotIndex: state.log.snapshotIndex, snapshotTerm: state.log.snapshotTerm, entries },
+      snapshot: state.snapshot,
+    },
+    entries,
+  };
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
+
+async function probeWritable(dir: string): Promise<void> {
+  const probe = join(dir, TEMP_FILE);
+  try {
+    await (await open(probe, 'w')).close();
+    await rm(probe);
+  } catch (err) {
+    throw new StorageError(`cannot write in data directory ${dir}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,168 @@
+// The Transport between processes: one UDP socket per node (IPv4 or IPv6), one wire-codec datagram
+// per message or message piece. Whatever arrives is validated before the node sees it; a datagram
+// that fails is dropped, counted and logged at debug level, and the node keeps running.
+import dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { CommandCodec, Message, NodeId } from '../machine/index.ts';
+import { silentLogger, type Logger } from './logger.ts';
+import { SnapshotAssembler } from './snapshot-assembler.ts';
+import type { Transport } from './transport.ts';
+import { createWireCodec, type WireCodec } from './wire-codec.ts';
+
+export interface PeerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface UdpTransportOptions {
+  readonly self: NodeId;
+  /** Every member's address, this node's own included (it binds there). */
+  readonly addresses: ReadonlyMap<NodeId, PeerAddress>;
+  readonly clusterId: number;
+  /** Shared secret for HMAC authentication of every datagram; without it datagrams are only checksummed. */
+  readonly key?: Uint8Array;
+  readonly maxDatagramBytes?: number;
+  /** The largest snapshot this node accepts, bounding the memory a sender can tie up. */
+  readonly maxSnapshotBytes?: number;
+  readonly commands?: CommandCodec;
+  readonly logger?: Logger;
+}
+
+export interface TransportCounters {
+  readonly datagramsSent: number;
+  readonly datagramsReceived: number;
+  readonly dropped: number;
+  readonly sendErrors: number;
+}
+
+/** Why a transport cannot start, in words for the person who started it. */
+export class TransportError extends Error {
+  override name = 'TransportError';
+}
+
+/** Kernel socket buffers large enough for a burst of snapshot chunks; Linux caps them at rmem_max/wmem_max. */
+const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
+
+export class UdpTransport implements Transport {
+  private handler: ((message: Message) => void) | null = null;
+  private closed = false;
+  private readonly assembler: SnapshotAssembler;
+  private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, sendErrors: 0 };
+
+  private constructor(
+    private readonly socket: dgram.Socket,
+    private readonly codec: WireCodec,
+    private readonly peers: ReadonlyMap<NodeId, PeerAddress>,
+    private readonly logger: Logger,
+    maxSnapshotBytes: number,
+  ) {
+    this.assembler = new SnapshotAssembler(maxSnapshotBytes);
+    socket.on('message', (bytes, from) => this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), `${from.address}:${from.port}`));
+  }
+
+  /** Binds this node's address and resolves peer host names once, so sends never wait on DNS. */
+  static async open(options: UdpTransportOptions): Promise<UdpTransport> {
+    const own = options.addresses.get(options.self);
+    if (own === undefined) throw new TransportError(`node ${options.self} has no address among the peers`);
+    const resolved = new Map<NodeId, PeerAddress>();
+    for (const [id, address] of options.addresses) resolved.set(id, await resolve(id, address));
+    const family = isIP(resolved.get(options.self)!.host);
+    for (const [id, address] of resolved) {
+      if (isIP(address.host) !== family) {
+        throw new TransportError(`node ${id} at ${address.host} is IPv${isIP(address.host)}, node ${options.self} listens on IPv${family}`);
+      }
+    }
+    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
+    await new Promise<void>((ok, fail) => {
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        socket.close();
+        const where = `${own.host}:${own.port}`;
+        fail(new TransportError(err.code === 'EADDRINUSE' ? `port ${own.port} is in use (${where})`
+          : err.code === 'EADDRNOTAVAIL' ? `${own.host} is not an address of this machine`
+          : `cannot listen on ${where}: ${err.message}`));
+      });
+      socket.bind(own.port, resolved.get(options.self)!.host, () => ok());
+    });
+    try {
+      socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+      socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+    } catch {
+      // Best effort: smaller buffers only mean more retries of large snapshots.
+    }
+    const logger = options.logger ?? silentLogger;
+    socket.on('error', (err) => logger.warn(`udp socket: ${err.message}`));
+    const codec = createWireCodec({
+      clusterId: options.clusterId, self: options.self, members: [...options.addresses.keys()],
+      ...(options.key && { key: options.key }),
+      ...(options.commands && { commands: options.commands }),
+      ...(options.maxDatagramBytes && { maxDatagramBytes: options.maxDatagramBytes }),
+    });
+    return new UdpTransport(socket, codec, resolved, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024);
+  }
+
+  /** The port actually bound (useful when the configured port is 0). */
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  get stats(): TransportCounters {
+    return { ...this.counters };
+  }
+
+  send(message: Message): void {
+    if (this.closed) return;
+    const peer = this.peers.get(message.to);
+    if (peer === undefined) {
+      this.logger.debug(`not sent: node ${message.to} is not a member`);
+      return;
+    }
+    for (const datagram of this.codec.encode(message)) {
+      this.counters.datagramsSent++;
+      this.socket.send(datagram, peer.port, peer.host, (err) => {
+        if (err === null || this.closed) return;
+        this.counters.sendErrors++;
+        this.logger.debug(`send to node ${message.to} failed: ${err.message}`);
+      });
+    }
+  }
+
+  onMessage(handler: (message: Message) => void): void {
+    this.handler = handler;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+  }
+
+  private receive(bytes: Uint8Array, sender: string): void {
+    if (this.closed) return;
+    this.counters.datagramsReceived++;
+    const decoded = this.codec.decode(bytes);
+    if (!decoded.ok) return this.drop(sender, decoded.reason);
+    const d = decoded.datagram;
+    if (d.type !== 'InstallSnapshotChunk') return this.handler?.(d);
+    const snapshot = this.assembler.add(d);
+    if (snapshot === 'too large') return this.drop(sender, `snapshot of ${d.total} bytes is larger than allowed`);
+    if (snapshot !== 'incomplete') this.handler?.(snapshot);
+  }
+
+  private drop(sender: string, reason: string): void {
+    this.counters.dropped++;
+    this.logger.debug(`dropped datagram from ${sender}: ${reason}`);
+  }
+}
+
+async function resolve(id: NodeId, address: PeerAddress): Promise<PeerAddress> {
+  if (!Number.isInteger(address.port) || address.port < 0 || address.port > 65535) {
+    throw new TransportError(`node ${id}: port ${address.port} is not a UDP port`);
+  }
+  if (isIP(address.host) !== 0) return address;
+  try {
+    return { host: (await lookup(address.host)).address, port: address.port };
+  } catch {
+    throw new TransportError(`node ${id}: cannot resolve host ${address.host}`);
+  }
+}

@@ -1,0 +1,328 @@
+// The UDP wire format: one Raft message per datagram, compact (varints), versioned, addressed to
+// one cluster, checksummed and optionally authenticated. Decoding never throws: anything that is
+// not exactly what an encoder of this cluster would have sent comes back as a refusal with a
+// reason, so a datagram is accepted only if re-encoding it gives the same bytes.
+//
+// A message too large for one datagram is split into messages the leader could have sent itself:
+// AppendEntries into consecutive AppendEntries (each with the right prevLogIndex/prevLogTerm), and
+// InstallSnapshot into chunks with offset and done, as in §7 of the paper.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { match } from 'ts-pattern';
+import {
+  crc32, jsonCommands, logIndex, nodeId, term,
+  type AppendEntries, type CommandCodec, type Entry, type InstallSnapshot, type LogIndex, type Message,
+  type NodeId, type Term,
+} from '../machine/index.ts';
+import { ByteReader, ByteWriter, MalformedBytes } from './bytes.ts';
+
+export const WIRE_VERSION = 1;
+/** Fits an Ethernet frame over IPv6 (1500 - 40 - 8) with room to spare, so nothing fragments. */
+export const DEFAULT_MAX_DATAGRAM = 1400;
+/** The most UDP can carry over IPv4; only a single entry larger than the cap is sent this big. */
+const UDP_MAX_PAYLOAD = 65_507;
+const TAG_BYTES = 16;
+/** Version, cluster id, type. */
+const HEADER_BYTES = 6;
+/** Room for the varint fields of any header, entry count and trailer besides the payload. */
+const ENVELOPE_RESERVE = 96;
+const MAX_SNAPSHOT_BYTES = 2 ** 31;
+
+/** One §7 chunk of an InstallSnapshot: bytes [offset, offset + data.length) of a snapshot of `total` bytes. */
+export interface SnapshotChunk {
+  readonly type: 'InstallSnapshotChunk';
+  readonly term: Term;
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly lastIncludedIndex: LogIndex;
+  readonly lastIncludedTerm: Term;
+  readonly offset: number;
+  readonly total: number;
+  readonly done: boolean;
+  readonly data: Uint8Array;
+}
+
+/** What one datagram carries: a message, or a piece of a snapshot. */
+export type Datagram = Exclude<Message, InstallSnapshot> | SnapshotChunk;
+
+export type Decoded =
+  | { readonly ok: true; readonly datagram: Datagram }
+  | { readonly ok: false; readonly reason: string };
+
+export interface WireConfig {
+  /** Distinguishes clusters sharing hosts and ports: datagrams of another cluster are refused. */
+  readonly clusterId: number;
+  /** The node that receives with this codec. */
+  readonly self: NodeId;
+  readonly members: readonly NodeId[];
+  readonly commands?: CommandCodec;
+  /** Shared secret: when set, every datagram carries an HMAC-SHA256 tag and untagged ones are refused. */
+  readonly key?: Uint8Array;
+  readonly maxDatagramBytes?: number;
+}
+
+export interface WireCodec {
+  /** The datagrams that carry `message`, each within the size cap (a single oversized entry excepted). */
+  encode(message: Message): Uint8Array[];
+  encodeDatagram(datagram: Datagram): Uint8Array;
+  decode(bytes: Uint8Array): Decoded;
+}
+
+const TYPE_CODES = {
+  RequestVote: 1,
+  RequestVoteReply: 2,
+  AppendEntries: 3,
+  AppendEntriesReply: 4,
+  InstallSnapshotChunk: 5,
+  InstallSnapshotReply: 6,
+} as const satisfies Record<Datagram['type'], number>;
+
+export function createWireCodec(config: WireConfig): WireCodec {
+  const commands = config.commands ?? jsonCommands;
+  const maxBytes = config.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM;
+  if (!Number.isInteger(config.clusterId) || config.clusterId < 0 || config.clusterId > 0xffffffff) {
+    throw new RangeError(`cluster id must be an integer in [0, 2^32), got ${config.clusterId}`);
+  }
+  if (maxBytes < 2 * ENVELOPE_RESERVE || maxBytes > UDP_MAX_PAYLOAD) {
+    throw new RangeError(`maxDatagramBytes must be in [${2 * ENVELOPE_RESERVE}, ${UDP_MAX_PAYLOAD}], got ${maxBytes}`);
+  }
+  const members = new Set<number>(config.members);
+  const tagBytes = config.key ? TAG_BYTES : 0;
+  const tag = (bytes: Uint8Array): Uint8Array =>
+    new Uint8Array(createHmac('sha256', config.key!).update(bytes).digest().subarray(0, TAG_BYTES));
+
+  function begin(type: Datagram['type'], env: { term: Term; from: NodeId; to: NodeId }): ByteWriter {
+    const w = new ByteWriter();
+    w.byte(WIRE_VERSION);
+    w.uint32(config.clusterId);
+    w.byte(TYPE_CODES[type]);
+    w.varint(env.from);
+    w.varint(env.to);
+    w.varint(env.term);
+    return w;
+  }
+
+  function seal(w: ByteWriter): Uint8Array {
+    w.uint32(crc32(w.view()));
+    if (config.key) w.bytes(tag(w.view()));
+    return w.view().slice();
+  }
+
+  function encodeAppendEntries(m: AppendEntries, entries: readonly Uint8Array[]): Uint8Array {
+    const w = begin('AppendEntries', m);
+    w.varint(m.prevLogIndex);
+    w.varint(m.prevLogTerm);
+    w.varint(m.leaderCommit);
+    w.varint(entries.length);
+    for (const e of entries) w.bytes(e);
+    return seal(w);
+  }
+
+  const encodeEntry = (e: Entry): Uint8Array => {
+    const w = new ByteWriter(16);
+    w.varint(e.term);
+    w.chunk(commands.encode(e.command));
+    return w.view();
+  };
+
+  function encodeDatagram(d: Datagram): Uint8Array {
+    return match(d)
+      .with({ type: 'AppendEntries' }, (m) => encodeAppendEntries(m, m.entries.map(encodeEntry)))
+      .with({ type: 'RequestVote' }, (m) => {
+        const w = begin(m.type, m);
+        w.varint(m.lastLogIndex);
+        w.varint(m.lastLogTerm);
+        return seal(w);
+      })
+      .with({ type: 'RequestVoteReply' }, (m) => {
+        const w = begin(m.type, m);
+        w.byte(m.voteGranted ? 1 : 0);
+        return seal(w);
+      })
+      .with({ type: 'AppendEntriesReply' }, (m) => {
+        const w = begin(m.type, m);
+        w.byte(m.success ? 1 : 0);
+        w.varint(m.matchIndex);
+        w.varint(m.conflictIndex);
+        w.varint(m.conflictTerm);
+        return seal(w);
+      })
+      .with({ type: 'InstallSnapshotChunk' }, (m) => {
+        const w = begin(m.type, m);
+        w.varint(m.lastIncludedIndex);
+        w.varint(m.lastIncludedTerm);
+        w.varint(m.total);
+        w.varint(m.offset);
+        w.byte(m.done ? 1 : 0);
+        w.chunk(m.data);
+        return seal(w);
+      })
+      .with({ type: 'InstallSnapshotReply' }, (m) => {
+        const w = begin(m.type, m);
+        w.varint(m.matchIndex);
+        return seal(w);
+      })
+      .exhaustive();
+  }
+
+  /** Consecutive AppendEntries, each a request the leader could have sent: entries k.. follow prevLogIndex + k. */
+  function splitAppendEntries(m: AppendEntries): Uint8Array[] {
+    const encoded = m.entries.map(encodeEntry);
+    const budget = maxBytes - ENVELOPE_RESERVE - tagBytes;
+    const out: Uint8Array[] = [];
+    let start = 0;
+    do {
+      let end = start;
+      let size = 0;
+      while (end < encoded.length && (end === start || size + encoded[end]!.length <= budget)) size += encoded[end++]!.length;
+      const prev = start === 0 ? { index: m.prevLogIndex, term: m.prevLogTerm } : { index: logIndex(m.prevLogIndex + start), term: m.entries[start - 1]!.term };
+      out.push(encodeAppendEntries({ ...m, prevLogIndex: prev.index, prevLogTerm: prev.term }, encoded.slice(start, end)));
+      start = end;
+    } while (start < encoded.length);
+    return out;
+  }
+
+  function snapshotChunks(m: InstallSnapshot): Uint8Array[] {
+    const size = maxBytes - ENVELOPE_RESERVE - tagBytes;
+    const total = m.data.length;
+    const out: Uint8Array[] = [];
+    let offset = 0;
+    do {
+      const data = m.data.subarray(offset, Math.min(total, offset + size));
+      const done = offset + data.length === total;
+      out.push(encodeDatagram({
+        type: 'InstallSnapshotChunk', term: m.term, from: m.from, to: m.to,
+        lastIncludedIndex: m.lastIncludedIndex, lastIncludedTerm: m.lastIncludedTerm, offset, total, done, data,
+      }));
+      offset += data.length;
+    } while (offset < total);
+    return out;
+  }
+
+  function encode(message: Message): Uint8Array[] {
+    return match(message)
+      .with({ type: 'AppendEntries' }, splitAppendEntries)
+      .with({ type: 'InstallSnapshot' }, snapshotChunks)
+      .otherwise((m) => [encodeDatagram(m)]);
+  }
+
+  function decode(bytes: Uint8Array): Decoded {
+    try {
+      return { ok: true, datagram: parse(bytes) };
+    } catch (err) {
+      return { ok: false, reason: err instanceof MalformedBytes ? err.message : `unexpected: ${String(err)}` };
+    }
+  }
+
+  function parse(bytes: Uint8Array): Datagram {
+    const minimum = HEADER_BYTES + 3 + 4 + tagBytes;
+    if (bytes.length < minimum) throw new MalformedBytes(`${bytes.length} bytes, shorter than any datagram`, 0);
+    if (bytes.length > UDP_MAX_PAYLOAD) throw new MalformedBytes(`${bytes.length} bytes, longer than any datagram`, 0);
+    let body = bytes;
+    if (config.key) {
+      body = bytes.subarray(0, bytes.length - TAG_BYTES);
+      if (!timingSafeEqual(tag(body), bytes.subarray(body.length))) throw new MalformedBytes('authentication tag mismatch', body.length);
+    }
+    const content = body.subarray(0, body.length - 4);
+    const stored = new DataView(body.buffer, body.byteOffset + content.length, 4).getUint32(0, true);
+    if (crc32(content) !== stored) throw new MalformedBytes('checksum mismatch', content.length);
+    const r = new ByteReader(content);
+    const version = r.byte();
+    if (version !== WIRE_VERSION) throw new MalformedBytes(`unknown version ${version}`, 0);
+    const cluster = r.uint32();
+    if (cluster !== config.clusterId) throw new MalformedBytes(`cluster ${cluster}, not ${config.clusterId}`, 1);
+    const code = r.byte();
+    const from = nodeId(r.varint());
+    if (!members.has(from) || from === config.self) throw new MalformedBytes(`sender ${from} is not a peer`, HEADER_BYTES);
+    const to = nodeId(r.varint());
+    if (to !== config.self) throw new MalformedBytes(`addressed to ${to}, not ${config.self}`, HEADER_BYTES);
+    const t = term(r.varint());
+    const env = { term: t, from, to };
+    /** A term carried inside a message: Raft never sends one newer than the sender's own. */
+    const innerTerm = (name: string): Term => {
+      const at = r.offset;
+      const v = r.varint();
+      if (v > t) throw new MalformedBytes(`${name} ${v} is newer than the message's term ${t}`, at);
+      return term(v);
+    };
+    const index = (): LogIndex => logIndex(r.varint());
+    const d: Datagram = (() => {
+      switch (code) {
+        case TYPE_CODES.RequestVote:
+          return { type: 'RequestVote', ...env, lastLogIndex: index(), lastLogTerm: innerTerm('lastLogTerm') };
+        case TYPE_CODES.RequestVoteReply:
+          return { type: 'RequestVoteReply', ...env, voteGranted: r.flag() };
+        case TYPE_CODES.AppendEntries:
+          return parseAppendEntries(r, env, index, innerTerm);
+        case TYPE_CODES.AppendEntriesReply:
+          return {
+            type: 'AppendEntriesReply', ...env, success: r.flag(),
+            matchIndex: index(), conflictIndex: index(), conflictTerm: innerTerm('conflictTerm'),
+          };
+        case TYPE_CODES.InstallSnapshotChunk:
+          return parseChunk(r, env, index, innerTerm);
+        case TYPE_CODES.InstallSnapshotReply:
+          return { type: 'InstallSnapshotReply', ...env, matchIndex: index() };
+        default:
+          throw new MalformedBytes(`unknown message type ${code}`, HEADER_BYTES - 1);
+      }
+    })();
+    if (r.remaining !== 0) throw new MalformedBytes('trailing bytes', r.offset);
+    return d;
+  }
+
+  function parseAppendEntries(
+    r: ByteReader, env: { term: Term; from: NodeId; to: NodeId }, index: () => LogIndex, innerTerm: (name: string) => Term,
+  ): AppendEntries {
+    const prevLogIndex = index();
+    const prevLogTerm = innerTerm('prevLogTerm');
+    const leaderCommit = index();
+    const countAt = r.offset;
+    const count = r.varint();
+    // Each entry takes at least two bytes; checking first keeps a forged count from allocating.
+    if (count * 2 > r.remaining) throw new MalformedBytes(`${count} entries cannot fit`, countAt);
+    if (prevLogIndex + count > Number.MAX_SAFE_INTEGER) throw new MalformedBytes('log index too large', countAt);
+    const entries: Entry[] = [];
+    let last = prevLogTerm;
+    for (let i = 0; i < count; i++) {
+      const at = r.offset;
+      const t = innerTerm('entry term');
+      // Log terms never decrease (§5.3), so an entry older than the one before it is forged or damaged.
+      if (t < last || t === 0) throw new MalformedBytes(`entry term ${t} after term ${last}`, at);
+      last = t;
+      const raw = r.chunk();
+      entries.push({ term: t, command: decodeCommand(raw, at) });
+    }
+    return { type: 'AppendEntries', ...env, prevLogIndex, prevLogTerm, entries, leaderCommit };
+  }
+
+  function decodeCommand(raw: Uint8Array, at: number): unknown {
+    let command: unknown;
+    try {
+      command = commands.decode(raw);
+    } catch (err) {
+      throw new MalformedBytes(`command does not decode (${String(err)})`, at);
+    }
+    const again = commands.encode(command);
+    if (again.length !== raw.length || again.some((b, i) => b !== raw[i])) throw new MalformedBytes('command is not in canonical form', at);
+    return command;
+  }
+
+  function parseChunk(
+    r: ByteReader, env: { term: Term; from: NodeId; to: NodeId }, index: () => LogIndex, innerTerm: (name: string) => Term,
+  ): SnapshotChunk {
+    const lastIncludedIndex = index();
+    const lastIncludedTerm = innerTerm('lastIncludedTerm');
+    const at = r.offset;
+    const total = r.varint();
+    const offset = r.varint();
+    const done = r.flag();
+    const data = r.chunk().slice();
+    if (total > MAX_SNAPSHOT_BYTES) throw new MalformedBytes(`snapshot of ${total} bytes is too large`, at);
+    if (offset + data.length > total) throw new MalformedBytes(`chunk [${offset}, ${offset + data.length}) past the snapshot's ${total} bytes`, at);
+    if (done !== (offset + data.length === total)) throw new MalformedBytes('done flag disagrees with the chunk position', at);
+    if (data.length === 0 && total !== 0) throw new MalformedBytes('empty chunk', at);
+    return { type: 'InstallSnapshotChunk', ...env, lastIncludedIndex, lastIncludedTerm, offset, total, done, data };
+  }
+
+  return { encode, encodeDatagram, decode };
+}

@@ -1,0 +1,210 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { crc32, logIndex, nodeId, term, type Entry, type Message } from '../../src/machine/index.ts';
+import { createWireCodec, type Datagram, type WireCodec } from '../../src/runtime/wire-codec.ts';
+
+const members = [1, 2, 3].map(nodeId);
+// The largest cap, so each message other than a snapshot fits one datagram and round-trips whole.
+const codec = createWireCodec({ clusterId: 0xc0ffee, self: nodeId(1), members, maxDatagramBytes: 65_507 });
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Messages as Raft sends them: inner terms never newer than the message term, log terms non-decreasing. */
+const validMessageArb: fc.Arbitrary<Message> = fc.record({
+  t: fc.integer({ min: 1, max: 2 ** 40 }),
+  from: fc.constantFrom(2, 3).map(nodeId),
+  index: fc.integer({ min: 0, max: 2 ** 45 }),
+  kind: fc.integer({ min: 0, max: 5 }),
+  flag: fc.boolean(),
+  data: fc.uint8Array({ maxLength: 300 }),
+  commands: fc.array(fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown), { maxLength: 8 }),
+  frac: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 10, maxLength: 10 }),
+}).map(({ t, from, index, kind, flag, data, commands, frac }): Message => {
+  const below = (k: number) => Math.floor(frac[k]! * t);
+  const env = { term: term(t), from, to: nodeId(1) };
+  const i = logIndex(index);
+  switch (kind) {
+    case 0: return { type: 'RequestVote', ...env, lastLogIndex: i, lastLogTerm: term(below(0)) };
+    case 1: return { type: 'RequestVoteReply', ...env, voteGranted: flag };
+    case 2: {
+      const prevLogTerm = below(0);
+      let last = Math.max(1, prevLogTerm);
+      const entries: Entry[] = commands.map((command, k) => {
+        last = Math.min(t, last + (frac[1 + (k % 9)]! > 0.7 ? 1 : 0));
+        return { term: term(last), command };
+      });
+      return { type: 'AppendEntries', ...env, prevLogIndex: i, prevLogTerm: term(prevLogTerm), entries, leaderCommit: logIndex(below(2)) };
+    }
+    case 3: return {
+      type: 'AppendEntriesReply', ...env, success: flag, matchIndex: i, conflictIndex: logIndex(below(1)), conflictTerm: term(below(2)),
+    };
+    case 4: return { type: 'InstallSnapshot', ...env, lastIncludedIndex: i, lastIncludedTerm: term(below(3)), data };
+    default: return { type: 'InstallSnapshotReply', ...env, matchIndex: i };
+  }
+});
+
+/** Accepted means exactly what an encoder writes: decode then encode gives the same bytes back. */
+function assertRoundTripOrRefused(c: WireCodec, bytes: Uint8Array): boolean {
+  const d = c.decode(bytes);
+  if (!d.ok) {
+    assert.equal(typeof d.reason, 'string');
+    return false;
+  }
+  assert.ok(sameBytes(c.encodeDatagram(d.datagram), bytes), 'accepted a datagram that does not round-trip');
+  return true;
+}
+
+function decodeAll(c: WireCodec, datagrams: Uint8Array[]): Datagram[] {
+  return datagrams.map((b) => {
+    const d = c.decode(b);
+    assert.ok(d.ok, d.ok ? '' : d.reason);
+    return d.datagram;
+  });
+}
+
+test('every message round-trips through one or more datagrams', () => {
+  fc.assert(fc.property(validMessageArb, (m) => {
+    const decoded = decodeAll(codec, codec.encode(m));
+    if (m.type === 'InstallSnapshot') {
+      const data = Buffer.concat(decoded.map((d) => (d.type === 'InstallSnapshotChunk' ? d.data : assert.fail(d.type))));
+      assert.deepEqual(new Uint8Array(data), m.data);
+    } else {
+      assert.deepEqual(decoded, [m]);
+    }
+  }), { numRuns: 2000 });
+});
+
+test('a large AppendEntries becomes consecutive AppendEntries within the size cap', () => {
+  const small = createWireCodec({ clusterId: 7, self: nodeId(1), members, maxDatagramBytes: 300 });
+  fc.assert(fc.property(validMessageArb.filter((m) => m.type === 'AppendEntries'), fc.array(fc.string({ maxLength: 60 }), { maxLength: 40 }), (base, strings) => {
+    if (base.type !== 'AppendEntries') return;
+    const entries = strings.map((command) => ({ term: term(Math.max(1, base.prevLogTerm)), command }));
+    const m = { ...base, entries };
+    const datagrams = small.encode(m);
+    for (const b of datagrams) assert.ok(b.length <= 300, `${b.length} bytes`);
+    const parts = decodeAll(small, datagrams);
+    let index = m.prevLogIndex as number;
+    let prevTerm = m.prevLogTerm;
+    const all: Entry[] = [];
+    for (const p of parts) {
+      assert.equal(p.type, 'AppendEntries');
+      if (p.type !== 'AppendEntries') return;
+      assert.equal(p.prevLogIndex, index);
+      assert.equal(p.prevLogTerm, prevTerm);
+      assert.equal(p.leaderCommit, m.leaderCommit);
+      index += p.entries.length;
+      prevTerm = p.entries.at(-1)?.term ?? prevTerm;
+      all.push(...p.entries);
+    }
+    assert.deepEqual(all, entries);
+  }), { numRuns: 300 });
+});
+
+test('a multi-megabyte snapshot goes out in §7 chunks, done only on the last', () => {
+  const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) & 0xff);
+  const m: Message = { type: 'InstallSnapshot', term: term(3), from: nodeId(2), to: nodeId(1), lastIncludedIndex: logIndex(90), lastIncludedTerm: term(2), data };
+  const standard = createWireCodec({ clusterId: 1, self: nodeId(1), members });
+  const datagrams = standard.encode(m);
+  assert.ok(datagrams.every((b) => b.length <= 1400));
+  const chunks = decodeAll(standard, datagrams);
+  assert.ok(chunks.length > 2000, `${chunks.length} chunks`);
+  let offset = 0;
+  chunks.forEach((c, k) => {
+    assert.equal(c.type, 'InstallSnapshotChunk');
+    if (c.type !== 'InstallSnapshotChunk') return;
+    assert.equal(c.offset, offset);
+    assert.equal(c.total, data.length);
+    assert.equal(c.done, k === chunks.length - 1);
+    offset += c.data.length;
+  });
+  assert.equal(offset, data.length);
+});
+
+test('arbitrary bytes are refused without throwing, or round-trip', () => {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (body, reseal) => {
+    // Resealing gives random bodies a valid checksum, so the structural checks get exercised too.
+    const bytes = reseal ? withChecksum(body) : body;
+    assertRoundTripOrRefused(codec, bytes);
+  }), { numRuns: 20000 });
+});
+
+function withChecksum(body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(body.length + 4);
+  out.set(body);
+  new DataView(out.buffer).setUint32(body.length, crc32(body), true);
+  return out;
+}
+
+const mutationArb = fc.oneof(
+  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+);
+type Mutation = typeof mutationArb extends fc.Arbitrary<infer M> ? M : never;
+
+function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
+  const a = [...bytes];
+  const at = m.at % Math.max(1, a.length);
+  switch (m.kind) {
+    case 'flip': a[at] = (a[at] ?? 0) ^ (1 << m.bit); break;
+    case 'set': a[at] = m.value; break;
+    case 'insert': a.splice(at, 0, m.value); break;
+    case 'delete': a.splice(at, 1); break;
+    case 'truncate': a.length = at; break;
+  }
+  return Uint8Array.from(a);
+}
+
+test('mutated valid datagrams are refused without throwing, or round-trip', () => {
+  let acceptedAfterReseal = 0;
+  let runs = 0;
+  fc.assert(fc.property(validMessageArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fc.boolean(), (m, mutations, reseal) => {
+    runs++;
+    const original = codec.encode(m)[0]!;
+    const mutated = mutations.reduce(mutate, original);
+    // Without resealing nearly every mutation dies at the checksum; resealed ones reach the parser.
+    const bytes = reseal ? withChecksum(mutated.subarray(0, Math.max(0, mutated.length - 4))) : mutated;
+    if (assertRoundTripOrRefused(codec, bytes) && reseal) acceptedAfterReseal++;
+  }), { numRuns: 20000 });
+  // The parser is really being exercised: some resealed mutations are valid messages, most are not.
+  assert.ok(acceptedAfterReseal > 0 && acceptedAfterReseal < runs / 2, `${acceptedAfterReseal} of ${runs}`);
+});
+
+test('a datagram from another cluster, a non-member, or for another node is refused with a reason', () => {
+  const m: Message = { type: 'RequestVote', term: term(2), from: nodeId(2), to: nodeId(1), lastLogIndex: logIndex(4), lastLogTerm: term(1) };
+  const reasonFor = (c: WireCodec, msg: Message) => {
+    const d = codec.decode(c.encode(msg)[0]!);
+    assert.ok(!d.ok);
+    return d.ok ? '' : d.reason;
+  };
+  assert.match(reasonFor(createWireCodec({ clusterId: 1, self: nodeId(2), members }), m), /cluster 1, not 12648430/);
+  assert.match(reasonFor(codec, { ...m, from: nodeId(9) }), /sender 9 is not a peer/);
+  assert.match(reasonFor(codec, { ...m, from: nodeId(1) }), /sender 1 is not a peer/);
+  assert.match(reasonFor(codec, { ...m, to: nodeId(3) }), /addressed to 3/);
+  assert.match(reasonFor(codec, { ...m, lastLogTerm: term(5) }), /lastLogTerm 5 is newer/);
+  const bad = codec.encode(m)[0]!.slice();
+  bad[0] = 9;
+  assert.match(String(codec.decode(withChecksum(bad.subarray(0, bad.length - 4))).ok === false && 'unknown version'), /unknown version/);
+});
+
+test('with a shared key, datagrams without the key or with another key are refused', () => {
+  const key = new TextEncoder().encode('correct horse battery staple');
+  const keyed = createWireCodec({ clusterId: 5, self: nodeId(1), members, key });
+  const sender = createWireCodec({ clusterId: 5, self: nodeId(2), members, key });
+  const m: Message = { type: 'RequestVoteReply', term: term(2), from: nodeId(2), to: nodeId(1), voteGranted: true };
+  assert.deepEqual(keyed.decode(sender.encode(m)[0]!), { ok: true, datagram: m });
+  const plain = createWireCodec({ clusterId: 5, self: nodeId(2), members });
+  const other = createWireCodec({ clusterId: 5, self: nodeId(2), members, key: new TextEncoder().encode('guess') });
+  for (const c of [plain, other]) {
+    const d = keyed.decode(c.encode(m)[0]!);
+    assert.ok(!d.ok && /authentication tag mismatch|shorter than/.test(d.reason), JSON.stringify(d));
+  }
+  const original = sender.encode(m)[0]!;
+  fc.assert(fc.property(mutationArb, (mu) => {
+    const bytes = mutate(original, mu);
+    if (!sameBytes(bytes, original)) assert.equal(assertRoundTripOrRefused(keyed, bytes), false);
+  }));
+});
