@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { traceFile } from '../../src/checker/raft/trace.ts';
+import { raftModel } from '../../src/checker/raft/model.ts';
 import { initialCluster, nextCluster, type Bounds, type ClusterAction, type ClusterState } from '../../src/checker/raft/cluster.ts';
 import { deriveStepper } from '../../src/machine/index.ts';
 import { TracePlayer } from '../../viewer/trace-player.ts';
@@ -13,7 +14,7 @@ function twoStepTrace(): string {
   const s0 = initialCluster(bounds);
   const a: ClusterAction = { kind: 'timeout', node: 0, crashAtPersist: false };
   const s1: ClusterState = nextCluster(s0, a, bounds, step)!;
-  return JSON.stringify(traceFile({ states: [s0, s1], actions: [a] }, 'SomeProperty', bounds));
+  return JSON.stringify(traceFile(raftModel({ bounds }), { states: [s0, s1], actions: [a] }, 'SomeProperty', bounds));
 }
 
 test('a trace steps forwards and backwards and shows the violated property only at its end', () => {
