@@ -2,8 +2,9 @@
 // found has a shortest trace. Visited states are fingerprints; each keeps a parent link and the
 // index of the action that reached it, and a trace is rebuilt by replaying those actions.
 import { FingerprintSet } from './fingerprint-set.ts';
+import { Links, pathTo } from './links.ts';
 import type { Model } from './model.ts';
-import { splitProperties, type CheckResult, type Path, type SearchOptions } from './result.ts';
+import { splitProperties, type CheckResult, type SearchOptions } from './result.ts';
 
 export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): CheckResult<S, A> {
   const started = performance.now();
@@ -61,44 +62,10 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
     maxDepth,
     seconds: (performance.now() - started) / 1000,
     complete,
-    violation: violation && { property: violation.property, path: links.path(model, roots, violation.id) },
+    violation: violation && { property: violation.property, path: pathTo(model, roots, links.parent, links.action, violation.id) },
     reached: new Map(sometimes.map((p) => {
       const id = reachedAt.get(p.name);
-      return [p.name, id === undefined ? undefined : links.path(model, roots, id)];
+      return [p.name, id === undefined ? undefined : pathTo(model, roots, links.parent, links.action, id)];
     })),
   };
-}
-
-/** Parent links in growable typed arrays: parent id (or -1 - root index) and action index per state. */
-class Links {
-  private parent = new Int32Array(1 << 16);
-  private action = new Int32Array(1 << 16);
-  size = 0;
-
-  add(parent: number, action: number): void {
-    if (this.size === this.parent.length) {
-      const p = new Int32Array(this.size * 2); p.set(this.parent); this.parent = p;
-      const a = new Int32Array(this.size * 2); a.set(this.action); this.action = a;
-    }
-    this.parent[this.size] = parent;
-    this.action[this.size] = action;
-    this.size++;
-  }
-
-  /** Rebuilds the path to state `id` by replaying the recorded actions from its root. */
-  path<S, A>(model: Model<S, A>, roots: readonly S[], id: number): Path<S, A> {
-    const choices: number[] = [];
-    let at = id;
-    while (this.parent[at]! >= 0) { choices.push(this.action[at]!); at = this.parent[at]!; }
-    let state = roots[-1 - this.parent[at]!]!;
-    const states: S[] = [state];
-    const actions: A[] = [];
-    for (const k of choices.reverse()) {
-      const action = model.actions(state)[k]!;
-      state = model.next(state, action)!;
-      actions.push(action);
-      states.push(state);
-    }
-    return { states, actions };
-  }
 }

@@ -1,16 +1,18 @@
 // The model checker's command line: `npm start` runs the default configuration; `npm run check
 // -- --help` lists the bounds, strategies and mutants.
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { bfs } from './bfs.ts';
+import { parallelBfs } from './parallel-bfs.ts';
 import { dfs } from './dfs.ts';
 import { simulate } from './simulate.ts';
 import type { CheckResult, Progress } from './result.ts';
 import type { Bounds, ClusterAction, ClusterState } from './raft/cluster.ts';
-import { raftModel } from './raft/model.ts';
+import { raftModel, raftModelSpec } from './raft/model.ts';
 import { mutantNamed, mutants } from './raft/mutants.ts';
 import { traceFile, traceText } from './raft/trace.ts';
-import { defaultBounds } from './raft/configurations.ts';
+import { configurationNamed, configurations, defaultBounds } from './raft/configurations.ts';
 
 const HELP = `usage: npm run check -- [options]
 
@@ -18,7 +20,10 @@ Explores every interleaving of a small Raft cluster, stepping the shipped machin
 Raft's safety properties (spec/properties.md). Exit code: 0 all properties hold within the bounds,
 1 a property is violated (the trace is printed), 2 bad arguments.
 
-bounds (defaults: the default configuration, npm start):
+configuration:
+  --config NAME        start from a named configuration (spec/golden-counts.md)   [default]
+  --list-configs       list the named configurations
+bounds (override the configuration's; shown: the default configuration, npm start):
   --nodes N            cluster size (3 or 5)                                  [${defaultBounds.nodes}]
   --max-term N         no node goes past this term                           [${defaultBounds.maxTerm}]
   --proposals N        client proposals (log entries) in the whole run      [${defaultBounds.proposals}]
@@ -28,11 +33,14 @@ bounds (defaults: the default configuration, npm start):
   --crashes N          crash-and-restarts (also between a persist and what follows it) [${defaultBounds.crashes}]
   --snapshots N        snapshots the service may take                        [${defaultBounds.snapshots}]
 search:
-  --strategy S         bfs (shortest traces), dfs (little memory), simulate (random walks)  [bfs]
+  --strategy S         bfs (shortest traces), dfs (little memory), simulate (random walks)
+                       [bfs; simulate for a mutant whose bounds are too large for bfs]
+  --workers N          threads for bfs, sharing one visited set (1: single-threaded)  [all cores: ${availableParallelism()}]
+  --table-bits N       bfs on several threads: the visited table has 2^N slots (8 bytes each)  [25]
   --symmetry           count states equal up to renaming node ids once
   --max-states N       stop after N distinct states (the result says it is incomplete)
   --max-depth N        do not go deeper than N steps
-  --walks N --depth N --seed N   for --strategy simulate             [1000, 200, 1]
+  --walks N --depth N --seed N   for --strategy simulate  [1000, 200, 1; a mutant's own]
 bugs:
   --mutant NAME        check a bug-zoo mutant instead of the shipped rules (name or id, e.g. Z2)
   --list-mutants       list the mutants
@@ -51,9 +59,11 @@ const { values } = (() => {
       options: {
         nodes: { type: 'string' }, 'max-term': { type: 'string' }, proposals: { type: 'string' }, 'max-in-flight': { type: 'string' },
         drops: { type: 'string' }, duplicates: { type: 'string' }, crashes: { type: 'string' }, snapshots: { type: 'string' },
-        strategy: { type: 'string', default: 'bfs' }, symmetry: { type: 'boolean', default: false },
+        strategy: { type: 'string' }, symmetry: { type: 'boolean', default: false },
+        workers: { type: 'string' }, 'table-bits': { type: 'string' },
         'max-states': { type: 'string' }, 'max-depth': { type: 'string' },
-        walks: { type: 'string', default: '1000' }, depth: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' },
+        walks: { type: 'string' }, depth: { type: 'string' }, seed: { type: 'string' },
+        config: { type: 'string' }, 'list-configs': { type: 'boolean', default: false },
         mutant: { type: 'string' }, 'list-mutants': { type: 'boolean', default: false }, json: { type: 'string' }, help: { type: 'boolean', default: false },
       },
     });
@@ -68,6 +78,11 @@ if (values['list-mutants']) {
   process.exit(0);
 }
 
+if (values['list-configs']) {
+  for (const c of configurations) console.log(`${c.name.padEnd(14)} ${c.about}`);
+  process.exit(0);
+}
+
 const count = (name: string, raw: string | undefined, fallback: number, min = 0): number => {
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min) fail(`--${name} must be a whole number ≥ ${min}, got "${raw}"`);
@@ -75,7 +90,9 @@ const count = (name: string, raw: string | undefined, fallback: number, min = 0)
 };
 
 const mutant = values.mutant === undefined ? undefined : (mutantNamed(values.mutant) ?? fail(`unknown mutant "${values.mutant}"; --list-mutants shows them`));
-const start = mutant?.bounds ?? defaultBounds;
+const config = values.config === undefined ? undefined : (configurationNamed(values.config) ?? fail(`unknown configuration "${values.config}"; --list-configs shows them`));
+if (config && mutant) fail('give --config or --mutant, not both (a mutant has its own bounds)');
+const start = mutant?.bounds ?? config?.bounds ?? defaultBounds;
 const bounds: Bounds = {
   nodes: count('nodes', values.nodes, start.nodes, 1),
   maxTerm: count('max-term', values['max-term'], start.maxTerm, 1),
@@ -87,12 +104,16 @@ const bounds: Bounds = {
   snapshots: count('snapshots', values.snapshots, start.snapshots),
 };
 if (bounds.nodes > 7) fail('--nodes above 7 is not supported (node ids are bits of a 32-bit mask)');
-const strategy = values.strategy;
+const strategy = values.strategy ?? (mutant?.simulation ? 'simulate' : 'bfs');
 if (strategy !== 'bfs' && strategy !== 'dfs' && strategy !== 'simulate') fail(`--strategy must be bfs, dfs or simulate, got "${strategy}"`);
 const maxStates = values['max-states'] === undefined ? undefined : count('max-states', values['max-states'], 0, 1);
 const maxDepth = values['max-depth'] === undefined ? undefined : count('max-depth', values['max-depth'], 0, 1);
 
-const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry: values.symmetry });
+const workers = count('workers', values.workers, availableParallelism(), 1);
+const tableBits = values['table-bits'] === undefined ? undefined : count('table-bits', values['table-bits'], 25, 10);
+if (tableBits !== undefined && tableBits > 31) fail('--table-bits above 31 is not supported');
+const symmetry = values.symmetry || (config?.symmetry ?? false);
+const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry });
 const tty = process.stderr.isTTY;
 const onProgress = tty ? (p: Progress) => {
   process.stderr.write(`\r${p.distinct.toLocaleString('en-US')} distinct, ${p.generated.toLocaleString('en-US')} generated, depth ${p.depth}, queue ${p.queued.toLocaleString('en-US')}, ${Math.round(p.distinct / p.seconds).toLocaleString('en-US')} states/s, ${p.seconds.toFixed(0)} s   `);
@@ -100,11 +121,13 @@ const onProgress = tty ? (p: Progress) => {
 
 const what = mutant ? `mutant ${mutant.id} ${mutant.name} (${mutant.bug})` : 'the shipped machines';
 console.log(`Checking ${what}`);
-console.log(`bounds: ${Object.entries(bounds).map(([k, v]) => `${k}=${v}`).join(' ')}; strategy=${strategy}${values.symmetry ? ' symmetry' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
+console.log(`bounds: ${Object.entries(bounds).map(([k, v]) => `${k}=${v}`).join(' ')}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${symmetry ? ' symmetry' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
 
 const result: CheckResult<ClusterState, ClusterAction> = strategy === 'simulate'
-  ? simulate(model, { walks: count('walks', values.walks, 1000, 1), depth: count('depth', values.depth, 200, 1), seed: count('seed', values.seed, 1), onProgress })
-  : (strategy === 'bfs' ? bfs : dfs)(model, { maxStates, maxDepth, onProgress });
+  ? simulate(model, { walks: count('walks', values.walks, mutant?.simulation?.walks ?? 1000, 1), depth: count('depth', values.depth, mutant?.simulation?.depth ?? 200, 1), seed: count('seed', values.seed, mutant?.simulation?.seed ?? 1), onProgress })
+  : strategy === 'dfs' ? dfs(model, { maxStates, maxDepth, onProgress })
+  : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress })
+  : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry }), { workers, tableBits, maxStates, maxDepth, onProgress });
 if (tty) process.stderr.write('\r\x1b[K');
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -124,7 +147,7 @@ if (result.violation) {
   console.log(`\n${property} violated after ${path.actions.length} steps:`);
   console.log(traceText(path));
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify(traceFile(path, property, bounds, { strategy, symmetry: Boolean(values.symmetry), mutant: mutant?.name ?? 'none' }), null, 1));
+    writeFileSync(values.json, JSON.stringify(traceFile(model, path, property, bounds, { strategy, symmetry, mutant: mutant?.name ?? 'none' }), null, 1));
     console.log(`\ntrace written to ${values.json}`);
   }
   process.exitCode = 1;

@@ -26,3 +26,20 @@ export interface Property<S> {
   readonly expectation: 'always' | 'sometimes';
   readonly holds: (state: S) => boolean;
 }
+
+/**
+ * How a worker thread builds the same model: the module that exports a factory, the factory's
+ * name, and its options as plain data (functions cannot cross to a worker).
+ */
+export interface ModelSpec {
+  readonly module: string;
+  readonly factory: string;
+  readonly options: unknown;
+}
+
+export async function loadModel<S, A>(spec: ModelSpec): Promise<Model<S, A>> {
+  const exports = (await import(spec.module)) as Record<string, unknown>;
+  const factory = exports[spec.factory];
+  if (typeof factory !== 'function') throw new Error(`${spec.module} exports no model factory named ${spec.factory}`);
+  return (factory as (options: unknown) => Model<S, A>)(spec.options);
+}

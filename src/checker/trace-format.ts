@@ -31,4 +31,6 @@ export interface TraceFile {
   /** The bounds and options the checker ran under, as it printed them. */
   readonly bounds: Readonly<Record<string, number | string | boolean>>;
   readonly steps: readonly TraceStep[];
+  /** For replay: the index of each step's action among the actions the checker's model enables. */
+  readonly choices: readonly number[];
 }

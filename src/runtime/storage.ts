@@ -2,15 +2,25 @@
 // in-memory persister with the 6.5840 lab's semantics, and durable files with fsync.
 import type { PersistentState } from '../machine/index.ts';
 
+/**
+ * A result that is either ready now or later. A storage that can answer at once (in memory)
+ * returns plain values, so a simulated cluster runs without yielding to the event loop and stays
+ * deterministic; one that does I/O returns promises.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
 export interface Storage {
-  /** What was last made durable, or null if this node never saved anything. */
-  load(): Promise<PersistentState | null>;
+  /** What was last made durable (raft state and snapshot together), or null if nothing was saved. */
+  load(): MaybePromise<PersistentState | null>;
   /**
-   * Makes `state` durable, atomically: after a crash, load() returns this state or an earlier
-   * one, never a mix. Resolves once it is durable. Calls are not overlapped by the node: it
-   * awaits one save before starting the next, so an implementation may batch what piled up.
+   * Makes `state` durable, the raft state and the snapshot atomically: after a crash, load()
+   * returns this state or an earlier one, never a mix. Done when it returns, or when the promise
+   * resolves. The node never overlaps calls: it waits for one save before starting the next, and
+   * saves the newest state then, so saves that pile up during a slow one are merged into one.
+   * `state.snapshot` is the same Uint8Array object for as long as the snapshot is unchanged, so an
+   * implementation can tell by identity whether it must rewrite the snapshot.
    */
-  save(state: PersistentState): Promise<void>;
-  /** Bytes the last saved state occupies (the lab's RaftStateSize budget). */
+  save(state: PersistentState): MaybePromise<void>;
+  /** Bytes of the last saved raft state, snapshot excluded (the lab's RaftStateSize budget). */
   size(): number;
 }

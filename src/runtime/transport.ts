@@ -3,10 +3,14 @@
 import type { Message } from '../machine/index.ts';
 
 export interface Transport {
-  /** Sends `message` to `message.to`. Best effort: it may be lost, delayed, duplicated or reordered. */
+  /**
+   * Sends `message` to `message.to`. Best effort: it may be lost, delayed, duplicated or
+   * reordered. Never blocks and never calls the receiver synchronously: delivery happens in a
+   * later task (or later simulated event), so a node is not re-entered from its own send.
+   */
   send(message: Message): void;
   /** Registers the one receiver of messages addressed to this node. */
   onMessage(handler: (message: Message) => void): void;
-  /** Stops sending and receiving; later sends are dropped. */
+  /** Stops sending and receiving; later sends are dropped and nothing more is delivered. */
   close(): void;
 }

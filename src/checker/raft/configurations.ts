@@ -1,7 +1,57 @@
-// Named configurations: the default one (npm start) and the standard ones whose distinct-state
-// counts are golden numbers in spec/golden-counts.md, checked by test/checker/golden.test.ts.
+// Named configurations: the default one (npm start) and the standard ones whose state counts are
+// golden numbers (spec/golden-counts.md). A change to a golden number changes the explored state
+// space, so its commit says why. `suite: 'test'` ones run in npm test; 'full' ones in
+// npm run check:full.
 import type { Bounds } from './cluster.ts';
 
+export interface Configuration {
+  readonly name: string;
+  readonly about: string;
+  readonly bounds: Bounds;
+  readonly symmetry: boolean;
+  readonly suite: 'test' | 'full';
+  /** Distinct states, generated successors and the deepest level of a complete BFS. */
+  readonly golden: { readonly distinct: number; readonly generated: number; readonly maxDepth: number };
+}
+
+const quiet = { drops: 0, duplicates: 0, crashes: 0, snapshots: 0 };
+
+/** npm start: 3 nodes, two terms, one entry, and one of every fault. */
 export const defaultBounds: Bounds = {
   nodes: 3, maxTerm: 2, proposals: 1, maxInFlight: 3, drops: 1, duplicates: 1, crashes: 1, snapshots: 1,
 };
+
+export const configurations: readonly Configuration[] = [
+  {
+    name: 'election-3', about: '3 nodes, two terms, no entries, reliable network', suite: 'test', symmetry: false,
+    bounds: { nodes: 3, maxTerm: 2, proposals: 0, maxInFlight: 3, ...quiet },
+    golden: { distinct: 934, generated: 2_190, maxDepth: 21 },
+  },
+  {
+    name: 'replication-3', about: '3 nodes, two terms, one entry, reliable network', suite: 'test', symmetry: false,
+    bounds: { nodes: 3, maxTerm: 2, proposals: 1, maxInFlight: 3, ...quiet },
+    golden: { distinct: 12_361, generated: 30_141, maxDepth: 39 },
+  },
+  {
+    name: 'faults-3', about: '3 nodes, two terms, one entry, one drop, duplicate, crash and snapshot, 2 in flight', suite: 'test', symmetry: false,
+    bounds: { nodes: 3, maxTerm: 2, proposals: 1, maxInFlight: 2, drops: 1, duplicates: 1, crashes: 1, snapshots: 1 },
+    golden: { distinct: 60_790, generated: 151_032, maxDepth: 33 },
+  },
+  {
+    name: 'election-5', about: '5 nodes, one term, no entries, reliable network, symmetry', suite: 'test', symmetry: true,
+    bounds: { nodes: 5, maxTerm: 1, proposals: 0, maxInFlight: 6, ...quiet },
+    golden: { distinct: 2_880, generated: 13_478, maxDepth: 50 },
+  },
+  {
+    name: 'default', about: 'npm start: 3 nodes, two terms, one entry, one of every fault, 3 in flight', suite: 'full', symmetry: false,
+    bounds: defaultBounds,
+    golden: { distinct: 13_924_083, generated: 55_213_599, maxDepth: 48 },
+  },
+  {
+    name: 'replication-5', about: '5 nodes, one term, one entry, reliable network, symmetry', suite: 'full', symmetry: true,
+    bounds: { nodes: 5, maxTerm: 1, proposals: 1, maxInFlight: 6, ...quiet },
+    golden: { distinct: 54_433, generated: 256_967, maxDepth: 69 },
+  },
+];
+
+export const configurationNamed = (name: string): Configuration | undefined => configurations.find((c) => c.name === name);

@@ -2,9 +2,10 @@
 // under bounds, optionally with symmetry reduction over node ids.
 import { match } from 'ts-pattern';
 import { deriveStepper, type Overrides } from '../../machine/index.ts';
-import type { Model } from '../model.ts';
+import type { Model, ModelSpec } from '../model.ts';
 import { enabledActions, initialCluster, nextCluster, type Bounds, type ClusterAction, type ClusterState } from './cluster.ts';
 import { fingerprintCluster } from './fingerprint.ts';
+import { mutantNamed } from './mutants.ts';
 import { raftProperties } from './properties.ts';
 
 export interface RaftModelOptions {
@@ -27,6 +28,22 @@ export function raftModel({ bounds, overrides = {}, symmetry = false }: RaftMode
     describeAction: (s, a) => describeAction(s, a),
   };
 }
+
+/** A Raft model described by plain data, so a worker thread can build the same one. */
+export interface RaftModelConfig {
+  readonly bounds: Bounds;
+  /** A bug-zoo mutant's name or id, instead of the shipped rules. */
+  readonly mutant?: string;
+  readonly symmetry?: boolean;
+}
+
+export function raftModelFromConfig({ bounds, mutant, symmetry }: RaftModelConfig): Model<ClusterState, ClusterAction> {
+  const overrides = mutant === undefined ? undefined : mutantNamed(mutant)?.overrides;
+  if (mutant !== undefined && overrides === undefined) throw new Error(`unknown mutant "${mutant}"`);
+  return raftModel({ bounds, overrides, symmetry });
+}
+
+export const raftModelSpec = (config: RaftModelConfig): ModelSpec => ({ module: import.meta.url, factory: raftModelFromConfig.name, options: config });
 
 export function describeAction(s: ClusterState, a: ClusterAction): string {
   const crash = (c: boolean) => (c ? ', crashing at its persist' : '');

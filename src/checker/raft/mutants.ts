@@ -18,6 +18,11 @@ export interface Mutant {
   readonly breaks: string | null;
   /** Bounds within which the checker finds it (BFS, so the trace is shortest). */
   readonly bounds: Bounds;
+  /**
+   * Set when an exhaustive search of `bounds` is beyond a test's budget and the checker's random
+   * simulation finds the bug instead (reproducibly, from this seed).
+   */
+  readonly simulation?: { readonly walks: number; readonly depth: number; readonly seed: number };
   readonly overrides: Overrides;
 }
 
@@ -29,9 +34,10 @@ const after = (h: Handler, change: (before: RaftState, r: ReturnType<Handler>, e
 
 export const mutants: readonly Mutant[] = [
   {
-    id: 'Z1', name: 'figure8-commit', breaks: 'StateMachineSafety',
+    id: 'Z1', name: 'figure8-commit', breaks: 'LeaderCompleteness',
     bug: 'a leader commits an entry of an earlier term by counting replicas (no log[N].term == currentTerm check)',
-    bounds: { ...base, maxTerm: 3, proposals: 2, maxInFlight: 3 },
+    bounds: { ...base, maxTerm: 4, proposals: 2, maxInFlight: 6, drops: 3 },
+    simulation: { walks: 60_000, depth: 100, seed: 2 },
     overrides: {
       handlers: {
         handleAppendEntriesReply: after(handlers.handleAppendEntriesReply, (_, r) => {
@@ -179,6 +185,26 @@ export const mutants: readonly Mutant[] = [
         })),
       },
     },
+  },
+  // Z15 and Z16 are not in the shared bug zoo: they back the two properties no zoo bug breaks
+  // first, so that every property the checker claims is shown to catch something.
+  {
+    id: 'Z15', name: 'append-at-end', breaks: 'LogMatching',
+    bug: 'a follower appends the entries of an AppendEntries at the end of its log, not after prevLogIndex',
+    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 4, duplicates: 1 },
+    overrides: {
+      handlers: {
+        handleAppendEntries: (s, e) => handlers.handleAppendEntries(s, e.type === 'AppendEntries' && e.term >= s.currentTerm
+          ? { ...e, prevLogIndex: log.lastIndex(s.log), prevLogTerm: log.lastTerm(s.log) }
+          : e),
+      },
+    },
+  },
+  {
+    id: 'Z16', name: 'snapshot-saved-apart-from-log', breaks: 'SnapshotsAgree',
+    bug: 'the compacted log is made durable but the snapshot data is not saved with it, so a restart restores the index without the state',
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, crashes: 1, snapshots: 1 },
+    overrides: { handlers: { restart: (s, e) => handlers.restart(s, e.type === 'Restart' ? { ...e, persisted: { ...e.persisted, snapshot: new Uint8Array(0) } } : e) } },
   },
 ];
 

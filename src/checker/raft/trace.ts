@@ -1,6 +1,7 @@
 // Counterexamples for people and for the viewer: one line per step (who, what, which fields
 // changed), and the TraceFile JSON (src/checker/trace-format.ts) with every state whole.
 import type { NodeSnapshot } from '../../machine/index.ts';
+import type { Model } from '../model.ts';
 import type { Path } from '../result.ts';
 import type { TraceFile, TraceNode } from '../trace-format.ts';
 import type { Bounds, ClusterAction, ClusterState } from './cluster.ts';
@@ -30,20 +31,55 @@ export function traceText(path: Path<ClusterState, ClusterAction>): string {
   return lines.join('\n');
 }
 
-export function traceFile(path: Path<ClusterState, ClusterAction>, violated: string | null, bounds: Bounds, extra: Record<string, number | string | boolean> = {}): TraceFile {
+type RaftModel = Model<ClusterState, ClusterAction>;
+
+/** Each state of `path` whole, with the line that says what led to it (the viewer draws these). */
+export function traceSteps(path: Path<ClusterState, ClusterAction>): TraceFile['steps'] {
   const nodesOf = (s: ClusterState): TraceNode[] => s.nodes.map(({ role, state }) => ({
     id: state.id, role, up: true, currentTerm: state.currentTerm, votedFor: state.votedFor, commitIndex: state.commitIndex,
     lastApplied: state.lastApplied, snapshotIndex: state.log.snapshotIndex, snapshotTerm: state.log.snapshotTerm, entries: state.log.entries,
   }));
+  return path.states.map((s, k) => ({
+    action: k === 0 ? '' : describeAction(path.states[k - 1]!, path.actions[k - 1]!),
+    nodes: nodesOf(s),
+    inFlight: s.network,
+  }));
+}
+
+export function traceFile(model: RaftModel, path: Path<ClusterState, ClusterAction>, violated: string | null, bounds: Bounds, extra: Record<string, number | string | boolean> = {}): TraceFile {
   return {
     format: 'raft-ts-trace/1',
     members: path.states[0]!.nodes.map((n) => n.state.id),
     violated,
     bounds: { ...bounds, ...extra },
-    steps: path.states.map((s, k) => ({
-      action: k === 0 ? '' : describeAction(path.states[k - 1]!, path.actions[k - 1]!),
-      nodes: nodesOf(s),
-      inFlight: s.network,
-    })),
+    steps: traceSteps(path),
+    choices: path.actions.map((a, k) => {
+      const key = JSON.stringify(a);
+      return model.actions(path.states[k]!).findIndex((b) => JSON.stringify(b) === key);
+    }),
   };
+}
+
+/**
+ * Replays a trace file's choices through `model` (which must be built with the bounds and mutant
+ * the file names), checking the safety properties at every step: what was violated where the
+ * replay stopped, or null if every state passed.
+ */
+export function replayTrace(model: RaftModel, file: TraceFile): { path: Path<ClusterState, ClusterAction>; violated: string | null } {
+  if (file.format !== 'raft-ts-trace/1') throw new Error(`not a raft-ts trace (format ${String(file.format)})`);
+  let state = model.initialStates()[0]!;
+  const states = [state];
+  const actions: ClusterAction[] = [];
+  const broken = (s: ClusterState) => model.properties.find((p) => p.expectation === 'always' && !p.holds(s))?.name ?? null;
+  for (const [k, choice] of file.choices.entries()) {
+    const action = model.actions(state)[choice];
+    const next = action && model.next(state, action);
+    if (next === undefined) throw new Error(`step ${k + 1} of the trace is not enabled in this model (choice ${choice}); check the bounds and mutant`);
+    state = next;
+    states.push(state);
+    actions.push(action!);
+    const violated = broken(state);
+    if (violated !== null) return { path: { states, actions }, violated };
+  }
+  return { path: { states, actions }, violated: null };
 }

@@ -1,0 +1,39 @@
+// Parent links: for each state id, the id of the state it was first reached from (or -1 - i for
+// the i-th initial state) and the index of the action that led there. A trace is rebuilt by
+// replaying those action indices from the root, so no state is kept for it.
+import type { Model } from './model.ts';
+import type { Path } from './result.ts';
+
+/** Growable links for a single-threaded search. */
+export class Links {
+  parent = new Int32Array(1 << 16);
+  action = new Int32Array(1 << 16);
+  size = 0;
+
+  add(parent: number, action: number): void {
+    if (this.size === this.parent.length) {
+      const p = new Int32Array(this.size * 2); p.set(this.parent); this.parent = p;
+      const a = new Int32Array(this.size * 2); a.set(this.action); this.action = a;
+    }
+    this.parent[this.size] = parent;
+    this.action[this.size] = action;
+    this.size++;
+  }
+}
+
+/** Replays the recorded action indices from the root to rebuild the path to state `id`. */
+export function pathTo<S, A>(model: Model<S, A>, roots: readonly S[], parent: Int32Array, action: Int32Array, id: number): Path<S, A> {
+  const choices: number[] = [];
+  let at = id;
+  while (parent[at]! >= 0) { choices.push(action[at]!); at = parent[at]!; }
+  let state = roots[-1 - parent[at]!]!;
+  const states: S[] = [state];
+  const actions: A[] = [];
+  for (const k of choices.reverse()) {
+    const next = model.actions(state)[k]!;
+    state = model.next(state, next)!;
+    actions.push(next);
+    states.push(state);
+  }
+  return { states, actions };
+}

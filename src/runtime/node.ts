@@ -1,0 +1,277 @@
+// A Raft node: the machine from src/machine on timers, a transport and a storage. It steps the
+// machine and carries out the effects in the order the machine gives them; a `persist` holds back
+// everything after it until the state is durable.
+import {
+  deriveStepper, initialNode, log, logIndex,
+  type Command, type Effect, type LogIndex, type NodeId, type NodeSnapshot, type RaftEvent, type SnapshotData,
+  type Stepper, type Term,
+} from '../machine/index.ts';
+import { realClock, type Cancel, type Clock } from './clock.ts';
+import { systemRandom, type Random } from './random.ts';
+import type { Storage } from './storage.ts';
+import type { Transport } from './transport.ts';
+
+export interface Timings {
+  /** Each reset of the election timer draws a timeout uniformly from [min, max). */
+  readonly electionTimeoutMs: { readonly min: number; readonly max: number };
+  /** A leader's idle AppendEntries interval. */
+  readonly heartbeatIntervalMs: number;
+}
+
+/**
+ * The lab's rules: at most 10 heartbeats a second, and an election timeout well above the paper's
+ * 150–300 ms so that a new leader still comes within 5 s when 10 % of the messages are lost.
+ */
+export const labTimings: Timings = { electionTimeoutMs: { min: 400, max: 800 }, heartbeatIntervalMs: 100 };
+
+/** What the service is handed, strictly in log order. */
+export type Applied =
+  | { readonly type: 'command'; readonly index: LogIndex; readonly term: Term; readonly command: Command }
+  | { readonly type: 'snapshot'; readonly index: LogIndex; readonly term: Term; readonly data: SnapshotData };
+
+export interface RaftNodeOptions {
+  /**
+   * Receives every applied command and snapshot, in order, without gaps or repeats. It may call
+   * start() and snapshot() on this node.
+   */
+  readonly apply: (applied: Applied) => void;
+  readonly timings?: Timings;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  /** A storage failure kills the node (it cannot keep its promises); by default it is rethrown. */
+  readonly onFatal?: (error: unknown) => void;
+  /** The machine; a variant (for example a model checker's mutant) may be injected. */
+  readonly stepper?: Stepper;
+}
+
+export interface StartResult {
+  readonly index: LogIndex;
+  readonly term: Term;
+  readonly isLeader: boolean;
+}
+
+type Job = Exclude<Effect, { type: 'persist' | 'resetElectionTimer' | 'resetHeartbeatTimer' }> | { readonly type: 'persist'; readonly version: number };
+
+const defaultStepper = deriveStepper();
+
+export class RaftNode {
+  readonly id: NodeId;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly timings: Timings;
+  private readonly step: Stepper;
+  private node: NodeSnapshot;
+  private booted = false;
+  private dead = false;
+
+  /** Effects waiting to run, in order. Timer effects never wait: they only concern timing. */
+  private readonly jobs: Job[] = [];
+  private head = 0;
+  private draining = false;
+  private saving = false;
+  /** Each step that asks for a persist gets a version; a save of a newer state covers it. */
+  private version = 0;
+  private durableVersion = 0;
+
+  /** Commands accepted by start() and not yet stepped: they go to the machine as one Propose. */
+  private proposals: Command[] = [];
+  private cancelFlush: Cancel | null = null;
+
+  private electionDeadline = 0;
+  private electionTimer: { at: number; cancel: Cancel } | null = null;
+  private heartbeatTimer: Cancel | null = null;
+
+  constructor(
+    id: NodeId,
+    peers: readonly NodeId[],
+    private readonly transport: Transport,
+    private readonly storage: Storage,
+    private readonly options: RaftNodeOptions,
+  ) {
+    this.id = id;
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? systemRandom;
+    this.timings = options.timings ?? labTimings;
+    this.step = options.stepper ?? defaultStepper;
+    this.node = initialNode({ id, members: [id, ...peers].sort((a, b) => a - b) });
+    transport.onMessage((message) => { if (this.booted) this.deliver(message); });
+    // Boot in a later task, so the service's apply handler never runs inside this constructor.
+    const loaded = storage.load();
+    if (loaded instanceof Promise) loaded.then((persisted) => this.boot(persisted), (error: unknown) => this.fail(error));
+    else this.clock.schedule(0, () => this.boot(loaded));
+  }
+
+  /**
+   * Proposes `command`. If this node is leader, it returns the index the command will have if it
+   * is ever committed; commands started in the same task travel as one batch.
+   */
+  start(command: Command): StartResult {
+    const s = this.node.state;
+    const index = logIndex(log.lastIndex(s.log) + this.proposals.length + 1);
+    if (!this.booted || this.dead || this.node.role !== 'leader') return { index, term: s.currentTerm, isLeader: false };
+    this.proposals.push(command);
+    this.cancelFlush ??= this.clock.schedule(0, () => { this.cancelFlush = null; this.flushProposals(); });
+    return { index, term: s.currentTerm, isLeader: true };
+  }
+
+  getState(): { readonly term: Term; readonly isLeader: boolean } {
+    return { term: this.node.state.currentTerm, isLeader: !this.dead && this.node.role === 'leader' };
+  }
+
+  /** The service has applied through `index` and hands over its state; the log before it goes. */
+  snapshot(index: LogIndex, data: SnapshotData): void {
+    this.deliver({ type: 'Snapshot', index, data });
+  }
+
+  /** Stops the node for good: no more timers, messages, saves or applies. */
+  kill(): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.electionTimer?.cancel();
+    this.heartbeatTimer?.();
+    this.cancelFlush?.();
+    this.proposals = [];
+    this.transport.close();
+  }
+
+  get killed(): boolean {
+    return this.dead;
+  }
+
+  private boot(persisted: Awaited<ReturnType<Storage['load']>>): void {
+    if (this.dead) return;
+    this.booted = true;
+    this.resetElectionTimer();
+    if (persisted !== null) this.stepAndRun({ type: 'Restart', persisted });
+  }
+
+  private deliver(event: RaftEvent): void {
+    if (this.dead || !this.booted) return;
+    // Proposals go first: start() promised them the indices that follow the log as it was.
+    this.flushProposals();
+    this.stepAndRun(event);
+  }
+
+  private flushProposals(): void {
+    if (this.proposals.length === 0) return;
+    const commands = this.proposals;
+    this.proposals = [];
+    this.cancelFlush?.();
+    this.cancelFlush = null;
+    this.stepAndRun({ type: 'Propose', commands });
+  }
+
+  private stepAndRun(event: RaftEvent): void {
+    const result = this.step(this.node, event);
+    this.node = result.role === this.node.role && result.state === this.node.state ? this.node : { role: result.role, state: result.state };
+    let version: number | undefined;
+    // A switch, not ts-pattern, on this path and in run(): matching cost a third of the CPU per
+    // operation in bench:memory. `never` keeps both exhaustive.
+    for (const effect of result.effects) {
+      switch (effect.type) {
+        case 'resetElectionTimer': this.resetElectionTimer(); break;
+        case 'resetHeartbeatTimer': this.resetHeartbeatTimer(); break;
+        case 'persist': this.jobs.push({ type: 'persist', version: (version ??= ++this.version) }); break;
+        case 'send': case 'applyEntries': case 'applySnapshot': this.jobs.push(effect); break;
+        default: unreachable(effect);
+      }
+    }
+    this.runJobs();
+  }
+
+  private runJobs(): void {
+    if (this.draining) return; // a step from inside apply(): the loop below picks its jobs up
+    this.draining = true;
+    try {
+      while (this.head < this.jobs.length && !this.saving && !this.dead) this.run(this.jobs[this.head++]!);
+    } finally {
+      this.draining = false;
+    }
+    if (this.head === this.jobs.length) {
+      this.jobs.length = 0;
+      this.head = 0;
+    }
+  }
+
+  private run(job: Job): void {
+    switch (job.type) {
+      case 'persist': return this.persist(job.version);
+      case 'send': return this.transport.send(job.message);
+      case 'applyEntries': {
+        const { first, entries } = job;
+        for (let i = 0; i < entries.length && !this.dead; i++) {
+          const entry = entries[i]!;
+          this.options.apply({ type: 'command', index: logIndex(first + i), term: entry.term, command: entry.command });
+        }
+        return;
+      }
+      case 'applySnapshot': return this.options.apply({ type: 'snapshot', index: job.index, term: job.term, data: job.data });
+      default: return unreachable(job);
+    }
+  }
+
+  /** Saves the newest state, which covers every persist asked for up to now. */
+  private persist(version: number): void {
+    if (version <= this.durableVersion) return;
+    const covers = this.version;
+    const s = this.node.state;
+    const saved = this.storage.save({ currentTerm: s.currentTerm, votedFor: s.votedFor, log: s.log, snapshot: s.snapshot });
+    if (!(saved instanceof Promise)) {
+      this.durableVersion = covers;
+      return;
+    }
+    this.saving = true;
+    saved.then(() => {
+      this.saving = false;
+      this.durableVersion = covers;
+      this.runJobs();
+    }, (error: unknown) => this.fail(error));
+  }
+
+  /**
+   * The election timer is always armed (a leader ignores its expiry), so a leader that steps down
+   * without hearing from a new one still times out. Resets only move a deadline; the one armed
+   * callback re-arms itself when it fires early, so heartbeats cost no timer churn.
+   */
+  private resetElectionTimer(): void {
+    const { min, max } = this.timings.electionTimeoutMs;
+    this.electionDeadline = this.clock.now() + min + this.random.next() * (max - min);
+    if (this.electionTimer !== null && this.electionTimer.at <= this.electionDeadline) return;
+    this.electionTimer?.cancel();
+    this.armElectionTimer();
+  }
+
+  private armElectionTimer(): void {
+    const at = this.electionDeadline;
+    this.electionTimer = { at, cancel: this.clock.schedule(at - this.clock.now(), () => this.onElectionTimer()) };
+  }
+
+  private onElectionTimer(): void {
+    this.electionTimer = null;
+    if (this.dead) return;
+    if (this.clock.now() < this.electionDeadline) {
+      this.armElectionTimer();
+      return;
+    }
+    this.resetElectionTimer();
+    this.deliver({ type: 'ElectionTimeout' });
+  }
+
+  private resetHeartbeatTimer(): void {
+    this.heartbeatTimer?.();
+    this.heartbeatTimer = this.clock.schedule(this.timings.heartbeatIntervalMs, () => {
+      this.heartbeatTimer = null;
+      this.deliver({ type: 'HeartbeatDue' });
+    });
+  }
+
+  private fail(error: unknown): void {
+    this.kill();
+    if (this.options.onFatal !== undefined) this.options.onFatal(error);
+    else queueMicrotask(() => { throw error; });
+  }
+}
+
+function unreachable(x: never): never {
+  throw new Error(`unhandled ${JSON.stringify(x)}`);
+}

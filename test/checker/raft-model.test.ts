@@ -1,0 +1,82 @@
+// The Raft model under the checker: golden state counts, BFS/DFS/parallel agreement, symmetry
+// that changes counts but no verdict, bounds that reach every "sometimes" behaviour, and traces
+// that replay.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { bfs } from '../../src/checker/bfs.ts';
+import { dfs } from '../../src/checker/dfs.ts';
+import { parallelBfs } from '../../src/checker/parallel-bfs.ts';
+import { raftModel, raftModelSpec } from '../../src/checker/raft/model.ts';
+import { configurationNamed, configurations } from '../../src/checker/raft/configurations.ts';
+import { mutantNamed } from '../../src/checker/raft/mutants.ts';
+import { replayTrace, traceFile } from '../../src/checker/raft/trace.ts';
+
+const named = (name: string) => configurationNamed(name) ?? assert.fail(`no configuration ${name}`);
+
+for (const c of configurations.filter((c) => c.suite === 'test')) {
+  test(`golden counts: ${c.name} (${c.about})`, () => {
+    const r = bfs(raftModel(c));
+    assert.ok(r.complete);
+    assert.equal(r.violation, undefined, `the shipped machines violate ${r.violation?.property}`);
+    assert.deepEqual({ distinct: r.distinct, generated: r.generated, maxDepth: r.maxDepth }, c.golden);
+  });
+}
+
+test('spec/golden-counts.md lists every configuration with the numbers the code holds', () => {
+  const doc = readFileSync(new URL('../../spec/golden-counts.md', import.meta.url), 'utf8');
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  for (const c of configurations) {
+    const row = doc.split('\n').find((line) => line.startsWith(`| ${c.name} |`));
+    assert.ok(row, `spec/golden-counts.md has no row for ${c.name}`);
+    for (const n of [c.golden.distinct, c.golden.generated]) assert.ok(row.includes(fmt(n)), `${c.name}: ${fmt(n)} missing from its row`);
+  }
+});
+
+test('BFS and DFS agree on the distinct-state count of every test configuration', () => {
+  for (const c of configurations.filter((c) => c.suite === 'test')) {
+    assert.equal(dfs(raftModel(c)).distinct, c.golden.distinct, c.name);
+  }
+});
+
+test('parallel BFS on 2 workers counts exactly what single-threaded BFS counts', async () => {
+  const c = named('faults-3');
+  const r = await parallelBfs(raftModelSpec(c), { workers: 2, tableBits: 18 });
+  assert.ok(r.complete);
+  assert.deepEqual({ distinct: r.distinct, generated: r.generated, maxDepth: r.maxDepth }, c.golden);
+});
+
+test('symmetry reduction shrinks the count but changes no verdict, for the shipped rules and for mutants', () => {
+  const c = named('faults-3');
+  const plain = bfs(raftModel(c));
+  const reduced = bfs(raftModel({ ...c, symmetry: true }));
+  assert.ok(reduced.distinct < plain.distinct / 4, `${reduced.distinct} vs ${plain.distinct}`);
+  assert.equal(reduced.violation, undefined);
+  assert.deepEqual([...reduced.reached].map(([k, v]) => [k, v?.actions.length]), [...plain.reached].map(([k, v]) => [k, v?.actions.length]));
+  for (const id of ['Z2', 'Z3', 'Z9']) {
+    const m = mutantNamed(id)!;
+    const a = bfs(raftModel({ bounds: m.bounds, overrides: m.overrides }));
+    const b = bfs(raftModel({ bounds: m.bounds, overrides: m.overrides, symmetry: true }));
+    assert.equal(b.violation?.property, a.violation?.property, id);
+    assert.equal(b.violation?.path.actions.length, a.violation?.path.actions.length, `${id}: BFS depth of the first violation`);
+  }
+});
+
+test('the faults-3 bounds reach every sometimes-property: a leader, a commit, an installed snapshot, a recovered crash', () => {
+  const r = bfs(raftModel(named('faults-3')));
+  for (const [name, path] of r.reached) assert.ok(path, `${name} not reached`);
+});
+
+test('a counterexample trace file replays through the model to the same violation', () => {
+  const m = mutantNamed('Z3')!;
+  const model = raftModel({ bounds: m.bounds, overrides: m.overrides });
+  const r = bfs(model);
+  assert.ok(r.violation);
+  const file = JSON.parse(JSON.stringify(traceFile(model, r.violation.path, r.violation.property, m.bounds)));
+  const replayed = replayTrace(model, file);
+  assert.equal(replayed.violated, 'ElectionSafety');
+  assert.equal(replayed.path.actions.length, r.violation.path.actions.length);
+  assert.deepEqual(replayed.path.states.at(-1)!.nodes, r.violation.path.states.at(-1)!.nodes);
+  const tampered = { ...file, choices: file.choices.slice(0, -1) };
+  assert.equal(replayTrace(model, tampered).violated, null);
+});
