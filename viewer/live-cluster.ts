@@ -5,8 +5,8 @@
 // actions and its trace format, a live run and a replayed counterexample are drawn by one path.
 import { deriveStepper, type Message, type Stepper } from '../src/machine/index.ts';
 import { initialCluster, nextCluster, type Bounds, type ClusterAction, type ClusterState } from '../src/checker/raft/cluster.ts';
-import { describeAction } from '../src/checker/raft/model.ts';
-import { traceSteps } from '../src/checker/raft/trace.ts';
+import { describeAction, raftModel } from '../src/checker/raft/model.ts';
+import { traceFile } from '../src/checker/raft/trace.ts';
 import { seededRandom } from '../src/checker/random.ts';
 import type { Frame } from './frame.ts';
 
@@ -34,11 +34,14 @@ export class LiveCluster {
   partition: readonly number[] | null = null;
   /** What happened, newest last, with the simulated time. */
   readonly history: string[] = [];
-  private readonly electionDeadline: number[];
+  /** Per node: when its election timer was last reset, and when it expires. */
+  private readonly electionTimer: { from: number; at: number }[];
   private readonly heartbeatDue: number[];
   private readonly flights = new WeakMap<Message, Flight>();
   private readonly random: () => number;
   private readonly step: Stepper;
+  /** Only for the trace format's view of a state; the live cluster's actions are chosen by the clock, not by the model. */
+  private readonly model: ReturnType<typeof raftModel>;
   /** Effects of the steps inside the action being run: nextCluster carries them out, the clock needs the timer ones. */
   private stepped: { index: number; resetElection: boolean; resetHeartbeat: boolean; wasLeader: boolean; isLeader: boolean }[] = [];
 
@@ -46,6 +49,7 @@ export class LiveCluster {
     // maxTerm sizes the checker's who-led-which-term history; a live session stays far below it.
     this.bounds = { nodes, maxTerm: 10_000, proposals: unlimited, maxInFlight: unlimited, drops: unlimited, duplicates: 0, crashes: unlimited, snapshots: unlimited };
     this.state = initialCluster(this.bounds);
+    this.model = raftModel({ bounds: this.bounds });
     this.random = seededRandom(seed);
     const shipped = deriveStepper();
     this.step = (node, event) => {
@@ -59,7 +63,7 @@ export class LiveCluster {
       });
       return r;
     };
-    this.electionDeadline = Array.from({ length: nodes }, () => this.electionTimeout());
+    this.electionTimer = Array.from({ length: nodes }, () => this.newElectionTimer());
     this.heartbeatDue = new Array<number>(nodes).fill(Infinity);
   }
 
@@ -105,7 +109,7 @@ export class LiveCluster {
 
   restart(i: number): void {
     if (!this.down.delete(i)) return;
-    this.electionDeadline[i] = this.now + this.electionTimeout();
+    this.electionTimer[i] = this.newElectionTimer();
     this.heartbeatDue[i] = Infinity;
     this.record(`${this.clock()} node ${i + 1} is back up`);
   }
@@ -122,12 +126,17 @@ export class LiveCluster {
 
   frame(): Frame {
     // The trace format's view of one cluster state (a one-state path), so replay and live mode draw alike.
-    const [step] = traceSteps({ states: [this.state], actions: [] });
+    const [step] = traceFile(this.model, { states: [this.state], actions: [] }, null, this.bounds).steps;
     return {
       step: { ...step!, nodes: step!.nodes.map((n, i) => ({ ...n, up: !this.down.has(i) })) },
       progress: this.state.network.map((m) => {
         const f = this.flights.get(m);
         return f === undefined ? 0 : Math.min(1, Math.max(0, (this.now - f.sentAt) / (f.arrivesAt - f.sentAt)));
+      }),
+      electionTimers: this.state.nodes.map((n, i) => {
+        if (n.role === 'leader' || this.down.has(i)) return null;
+        const { from, at } = this.electionTimer[i]!;
+        return Math.min(1, Math.max(0, (at - this.now) / (at - from)));
       }),
       caption: `t = ${this.clock()}`,
       violated: null,
@@ -141,9 +150,9 @@ export class LiveCluster {
 
   private clock(): string { return `${(this.now / 1000).toFixed(3)} s`; }
 
-  private electionTimeout(): number {
+  private newElectionTimer(): { from: number; at: number } {
     const [lo, hi] = timing.electionTimeout;
-    return lo + this.random() * (hi - lo);
+    return { from: this.now, at: this.now + lo + this.random() * (hi - lo) };
   }
 
   private nextDue(): Due | undefined {
@@ -156,7 +165,7 @@ export class LiveCluster {
     this.state.nodes.forEach((n, i) => {
       if (this.down.has(i)) return;
       if (n.role === 'leader') consider(this.heartbeatDue[i]!, () => this.act({ kind: 'heartbeat', node: i }));
-      else consider(this.electionDeadline[i]!, () => this.act({ kind: 'timeout', node: i, crashAtPersist: false }));
+      else consider(this.electionTimer[i]!.at, () => this.act({ kind: 'timeout', node: i, crashAtPersist: false }));
     });
     return best;
   }
@@ -176,7 +185,7 @@ export class LiveCluster {
     this.record(`${this.clock()} ${describeAction(before, action)}`);
     this.state = next;
     for (const s of this.stepped) {
-      if (s.resetElection || (s.wasLeader && !s.isLeader)) this.electionDeadline[s.index] = this.now + this.electionTimeout();
+      if (s.resetElection || (s.wasLeader && !s.isLeader)) this.electionTimer[s.index] = this.newElectionTimer();
       if (s.resetHeartbeat) this.heartbeatDue[s.index] = this.now + timing.heartbeatInterval;
     }
     const [lo, hi] = timing.latency;

@@ -28,8 +28,11 @@ export class TracePlayer {
     const atEnd = this.position === this.last;
     return {
       step,
-      // A trace has no clock: messages in flight are drawn half-way.
-      progress: step.inFlight.map(() => 0.5),
+      // A trace has no clock: messages in flight on one link are spread evenly along it.
+      progress: step.inFlight.map((m) => {
+        const sameLink = step.inFlight.filter((o) => o.from === m.from && o.to === m.to);
+        return (sameLink.indexOf(m) + 1) / (sameLink.length + 1);
+      }),
       caption: `step ${this.position} of ${this.last}${step.action ? `: ${step.action}` : ' (initial state)'}`,
       violated: atEnd ? this.trace.violated : null,
     };

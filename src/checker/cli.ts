@@ -1,6 +1,6 @@
 // The model checker's command line: `npm start` runs the default configuration; `npm run check
 // -- --help` lists the bounds, strategies and mutants.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { bfs } from './bfs.ts';
@@ -11,8 +11,9 @@ import type { CheckResult, Progress } from './result.ts';
 import type { Bounds, ClusterAction, ClusterState } from './raft/cluster.ts';
 import { raftModel, raftModelSpec } from './raft/model.ts';
 import { mutantNamed, mutants } from './raft/mutants.ts';
-import { traceFile, traceText } from './raft/trace.ts';
-import { defaultBounds } from './raft/configurations.ts';
+import { replayTrace, traceFile, traceText } from './raft/trace.ts';
+import type { TraceFile } from './trace-format.ts';
+import { configurationNamed, configurations, defaultBounds } from './raft/configurations.ts';
 
 const HELP = `usage: npm run check -- [options]
 
@@ -20,7 +21,10 @@ Explores every interleaving of a small Raft cluster, stepping the shipped machin
 Raft's safety properties (spec/properties.md). Exit code: 0 all properties hold within the bounds,
 1 a property is violated (the trace is printed), 2 bad arguments.
 
-bounds (defaults: the default configuration, npm start):
+configuration:
+  --config NAME        start from a named configuration (spec/golden-counts.md)   [default]
+  --list-configs       list the named configurations
+bounds (override the configuration's; shown: the default configuration, npm start):
   --nodes N            cluster size (3 or 5)                                  [${defaultBounds.nodes}]
   --max-term N         no node goes past this term                           [${defaultBounds.maxTerm}]
   --proposals N        client proposals (log entries) in the whole run      [${defaultBounds.proposals}]
@@ -43,6 +47,8 @@ bugs:
   --list-mutants       list the mutants
 output:
   --json PATH          write a violation's trace as JSON (raft-ts-trace/1, for the viewer)
+  --replay PATH        replay a trace file step by step through the model it names, and say
+                       which property fails where (exit 1 if one does)
   --help`;
 
 function fail(message: string): never {
@@ -60,7 +66,8 @@ const { values } = (() => {
         workers: { type: 'string' }, 'table-bits': { type: 'string' },
         'max-states': { type: 'string' }, 'max-depth': { type: 'string' },
         walks: { type: 'string' }, depth: { type: 'string' }, seed: { type: 'string' },
-        mutant: { type: 'string' }, 'list-mutants': { type: 'boolean', default: false }, json: { type: 'string' }, help: { type: 'boolean', default: false },
+        config: { type: 'string' }, 'list-configs': { type: 'boolean', default: false },
+        mutant: { type: 'string' }, 'list-mutants': { type: 'boolean', default: false }, json: { type: 'string' }, replay: { type: 'string' }, help: { type: 'boolean', default: false },
       },
     });
   } catch (e) {
@@ -69,8 +76,14 @@ const { values } = (() => {
 })();
 
 if (values.help) { console.log(HELP); process.exit(0); }
+if (values.replay !== undefined) replay(values.replay);
 if (values['list-mutants']) {
   for (const m of mutants) console.log(`${m.id.padEnd(4)} ${m.name.padEnd(28)} breaks ${(m.breaks ?? 'nothing on its own').padEnd(20)} ${m.bug}`);
+  process.exit(0);
+}
+
+if (values['list-configs']) {
+  for (const c of configurations) console.log(`${c.name.padEnd(14)} ${c.about}`);
   process.exit(0);
 }
 
@@ -81,7 +94,9 @@ const count = (name: string, raw: string | undefined, fallback: number, min = 0)
 };
 
 const mutant = values.mutant === undefined ? undefined : (mutantNamed(values.mutant) ?? fail(`unknown mutant "${values.mutant}"; --list-mutants shows them`));
-const start = mutant?.bounds ?? defaultBounds;
+const config = values.config === undefined ? undefined : (configurationNamed(values.config) ?? fail(`unknown configuration "${values.config}"; --list-configs shows them`));
+if (config && mutant) fail('give --config or --mutant, not both (a mutant has its own bounds)');
+const start = mutant?.bounds ?? config?.bounds ?? defaultBounds;
 const bounds: Bounds = {
   nodes: count('nodes', values.nodes, start.nodes, 1),
   maxTerm: count('max-term', values['max-term'], start.maxTerm, 1),
@@ -101,7 +116,8 @@ const maxDepth = values['max-depth'] === undefined ? undefined : count('max-dept
 const workers = count('workers', values.workers, availableParallelism(), 1);
 const tableBits = values['table-bits'] === undefined ? undefined : count('table-bits', values['table-bits'], 25, 10);
 if (tableBits !== undefined && tableBits > 31) fail('--table-bits above 31 is not supported');
-const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry: values.symmetry });
+const symmetry = values.symmetry || (config?.symmetry ?? false);
+const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry });
 const tty = process.stderr.isTTY;
 const onProgress = tty ? (p: Progress) => {
   process.stderr.write(`\r${p.distinct.toLocaleString('en-US')} distinct, ${p.generated.toLocaleString('en-US')} generated, depth ${p.depth}, queue ${p.queued.toLocaleString('en-US')}, ${Math.round(p.distinct / p.seconds).toLocaleString('en-US')} states/s, ${p.seconds.toFixed(0)} s   `);
@@ -109,13 +125,13 @@ const onProgress = tty ? (p: Progress) => {
 
 const what = mutant ? `mutant ${mutant.id} ${mutant.name} (${mutant.bug})` : 'the shipped machines';
 console.log(`Checking ${what}`);
-console.log(`bounds: ${Object.entries(bounds).map(([k, v]) => `${k}=${v}`).join(' ')}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${values.symmetry ? ' symmetry' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
+console.log(`bounds: ${Object.entries(bounds).map(([k, v]) => `${k}=${v}`).join(' ')}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${symmetry ? ' symmetry' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
 
 const result: CheckResult<ClusterState, ClusterAction> = strategy === 'simulate'
   ? simulate(model, { walks: count('walks', values.walks, mutant?.simulation?.walks ?? 1000, 1), depth: count('depth', values.depth, mutant?.simulation?.depth ?? 200, 1), seed: count('seed', values.seed, mutant?.simulation?.seed ?? 1), onProgress })
   : strategy === 'dfs' ? dfs(model, { maxStates, maxDepth, onProgress })
   : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress })
-  : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry: values.symmetry }), { workers, tableBits, maxStates, maxDepth, onProgress });
+  : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry }), { workers, tableBits, maxStates, maxDepth, onProgress });
 if (tty) process.stderr.write('\r\x1b[K');
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -135,8 +151,36 @@ if (result.violation) {
   console.log(`\n${property} violated after ${path.actions.length} steps:`);
   console.log(traceText(path));
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify(traceFile(model, path, property, bounds, { strategy, symmetry: Boolean(values.symmetry), mutant: mutant?.name ?? 'none' }), null, 1));
+    writeFileSync(values.json, JSON.stringify(traceFile(model, path, property, bounds, { strategy, symmetry, mutant: mutant?.name ?? 'none' }), null, 1));
     console.log(`\ntrace written to ${values.json}`);
   }
   process.exitCode = 1;
+}
+
+function replay(path: string): never {
+  let file: TraceFile;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as TraceFile;
+  } catch (e) {
+    fail(`cannot read the trace ${path}: ${(e as Error).message}`);
+  }
+  if (file?.format !== 'raft-ts-trace/1' || typeof file.bounds !== 'object' || !Array.isArray(file.choices)) {
+    fail(`${path} is not a raft-ts-trace/1 file with bounds and choices (write one with --json)`);
+  }
+  const b = file.bounds;
+  const number = (k: keyof Bounds) => (typeof b[k] === 'number' ? b[k] : fail(`${path}: bounds.${k} is missing`));
+  const bounds: Bounds = {
+    nodes: number('nodes'), maxTerm: number('maxTerm'), proposals: number('proposals'), maxInFlight: number('maxInFlight'),
+    drops: number('drops'), duplicates: number('duplicates'), crashes: number('crashes'), snapshots: number('snapshots'),
+  };
+  const mutantName = typeof b.mutant === 'string' && b.mutant !== 'none' ? b.mutant : undefined;
+  const replayModel = raftModel({ bounds, overrides: mutantName === undefined ? undefined : (mutantNamed(mutantName) ?? fail(`${path}: unknown mutant ${mutantName}`)).overrides });
+  try {
+    const { path: steps, violated } = replayTrace(replayModel, file);
+    console.log(traceText(steps));
+    console.log(violated === null ? `replayed ${steps.actions.length} steps: every property holds` : `replayed ${steps.actions.length} steps: ${violated} violated at the last`);
+    process.exit(violated === null ? 0 : 1);
+  } catch (e) {
+    fail(`${path}: ${(e as Error).message}`);
+  }
 }

@@ -54,3 +54,18 @@ test('dropping a message removes it from the network; stepping runs one event', 
   assert.equal(frame.progress.length, frame.step.inFlight.length);
   assert.ok(frame.progress.every((p) => p >= 0 && p <= 1));
 });
+
+test('election timers run down for followers and candidates, and are not shown for leaders and down nodes', () => {
+  const c = new LiveCluster(3, 2);
+  runUntil(c, () => c.leader !== undefined);
+  c.crash((c.leader! + 1) % 3);
+  const timers = c.frame().electionTimers!;
+  c.state.nodes.forEach((n, i) => {
+    if (n.role === 'leader' || c.down.has(i)) assert.equal(timers[i], null);
+    else assert.ok(timers[i]! > 0 && timers[i]! <= 1, `node ${i + 1}: ${timers[i]}`);
+  });
+  const before = timers.find((t) => t !== null)!;
+  c.advance(5);
+  const after = c.frame().electionTimers!.find((t) => t !== null)!;
+  assert.notEqual(after, before, 'a timer neither ran down nor was reset');
+});

@@ -28,7 +28,7 @@ test('a trace steps forwards and backwards and shows the violated property only 
   assert.equal(end.violated, 'SomeProperty');
   assert.match(end.caption, /node 1 election timeout/);
   assert.equal(end.step.nodes[0]!.role, 'candidate');
-  assert.equal(end.progress.length, 2);
+  assert.deepEqual(end.progress, [0.5, 0.5], 'one RequestVote on each link, drawn half-way');
   p.seek(p.position - 1);
   assert.equal(p.frame().step.nodes[0]!.role, 'follower');
 });

@@ -30,7 +30,7 @@ export class ClusterView {
     const { nodes, inFlight } = frame.step;
     if (this.glyphs.length !== nodes.length) this.layout(nodes.length);
     this.links.forEach(({ line, a, b }) => line.setAttribute('class', `link${cut(a, b) ? ' cut' : ''}`));
-    nodes.forEach((n, i) => this.updateNode(this.glyphs[i]!, n, i));
+    nodes.forEach((n, i) => this.updateNode(this.glyphs[i]!, n, i, frame.electionTimers?.[i] ?? null));
     this.messages.replaceChildren(...inFlight.map((m, k) => this.messageGlyph(m, k, frame.progress[k] ?? 0, this.at(m.from - 1), this.at(m.to - 1))));
     this.renderTable(nodes);
     this.caption.textContent = frame.caption;
@@ -51,7 +51,8 @@ export class ClusterView {
   private layout(count: number): void {
     this.glyphs = Array.from({ length: count }, (_, i) => {
       const g = svg('g', {});
-      g.append(svg('circle', { class: 'body', r: 34 }), text('', { class: 'name', y: -6 }), text('', { y: 12 }), text('', { y: 50 }));
+      // The election timer, as the arc of the circle still to run (RaftScope draws it the same way).
+      g.append(svg('circle', { class: 'timer', r: 40, pathLength: 100, transform: 'rotate(-90)' }), svg('circle', { class: 'body', r: 34 }), text('', { class: 'name', y: -6 }), text('', { y: 12 }), text('', { y: 50 }));
       g.addEventListener('click', () => this.options.onSelectNode(i));
       return g;
     });
@@ -66,13 +67,14 @@ export class ClusterView {
     });
   }
 
-  private updateNode(g: SVGGElement, n: TraceNode, i: number): void {
+  private updateNode(g: SVGGElement, n: TraceNode, i: number, timer: number | null): void {
     const attrs: Record<string, string> = {
       class: `node ${n.up ? n.role : 'down'}${this.selected === i ? ' selected' : ''}`, id: `node-${n.id}`,
       'data-role': n.role, 'data-term': String(n.currentTerm), 'data-commit': String(n.commitIndex), 'data-up': String(n.up),
     };
     for (const [k, v] of Object.entries(attrs)) if (g.getAttribute(k) !== v) g.setAttribute(k, v);
-    const [, name, term, role] = g.children;
+    const [arc, , name, term, role] = g.children;
+    arc!.setAttribute('stroke-dasharray', timer === null ? '0 100' : `${(timer * 100).toFixed(1)} 100`);
     name!.textContent = `n${n.id}`;
     term!.textContent = `term ${n.currentTerm}`;
     role!.textContent = n.up ? n.role : 'down';
