@@ -66,7 +66,17 @@ export async function runNode(args: string[]): Promise<void> {
   const logger = stderrLogger(logLevelFlag(flags['log-level']), `node ${id}: `);
   const json = flags.json === true;
   const printApplied = flags['print-applied'] === true;
-  const emit = (e: NodeEvent, human: string) => process.stdout.write(json ? `${JSON.stringify(e)}\n` : `${new Date().toISOString().slice(11, 23)} node ${id} ${human}\n`);
+  // Lines written in one event-loop turn leave in one write: under load a write per ack costs more than the ack.
+  let out: string[] = [];
+  const flush = () => {
+    if (out.length === 0) return;
+    process.stdout.write(out.join(''));
+    out = [];
+  };
+  const emit = (e: NodeEvent, human: string) => {
+    if (out.length === 0) setImmediate(flush);
+    out.push(json ? `${JSON.stringify(e)}\n` : `${new Date().toISOString().slice(11, 23)} node ${id} ${human}\n`);
+  };
 
   const storage = await FileStorage.open({ dir: flags.data, clusterId, nodeId: id, logger });
   const transport = await UdpTransport.open({ self: id, addresses, clusterId, maxDatagramBytes, logger, ...(key && { key }) });
@@ -130,6 +140,7 @@ export async function runNode(args: string[]): Promise<void> {
   // Every save is durable when it returns, so there is nothing to flush: stop the node and leave.
   const stop = () => {
     node.kill();
+    flush();
     process.exit(0);
   };
   process.once('SIGINT', stop);
