@@ -110,11 +110,6 @@ export class UdpTransport implements Transport {
     return new UdpTransport(socket, codec, resolved, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024);
   }
 
-  /** The port actually bound (useful when the configured port is 0). */
-  get port(): number {
-    return this.socket.address().port;
-  }
-
   get stats(): TransportCounters {
     return { ...this.counters };
   }
