@@ -6,6 +6,7 @@ import { FileStorage } from '../runtime/file-storage.ts';
 import { stderrLogger } from '../runtime/logger.ts';
 import { RaftNode, type Applied, type Timings } from '../runtime/node.ts';
 import { UdpTransport } from '../runtime/udp-transport.ts';
+import { DEFAULT_MAX_DATAGRAM } from '../runtime/wire-codec.ts';
 import { commandOfLine, type NodeEvent } from './node-events.ts';
 import { integerFlag, logLevelFlag, parseFlags, sharedKey } from './options.ts';
 import { formatPeers, parsePeers } from './peers.ts';
@@ -61,7 +62,7 @@ export async function runNode(args: string[]): Promise<void> {
   if (!addresses.has(id)) throw new UsageError(`--id ${id} is not one of the --peers (${[...addresses.keys()].join(', ')})`);
   if (flags.data === undefined) throw new UsageError('--data is required');
   const clusterId = integerFlag('cluster-id', flags['cluster-id'], 0, 0xffffffff, 1);
-  const maxDatagramBytes = integerFlag('max-datagram', flags['max-datagram'], 192, 65_507, 1400);
+  const maxDatagramBytes = integerFlag('max-datagram', flags['max-datagram'], 192, 65_507, DEFAULT_MAX_DATAGRAM);
   const key = sharedKey(flags['key-file']);
   const logger = stderrLogger(logLevelFlag(flags['log-level']), `node ${id}: `);
   const json = flags.json === true;
