@@ -6,6 +6,7 @@ import { FileStorage } from '../runtime/file-storage.ts';
 import { stderrLogger } from '../runtime/logger.ts';
 import { RaftNode, type Applied, type Timings } from '../runtime/node.ts';
 import { UdpTransport } from '../runtime/udp-transport.ts';
+import { DEFAULT_MAX_DATAGRAM } from '../runtime/wire-codec.ts';
 import { commandOfLine, type NodeEvent } from './node-events.ts';
 import { integerFlag, logLevelFlag, parseFlags, sharedKey } from './options.ts';
 import { formatPeers, parsePeers } from './peers.ts';
@@ -61,12 +62,22 @@ export async function runNode(args: string[]): Promise<void> {
   if (!addresses.has(id)) throw new UsageError(`--id ${id} is not one of the --peers (${[...addresses.keys()].join(', ')})`);
   if (flags.data === undefined) throw new UsageError('--data is required');
   const clusterId = integerFlag('cluster-id', flags['cluster-id'], 0, 0xffffffff, 1);
-  const maxDatagramBytes = integerFlag('max-datagram', flags['max-datagram'], 192, 65_507, 1400);
+  const maxDatagramBytes = integerFlag('max-datagram', flags['max-datagram'], 192, 65_507, DEFAULT_MAX_DATAGRAM);
   const key = sharedKey(flags['key-file']);
   const logger = stderrLogger(logLevelFlag(flags['log-level']), `node ${id}: `);
   const json = flags.json === true;
   const printApplied = flags['print-applied'] === true;
-  const emit = (e: NodeEvent, human: string) => process.stdout.write(json ? `${JSON.stringify(e)}\n` : `${new Date().toISOString().slice(11, 23)} node ${id} ${human}\n`);
+  // Lines written in one event-loop turn leave in one write: under load a write per ack costs more than the ack.
+  let out: string[] = [];
+  const flush = () => {
+    if (out.length === 0) return;
+    process.stdout.write(out.join(''));
+    out = [];
+  };
+  const emit = (e: NodeEvent, human: string) => {
+    if (out.length === 0) setImmediate(flush);
+    out.push(json ? `${JSON.stringify(e)}\n` : `${new Date().toISOString().slice(11, 23)} node ${id} ${human}\n`);
+  };
 
   const storage = await FileStorage.open({ dir: flags.data, clusterId, nodeId: id, logger });
   const transport = await UdpTransport.open({ self: id, addresses, clusterId, maxDatagramBytes, logger, ...(key && { key }) });
@@ -130,6 +141,7 @@ export async function runNode(args: string[]): Promise<void> {
   // Every save is durable when it returns, so there is nothing to flush: stop the node and leave.
   const stop = () => {
     node.kill();
+    flush();
     process.exit(0);
   };
   process.once('SIGINT', stop);
