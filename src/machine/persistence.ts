@@ -1,5 +1,6 @@
 // The durable form of a node's persistent state (Figure 2 plus the §7 snapshot), as bytes:
 // compact (varints), versioned, and checksummed, so a damaged record is refused, never misread.
+import { ByteReader, ByteWriter, MalformedBytes } from './bytes.ts';
 import { logIndex, nodeId, term, type Command, type Entry, type PersistentState } from './types.ts';
 
 /** How commands become bytes. Commands are opaque to the machine; the host chooses. */
@@ -28,7 +29,7 @@ export class CorruptStateError extends Error {
 }
 
 export function encodePersistentState(p: PersistentState, commands: CommandCodec = jsonCommands): Uint8Array {
-  const w = new Writer();
+  const w = new ByteWriter();
   w.bytes(Uint8Array.from([...MAGIC, VERSION]));
   w.varint(p.currentTerm);
   w.varint(p.votedFor === null ? 0 : p.votedFor + 1);
@@ -45,11 +46,20 @@ export function encodePersistentState(p: PersistentState, commands: CommandCodec
 }
 
 export function decodePersistentState(bytes: Uint8Array, commands: CommandCodec = jsonCommands): PersistentState {
+  try {
+    return readPersistentState(bytes, commands);
+  } catch (err) {
+    if (err instanceof MalformedBytes) throw new CorruptStateError(err.reason, err.offset);
+    throw err;
+  }
+}
+
+function readPersistentState(bytes: Uint8Array, commands: CommandCodec): PersistentState {
   if (bytes.length < 7) throw new CorruptStateError(`too short (${bytes.length} bytes)`, 0);
   const body = bytes.subarray(0, bytes.length - 4);
   const stored = new DataView(bytes.buffer, bytes.byteOffset + body.length, 4).getUint32(0, true);
   if (crc32(body) !== stored) throw new CorruptStateError('checksum mismatch', body.length);
-  const r = new Reader(body);
+  const r = new ByteReader(body);
   if (r.byte() !== MAGIC[0] || r.byte() !== MAGIC[1]) throw new CorruptStateError('not a Raft state record', 0);
   const version = r.byte();
   if (version !== VERSION) throw new CorruptStateError(`unknown version ${version}`, 2);
@@ -77,53 +87,6 @@ export function decodePersistentState(bytes: Uint8Array, commands: CommandCodec 
     log: { snapshotIndex, snapshotTerm, entries },
     snapshot,
   };
-}
-
-class Writer {
-  private buf = new Uint8Array(256);
-  private len = 0;
-  private reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
-    bigger.set(this.buf.subarray(0, this.len));
-    this.buf = bigger;
-  }
-  bytes(b: Uint8Array): void { this.reserve(b.length); this.buf.set(b, this.len); this.len += b.length; }
-  /** Unsigned LEB128, exact for integers up to 2^53. */
-  varint(n: number): void {
-    this.reserve(8);
-    while (n >= 0x80) { this.buf[this.len++] = (n % 0x80) | 0x80; n = Math.floor(n / 0x80); }
-    this.buf[this.len++] = n;
-  }
-  chunk(b: Uint8Array): void { this.varint(b.length); this.bytes(b); }
-  uint32(n: number): void { this.reserve(4); new DataView(this.buf.buffer).setUint32(this.len, n, true); this.len += 4; }
-  view(): Uint8Array { return this.buf.subarray(0, this.len); }
-}
-
-class Reader {
-  offset = 0;
-  constructor(private readonly buf: Uint8Array) {}
-  byte(): number {
-    if (this.offset >= this.buf.length) throw new CorruptStateError('ends early', this.offset);
-    return this.buf[this.offset++]!;
-  }
-  varint(): number {
-    const start = this.offset;
-    let n = 0;
-    for (let scale = 1; ; scale *= 0x80) {
-      if (scale > 2 ** 49) throw new CorruptStateError('number too large', start);
-      const b = this.byte();
-      n += (b & 0x7f) * scale;
-      if (b < 0x80) return n;
-    }
-  }
-  chunk(): Uint8Array {
-    const at = this.offset;
-    const n = this.varint();
-    if (n > this.buf.length - this.offset) throw new CorruptStateError(`length ${n} runs past the end`, at);
-    this.offset += n;
-    return this.buf.subarray(this.offset - n, this.offset);
-  }
 }
 
 const CRC_TABLE = (() => {

@@ -21,7 +21,7 @@ import {
   CorruptStateError, crc32, decodePersistentState, encodePersistentState, jsonCommands, log, logIndex, nodeId,
   term, type CommandCodec, type Entry, type NodeId, type PersistentState,
 } from '../machine/index.ts';
-import { ByteReader, ByteWriter, MalformedBytes } from './bytes.ts';
+import { ByteReader, ByteWriter, MalformedBytes } from '../machine/index.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import type { Storage } from './storage.ts';
 

@@ -13,7 +13,7 @@ import {
   type AppendEntries, type CommandCodec, type Entry, type InstallSnapshot, type LogIndex, type Message,
   type NodeId, type Term,
 } from '../machine/index.ts';
-import { ByteReader, ByteWriter, MalformedBytes } from './bytes.ts';
+import { ByteReader, ByteWriter, MalformedBytes } from '../machine/index.ts';
 
 export const WIRE_VERSION = 1;
 /** Fits an Ethernet frame over IPv6 (1500 - 40 - 8) with room to spare, so nothing fragments. */

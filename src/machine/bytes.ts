@@ -1,6 +1,7 @@
-// Byte buffers for the wire and disk formats: a growing writer and a strict reader. The reader
-// refuses anything an encoder would not have written (overlong varints, numbers past 2^53, reads
-// past the end), so accepted input always re-encodes to the same bytes.
+// Byte buffers for the persisted-state codec here and the runtime's wire and disk formats: a
+// growing writer and a strict reader. The reader refuses anything an encoder would not have
+// written (overlong varints, numbers past 2^53, reads past the end), so accepted input always
+// re-encodes to the same bytes.
 
 /** Why some bytes were refused, and where. Thrown by the reader; the decoders turn it into a result. */
 export class MalformedBytes extends Error {
