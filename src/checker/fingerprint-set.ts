@@ -76,9 +76,18 @@ export class Hasher {
   }
   /** Final avalanche of each lane. */
   digest(): { hi: number; lo: number } {
-    let h = this.hi, l = this.lo;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b); h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35); h ^= h >>> 16;
-    l = Math.imul(l ^ (l >>> 15), 0x85ebca77); l = Math.imul(l ^ (l >>> 13), 0xc2b2ae3d); l ^= l >>> 16;
-    return { hi: h >>> 0, lo: l >>> 0 };
+    return { hi: avalancheHi(this.hi), lo: avalancheLo(this.lo) };
   }
+}
+
+/** The hi lane's final avalanche, for callers that fold many digests without allocating each. */
+export function avalancheHi(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b); h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** The lo lane's final avalanche. */
+export function avalancheLo(l: number): number {
+  l = Math.imul(l ^ (l >>> 15), 0x85ebca77); l = Math.imul(l ^ (l >>> 13), 0xc2b2ae3d);
+  return (l ^ (l >>> 16)) >>> 0;
 }
