@@ -58,7 +58,8 @@ export interface ClusterState {
   readonly budget: Budget;
   readonly history: History;
   /** Id-free hashes of each node and of each message in flight, kept in step with them (fingerprint.ts). */
-  readonly hashes: { readonly nodes: readonly Pair[]; readonly messages: readonly Pair[] };
+  readonly nodeHashes: readonly Pair[];
+  readonly messageHashes: readonly Pair[];
 }
 
 export type ClusterAction =
@@ -72,7 +73,8 @@ export function initialCluster(bounds: Bounds): ClusterState {
   const nodes = members.map((id) => initialNode({ id, members }));
   return {
     nodes,
-    hashes: { nodes: nodes.map((n) => nodeBaseHash(n.state)), messages: [] },
+    nodeHashes: nodes.map((n) => nodeBaseHash(n.state)),
+    messageHashes: [],
     durable: nodes.map((n) => persistentStateOf(n.state)),
     network: [],
     budget: { drops: bounds.drops, duplicates: bounds.duplicates, crashes: bounds.crashes, proposals: bounds.proposals, snapshots: bounds.snapshots },
@@ -200,8 +202,7 @@ class Builder {
   private flags: number;
 
   constructor(private readonly source: ClusterState, private readonly step: Stepper) {
-    ({ nodes: this.nodes, durable: this.durable, network: this.network, budget: this.budget } = source);
-    ({ nodes: this.nodeHashes, messages: this.messageHashes } = source.hashes);
+    ({ nodes: this.nodes, nodeHashes: this.nodeHashes, durable: this.durable, network: this.network, messageHashes: this.messageHashes, budget: this.budget } = source);
     ({ leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags } = source.history);
   }
 
@@ -309,12 +310,10 @@ class Builder {
   }
 
   build(): ClusterState {
-    const { source } = this;
-    const h = source.history;
+    const h = this.source.history;
     const historyUnchanged = this.leaders === h.leaders && this.applied === h.applied && this.flags === h.flags;
     return {
-      nodes: this.nodes, durable: this.durable, network: this.network, budget: this.budget,
-      hashes: this.ownNodes === undefined && this.ownNetwork === undefined ? source.hashes : { nodes: this.nodeHashes, messages: this.messageHashes },
+      nodes: this.nodes, nodeHashes: this.nodeHashes, durable: this.durable, network: this.network, messageHashes: this.messageHashes, budget: this.budget,
       history: historyUnchanged ? h : { leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags },
     };
   }

@@ -1,7 +1,7 @@
 // A canonical 64-bit fingerprint of a cluster state, field by field. The parts of a node or a
 // message that do not mention node ids are hashed once, when the node or message is created
-// (ClusterState.hashes); the id-bearing fields are mixed in per renaming, so symmetry reduction
-// over node ids costs a few multiplications per permutation, not a rehash. The network is a
+// (ClusterState.nodeHashes and messageHashes); the id-bearing fields are mixed in per renaming,
+// so symmetry reduction over node ids costs a few multiplications per permutation, not a rehash. The network is a
 // multiset: messages combine by addition, whatever their order.
 import type { Message, PersistentState, RaftState } from '../../machine/index.ts';
 import { avalancheHi, avalancheLo, Hasher } from '../fingerprint-set.ts';
@@ -64,7 +64,7 @@ export function fingerprintCluster(s: ClusterState, { to, from }: Renaming): Pai
   for (let k = 1; k <= n; k++) {
     const i = from[k - 1]! - 1;
     const { role, state } = s.nodes[i]!;
-    const base = s.hashes.nodes[i]!;
+    const base = s.nodeHashes[i]!;
     out.add(ROLE[role]).add(base.hi).add(base.lo).add(state.votedFor === null ? 0 : to[state.votedFor - 1]!);
     let votes = 0;
     for (const v of state.votesGranted) votes |= 1 << (to[v - 1]! - 1);
@@ -85,7 +85,7 @@ export function fingerprintCluster(s: ClusterState, { to, from }: Renaming): Pai
   let sumHi = 0, sumLo = 0;
   for (let k = 0; k < s.network.length; k++) {
     const m = s.network[k]!;
-    const base = s.hashes.messages[k]!;
+    const base = s.messageHashes[k]!;
     // Each message is hashed whole before the sum; summing half-mixed parts would let two
     // messages trade senders without changing the total.
     h.reset(base.hi).add(base.lo).add(to[m.from - 1]!).add(to[m.to - 1]!);
