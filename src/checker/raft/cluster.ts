@@ -51,15 +51,23 @@ export interface History {
   readonly flags: number;
 }
 
+/**
+ * A node as the cluster holds it: the machine's snapshot, what the node has made durable, and
+ * the id-free hash of its state, kept in step with it (fingerprint.ts). One record, so an action
+ * that changes a node replaces one object in one array.
+ */
+export interface ClusterNode extends NodeSnapshot {
+  readonly durable: PersistentState;
+  readonly hash: Pair;
+}
+
 export interface ClusterState {
-  readonly nodes: readonly NodeSnapshot[];
-  readonly durable: readonly PersistentState[];
+  readonly nodes: readonly ClusterNode[];
   readonly network: readonly Message[];
+  /** messageHashes[k]: the id-free hash of network[k] (fingerprint.ts). */
+  readonly messageHashes: readonly Pair[];
   readonly budget: Budget;
   readonly history: History;
-  /** Id-free hashes of each node and of each message in flight, kept in step with them (fingerprint.ts). */
-  readonly nodeHashes: readonly Pair[];
-  readonly messageHashes: readonly Pair[];
 }
 
 export type ClusterAction =
@@ -72,11 +80,9 @@ export function initialCluster(bounds: Bounds): ClusterState {
   const members = Array.from({ length: bounds.nodes }, (_, i) => nodeId(i + 1));
   const nodes = members.map((id) => initialNode({ id, members }));
   return {
-    nodes,
-    nodeHashes: nodes.map((n) => nodeBaseHash(n.state)),
-    messageHashes: [],
-    durable: nodes.map((n) => persistentStateOf(n.state)),
+    nodes: nodes.map((n) => ({ ...n, durable: persistentStateOf(n.state), hash: nodeBaseHash(n.state) })),
     network: [],
+    messageHashes: [],
     budget: { drops: bounds.drops, duplicates: bounds.duplicates, crashes: bounds.crashes, proposals: bounds.proposals, snapshots: bounds.snapshots },
     history: { leaders: new Array<number>(bounds.maxTerm + 1).fill(0), applied: [], appliedTerm: [], appliedAt: [], flags: 0 },
   };
@@ -185,14 +191,11 @@ function serviceStateAt(state: NodeSnapshot['state'], index: number): Uint8Array
  * one node and the network, and most successors are duplicates thrown away at once.
  */
 class Builder {
-  nodes: readonly NodeSnapshot[];
+  nodes: readonly ClusterNode[];
   network: readonly Message[];
   budget: Budget;
-  private nodeHashes: readonly Pair[];
-  private durable: readonly PersistentState[];
   private messageHashes: readonly Pair[];
-  private ownNodes: { nodes: NodeSnapshot[]; hashes: Pair[] } | undefined;
-  private ownDurable: PersistentState[] | undefined;
+  private ownNodes: ClusterNode[] | undefined;
   private ownNetwork: { messages: Message[]; hashes: Pair[] } | undefined;
   private ownBudget: { -readonly [K in keyof Budget]: Budget[K] } | undefined;
   private leaders: readonly number[];
@@ -202,7 +205,7 @@ class Builder {
   private flags: number;
 
   constructor(private readonly source: ClusterState, private readonly step: Stepper) {
-    ({ nodes: this.nodes, nodeHashes: this.nodeHashes, durable: this.durable, network: this.network, messageHashes: this.messageHashes, budget: this.budget } = source);
+    ({ nodes: this.nodes, network: this.network, messageHashes: this.messageHashes, budget: this.budget } = source);
     ({ leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags } = source.history);
   }
 
@@ -216,6 +219,7 @@ class Builder {
     const r = this.step(before, event);
     if (crashAtPersist && !r.effects.some((e) => e.type === 'persist')) return false;
     let nextToApply = before.state.lastApplied + 1;
+    let durable = before.durable;
     for (const e of r.effects) {
       if (e.type === 'applyEntries' || e.type === 'applySnapshot') {
         const first = e.type === 'applyEntries' ? e.first : e.index;
@@ -224,12 +228,12 @@ class Builder {
       }
       if (e.type === 'persist') {
         if (crashAtPersist) { this.crash(i); return true; }
-        this.setDurable(i, persistentStateOf(r.state));
+        durable = persistentStateOf(r.state);
       } else if (e.type === 'send') this.send(e.message);
       else if (e.type === 'applyEntries') e.entries.forEach((entry, k) => this.recordApply(i, e.first + k, entry.term, entry.command, r.state.currentTerm));
       else if (e.type === 'applySnapshot') this.recordSnapshot(e.index, e.data, event.type === 'InstallSnapshot');
     }
-    this.setNode(i, r.role, r.state);
+    this.setNode(i, r.role, r.state, durable);
     this.observe(i, before, this.nodes[i]!);
     return true;
   }
@@ -243,21 +247,12 @@ class Builder {
     this.budget = this.ownBudget;
   }
 
-  private setNode(i: number, role: NodeSnapshot['role'], state: NodeSnapshot['state']): void {
+  private setNode(i: number, role: NodeSnapshot['role'], state: NodeSnapshot['state'], durable: PersistentState): void {
     const current = this.nodes[i]!;
-    if (role === current.role && state === current.state) return;
-    if (this.ownNodes === undefined) {
-      this.ownNodes = { nodes: [...this.nodes], hashes: [...this.nodeHashes] };
-      this.nodes = this.ownNodes.nodes;
-      this.nodeHashes = this.ownNodes.hashes;
-    }
-    if (state !== current.state) this.ownNodes.hashes[i] = nodeBaseHash(state);
-    this.ownNodes.nodes[i] = { role, state };
-  }
-
-  private setDurable(i: number, p: PersistentState): void {
-    if (this.ownDurable === undefined) this.durable = this.ownDurable = [...this.durable];
-    this.ownDurable[i] = p;
+    if (role === current.role && state === current.state && durable === current.durable) return;
+    if (this.ownNodes === undefined) this.nodes = this.ownNodes = [...this.nodes];
+    const hash = state === current.state ? current.hash : nodeBaseHash(state);
+    this.ownNodes[i] = { role, state, durable, hash };
   }
 
   private writableNetwork(): { messages: Message[]; hashes: Pair[] } {
@@ -273,9 +268,9 @@ class Builder {
     this.spend('crashes');
     this.flags |= Flag.RestartedBase << i;
     const before = this.nodes[i]!;
-    const r = this.step(before, { type: 'Restart', persisted: this.durable[i]! });
+    const r = this.step(before, { type: 'Restart', persisted: before.durable });
     for (const e of r.effects) if (e.type === 'applySnapshot') this.recordSnapshot(e.index, e.data, false);
-    this.setNode(i, r.role, r.state);
+    this.setNode(i, r.role, r.state, before.durable);
     this.observe(i, before, this.nodes[i]!);
   }
 
@@ -313,7 +308,7 @@ class Builder {
     const h = this.source.history;
     const historyUnchanged = this.leaders === h.leaders && this.applied === h.applied && this.flags === h.flags;
     return {
-      nodes: this.nodes, nodeHashes: this.nodeHashes, durable: this.durable, network: this.network, messageHashes: this.messageHashes, budget: this.budget,
+      nodes: this.nodes, network: this.network, messageHashes: this.messageHashes, budget: this.budget,
       history: historyUnchanged ? h : { leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags },
     };
   }

@@ -1,6 +1,6 @@
 // A canonical 64-bit fingerprint of a cluster state, field by field. The parts of a node or a
 // message that do not mention node ids are hashed once, when the node or message is created
-// (ClusterState.nodeHashes and messageHashes); the id-bearing fields are mixed in per renaming,
+// (ClusterNode.hash, ClusterState.messageHashes); the id-bearing fields are mixed in per renaming,
 // so symmetry reduction over node ids costs a few multiplications per permutation, not a rehash. The network is a
 // multiset: messages combine by addition, whatever their order.
 import type { Message, PersistentState, RaftState } from '../../machine/index.ts';
@@ -63,8 +63,7 @@ export function fingerprintCluster(s: ClusterState, { to, from }: Renaming): Pai
   out.reset(0);
   for (let k = 1; k <= n; k++) {
     const i = from[k - 1]! - 1;
-    const { role, state } = s.nodes[i]!;
-    const base = s.nodeHashes[i]!;
+    const { role, state, durable: d, hash: base } = s.nodes[i]!;
     out.add(ROLE[role]).add(base.hi).add(base.lo).add(state.votedFor === null ? 0 : to[state.votedFor - 1]!);
     let votes = 0;
     for (const v of state.votesGranted) votes |= 1 << (to[v - 1]! - 1);
@@ -75,7 +74,6 @@ export function fingerprintCluster(s: ClusterState, { to, from }: Renaming): Pai
         out.add(state.nextIndex[peer] ?? -1).add(state.matchIndex[peer] ?? -1);
       }
     }
-    const d = s.durable[i]!;
     if (d.currentTerm === state.currentTerm && d.votedFor === state.votedFor && d.log === state.log && d.snapshot === state.snapshot) out.add(0);
     else {
       h.reset(2); persistentBase(d);
