@@ -1,6 +1,6 @@
 // The model checker's command line: `npm start` runs the default configuration; `npm run check
 // -- --help` lists the bounds, strategies and mutants.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { bfs } from './bfs.ts';
@@ -11,7 +11,8 @@ import type { CheckResult, Progress } from './result.ts';
 import type { Bounds, ClusterAction, ClusterState } from './raft/cluster.ts';
 import { raftModel, raftModelSpec } from './raft/model.ts';
 import { mutantNamed, mutants } from './raft/mutants.ts';
-import { traceFile, traceText } from './raft/trace.ts';
+import { replayTrace, traceFile, traceText } from './raft/trace.ts';
+import type { TraceFile } from './trace-format.ts';
 import { configurationNamed, configurations, defaultBounds } from './raft/configurations.ts';
 
 const HELP = `usage: npm run check -- [options]
@@ -46,6 +47,8 @@ bugs:
   --list-mutants       list the mutants
 output:
   --json PATH          write a violation's trace as JSON (raft-ts-trace/1, for the viewer)
+  --replay PATH        replay a trace file step by step through the model it names, and say
+                       which property fails where (exit 1 if one does)
   --help`;
 
 function fail(message: string): never {
@@ -64,7 +67,7 @@ const { values } = (() => {
         'max-states': { type: 'string' }, 'max-depth': { type: 'string' },
         walks: { type: 'string' }, depth: { type: 'string' }, seed: { type: 'string' },
         config: { type: 'string' }, 'list-configs': { type: 'boolean', default: false },
-        mutant: { type: 'string' }, 'list-mutants': { type: 'boolean', default: false }, json: { type: 'string' }, help: { type: 'boolean', default: false },
+        mutant: { type: 'string' }, 'list-mutants': { type: 'boolean', default: false }, json: { type: 'string' }, replay: { type: 'string' }, help: { type: 'boolean', default: false },
       },
     });
   } catch (e) {
@@ -73,6 +76,7 @@ const { values } = (() => {
 })();
 
 if (values.help) { console.log(HELP); process.exit(0); }
+if (values.replay !== undefined) replay(values.replay);
 if (values['list-mutants']) {
   for (const m of mutants) console.log(`${m.id.padEnd(4)} ${m.name.padEnd(28)} breaks ${(m.breaks ?? 'nothing on its own').padEnd(20)} ${m.bug}`);
   process.exit(0);
@@ -151,4 +155,32 @@ if (result.violation) {
     console.log(`\ntrace written to ${values.json}`);
   }
   process.exitCode = 1;
+}
+
+function replay(path: string): never {
+  let file: TraceFile;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as TraceFile;
+  } catch (e) {
+    fail(`cannot read the trace ${path}: ${(e as Error).message}`);
+  }
+  if (file?.format !== 'raft-ts-trace/1' || typeof file.bounds !== 'object' || !Array.isArray(file.choices)) {
+    fail(`${path} is not a raft-ts-trace/1 file with bounds and choices (write one with --json)`);
+  }
+  const b = file.bounds;
+  const number = (k: keyof Bounds) => (typeof b[k] === 'number' ? b[k] : fail(`${path}: bounds.${k} is missing`));
+  const bounds: Bounds = {
+    nodes: number('nodes'), maxTerm: number('maxTerm'), proposals: number('proposals'), maxInFlight: number('maxInFlight'),
+    drops: number('drops'), duplicates: number('duplicates'), crashes: number('crashes'), snapshots: number('snapshots'),
+  };
+  const mutantName = typeof b.mutant === 'string' && b.mutant !== 'none' ? b.mutant : undefined;
+  const replayModel = raftModel({ bounds, overrides: mutantName === undefined ? undefined : (mutantNamed(mutantName) ?? fail(`${path}: unknown mutant ${mutantName}`)).overrides });
+  try {
+    const { path: steps, violated } = replayTrace(replayModel, file);
+    console.log(traceText(steps));
+    console.log(violated === null ? `replayed ${steps.actions.length} steps: every property holds` : `replayed ${steps.actions.length} steps: ${violated} violated at the last`);
+    process.exit(violated === null ? 0 : 1);
+  } catch (e) {
+    fail(`${path}: ${(e as Error).message}`);
+  }
 }

@@ -25,6 +25,9 @@ export function parseNodeEvent(line: string): NodeEvent | null {
 
 /** A stdin line as a command: JSON if it parses as JSON, the text itself otherwise. */
 export function commandOfLine(line: string): unknown {
+  // A failed parse throws, and a thrown error costs more than the rest of a proposal: try only
+  // what can start a JSON value.
+  if (!/^\s*([[{"\-\d]|true|false|null)/.test(line)) return line;
   try {
     return JSON.parse(line);
   } catch {

@@ -80,10 +80,17 @@ export class SimulatedClock implements Clock {
     }
   }
 
-  /** Runs everything due within `ms` from now, synchronously, then sets the time to now + ms. */
-  advance(ms: number): void {
+  /**
+   * Runs everything due within `ms` from now, synchronously, then sets the time to now + ms.
+   * More than `maxCallbacks` callbacks is an error: a livelock (say, two nodes answering each other
+   * at no delay) would otherwise never let the time pass.
+   */
+  advance(ms: number, maxCallbacks = Infinity): void {
     const until = this.time + ms;
-    while (this.peekAt() <= until) this.step();
+    for (let n = 0; this.peekAt() <= until; n++) {
+      if (n >= maxCallbacks) throw new Error(`more than ${maxCallbacks} callbacks before ${until} ms: a livelock at ${this.time} ms?`);
+      this.step();
+    }
     this.time = until;
   }
 

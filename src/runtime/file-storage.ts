@@ -15,8 +15,8 @@
 // fit the log before it) or a header of another cluster or node stops recovery with an error that
 // names the file and the byte offset: acknowledged data is never silently dropped.
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import {
   CorruptStateError, crc32, decodePersistentState, encodePersistentState, jsonCommands, log, logIndex, nodeId,
   term, type CommandCodec, type Entry, type NodeId, type PersistentState,
@@ -76,7 +76,7 @@ export class FileStorage implements Storage {
     const commands = options.commands ?? jsonCommands;
     const logger = options.logger ?? silentLogger;
     try {
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
       // A temp file is a rewrite the crash interrupted before its rename: the old file still holds everything.
       await rm(join(dir, TEMP_FILE), { force: true });
     } catch (err) {
@@ -333,6 +333,25 @@ function applyRecord(
     },
     entries,
   };
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdir spins forever where the kernel answers
+ * ENOENT under an existing parent (as /proc does).
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a directory`);
+      return;
+    }
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
+    await makeDirectory(dirname(dir));
+    await mkdir(dir);
+  }
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -3,5 +3,11 @@ export { RaftNode, labTimings, type Applied, type RaftNodeOptions, type StartRes
 export type { Transport } from './transport.ts';
 export type { Storage, MaybePromise } from './storage.ts';
 export { MemoryStorage } from './memory-storage.ts';
+export { MemoryNetwork, type LinkRule, type NodeTraffic, type Traffic } from './memory-network.ts';
+export { messageSize } from './message-size.ts';
 export { realClock, SimulatedClock, type Clock, type Cancel } from './clock.ts';
 export { seededRandom, systemRandom, type Random } from './random.ts';
+export { UdpTransport, TransportError, type UdpTransportOptions, type PeerAddress, type TransportCounters } from './udp-transport.ts';
+export { createWireCodec, DEFAULT_MAX_DATAGRAM, type WireCodec, type WireConfig, type Datagram, type Decoded, type SnapshotChunk } from './wire-codec.ts';
+export { FileStorage, StorageError, StorageCorruptError, type FileStorageOptions } from './file-storage.ts';
+export { stderrLogger, silentLogger, type Logger, type LogLevel } from './logger.ts';

@@ -3,7 +3,7 @@
 // everything after it until the state is durable.
 import {
   deriveStepper, initialNode, log, logIndex,
-  type Command, type Effect, type LogIndex, type NodeId, type NodeSnapshot, type RaftEvent, type SnapshotData,
+  type Command, type Effect, type LogIndex, type NodeId, type NodeSnapshot, type PersistentState, type RaftEvent, type SnapshotData,
   type Stepper, type Term,
 } from '../machine/index.ts';
 import { realClock, type Cancel, type Clock } from './clock.ts';
@@ -94,7 +94,7 @@ export class RaftNode {
     this.timings = options.timings ?? labTimings;
     this.step = options.stepper ?? defaultStepper;
     this.node = initialNode({ id, members: [id, ...peers].sort((a, b) => a - b) });
-    transport.onMessage((message) => { if (this.booted) this.deliver(message); });
+    transport.onMessage((message) => this.deliver(message));
     // Boot in a later task, so the service's apply handler never runs inside this constructor.
     const loaded = storage.load();
     if (loaded instanceof Promise) loaded.then((persisted) => this.boot(persisted), (error: unknown) => this.fail(error));
@@ -134,11 +134,7 @@ export class RaftNode {
     this.transport.close();
   }
 
-  get killed(): boolean {
-    return this.dead;
-  }
-
-  private boot(persisted: Awaited<ReturnType<Storage['load']>>): void {
+  private boot(persisted: PersistentState | null): void {
     if (this.dead) return;
     this.booted = true;
     this.resetElectionTimer();

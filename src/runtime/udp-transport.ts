@@ -4,7 +4,7 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { CommandCodec, Message, NodeId } from '../machine/index.ts';
+import type { CommandCodec, InstallSnapshot, Message, NodeId } from '../machine/index.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { SnapshotAssembler } from './snapshot-assembler.ts';
 import type { Transport } from './transport.ts';
@@ -27,6 +27,8 @@ export interface UdpTransportOptions {
   readonly maxSnapshotBytes?: number;
   readonly commands?: CommandCodec;
   readonly logger?: Logger;
+  /** Kernel receive buffer to ask for (default 8 MiB; Linux caps it at net.core.rmem_max). */
+  readonly receiveBufferBytes?: number;
 }
 
 export interface TransportCounters {
@@ -43,11 +45,18 @@ export class TransportError extends Error {
 
 /** Kernel socket buffers large enough for a burst of snapshot chunks; Linux caps them at rmem_max/wmem_max. */
 const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
+/**
+ * Snapshot chunks sent per event-loop turn: about 22 KiB at the default datagram size, and fewer
+ * than the 32 datagrams libuv reads per turn, so even a receiver in the same process keeps up.
+ */
+const SNAPSHOT_BURST = 16;
 
 export class UdpTransport implements Transport {
   private handler: ((message: Message) => void) | null = null;
   private closed = false;
   private readonly assembler: SnapshotAssembler;
+  /** Snapshots being streamed, per peer. */
+  private readonly streams = new Map<NodeId, { readonly key: string; readonly datagrams: Uint8Array[]; next: number }>();
   private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, sendErrors: 0 };
 
   private constructor(
@@ -85,7 +94,7 @@ export class UdpTransport implements Transport {
       socket.bind(own.port, resolved.get(options.self)!.host, () => ok());
     });
     try {
-      socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+      socket.setRecvBufferSize(options.receiveBufferBytes ?? SOCKET_BUFFER_BYTES);
       socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
     } catch {
       // Best effort: smaller buffers only mean more retries of large snapshots.
@@ -101,11 +110,6 @@ export class UdpTransport implements Transport {
     return new UdpTransport(socket, codec, resolved, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024);
   }
 
-  /** The port actually bound (useful when the configured port is 0). */
-  get port(): number {
-    return this.socket.address().port;
-  }
-
   get stats(): TransportCounters {
     return { ...this.counters };
   }
@@ -117,14 +121,38 @@ export class UdpTransport implements Transport {
       this.logger.debug(`not sent: node ${message.to} is not a member`);
       return;
     }
-    for (const datagram of this.codec.encode(message)) {
-      this.counters.datagramsSent++;
-      this.socket.send(datagram, peer.port, peer.host, (err) => {
-        if (err === null || this.closed) return;
-        this.counters.sendErrors++;
-        this.logger.debug(`send to node ${message.to} failed: ${err.message}`);
-      });
-    }
+    if (message.type === 'InstallSnapshot') return this.streamSnapshot(message, peer);
+    for (const datagram of this.codec.encode(message)) this.sendDatagram(datagram, peer, message.to);
+  }
+
+  /**
+   * A snapshot goes out in bursts of chunks, one burst per event-loop turn, so a receiver with the
+   * kernel's default socket buffer (about 200 KiB) is not flooded: sent at once, a multi-megabyte
+   * snapshot would lose the same tail on every attempt and never complete. While a snapshot is
+   * streaming to a peer, the leader's retries of that same snapshot add nothing and are skipped.
+   */
+  private streamSnapshot(m: InstallSnapshot, peer: PeerAddress): void {
+    const key = `${m.term}/${m.lastIncludedIndex}/${m.lastIncludedTerm}/${m.data.length}`;
+    if (this.streams.get(m.to)?.key === key) return;
+    const stream = { key, datagrams: this.codec.encode(m), next: 0 };
+    this.streams.set(m.to, stream);
+    const pump = () => {
+      if (this.closed || this.streams.get(m.to) !== stream) return;
+      const end = Math.min(stream.datagrams.length, stream.next + SNAPSHOT_BURST);
+      while (stream.next < end) this.sendDatagram(stream.datagrams[stream.next++]!, peer, m.to);
+      if (stream.next < stream.datagrams.length) setImmediate(pump);
+      else this.streams.delete(m.to);
+    };
+    pump();
+  }
+
+  private sendDatagram(datagram: Uint8Array, peer: PeerAddress, to: NodeId): void {
+    this.counters.datagramsSent++;
+    this.socket.send(datagram, peer.port, peer.host, (err) => {
+      if (err === null || this.closed) return;
+      this.counters.sendErrors++;
+      this.logger.debug(`send to node ${to} failed: ${err.message}`);
+    });
   }
 
   onMessage(handler: (message: Message) => void): void {

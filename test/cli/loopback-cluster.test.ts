@@ -47,7 +47,17 @@ test('three processes: elect, replicate, kill -9 the leader, re-elect, restart i
     assert.notEqual(second.id, first.id);
     const after = await replicate(cluster, Array.from({ length: 30 }, (_, i) => `after-${i}`));
 
+    // The first status of the restarted node comes from its Restart step: the log it read from disk.
+    const recovered = new Promise<number>((resolve) => {
+      const unlisten = cluster.listen((node, e) => {
+        if (node === first && e.event === 'status') {
+          unlisten();
+          resolve(e.logLength);
+        }
+      });
+    });
     cluster.launch(first);
+    assert.ok(await recovered >= Math.max(...before.values()), 'the old leader recovered every entry it had acknowledged');
     const acked = new Map([...before, ...after]);
     const last = Math.max(...acked.values());
     await until('every node to apply every acknowledged command', () => cluster.nodes.every((n) => n.applied.size >= last));

@@ -41,6 +41,13 @@ describe('SimulatedClock', () => {
     assert.deepEqual(at, [3, 7, 12]);
   });
 
+  it('advance refuses a livelock: callbacks that keep time from passing', () => {
+    const clock = new SimulatedClock();
+    const ping = () => { clock.schedule(0, ping); };
+    ping();
+    assert.throws(() => clock.advance(10, 1000), /livelock at 0 ms/);
+  });
+
   it('runs an async script to its end in virtual time, with background callbacks in between', async () => {
     const clock = new SimulatedClock();
     const log: string[] = [];

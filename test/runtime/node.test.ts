@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { logIndex, nodeId, term, type Message, type PersistentState } from '../../src/machine/index.ts';
-import { SimulatedClock } from '../../src/runtime/clock.ts';
+import { realClock, SimulatedClock } from '../../src/runtime/clock.ts';
 import { MemoryNetwork } from '../../src/runtime/memory-network.ts';
 import { MemoryStorage } from '../../src/runtime/memory-storage.ts';
 import { labTimings, RaftNode, type Applied } from '../../src/runtime/node.ts';
@@ -197,5 +197,35 @@ describe('RaftNode', () => {
     assert.deepEqual(trace(11), a);
     assert.notDeepEqual(trace(12).events, a.events);
   });
-});
 
+  it('on the real clock with a slow asynchronous storage: commits in order, with fewer saves than commands', async () => {
+    const clock = realClock;
+    const net = new MemoryNetwork(clock, seededRandom(1));
+    const ids = [1, 2, 3].map(nodeId);
+    let saves = 0;
+    const applied: number[][] = ids.map(() => []);
+    const nodes = ids.map((id, i) => {
+      const memory = new MemoryStorage();
+      const slow: Storage = {
+        load: () => Promise.resolve(null),
+        save: (state) => new Promise<void>((resolve) => { saves++; setTimeout(() => { memory.save(state); resolve(); }, 2); }),
+        size: () => memory.size(),
+      };
+      net.connect(id);
+      return new RaftNode(id, ids.filter((x) => x !== id), net.attach(id), slow, {
+        clock, random: seededRandom(10 + i), apply: (a) => { if (a.type === 'command') applied[i]!.push(a.command as number); },
+      });
+    });
+    let leader: RaftNode | undefined;
+    while ((leader = nodes.find((n) => n.getState().isLeader)) === undefined) await clock.sleep(20);
+    const savesBefore = saves;
+    for (let k = 0; k < 100; k++) {
+      leader.start(k);
+      if (k % 10 === 9) await clock.sleep(1);
+    }
+    while (applied.some((a) => a.length < 100)) await clock.sleep(20);
+    for (const a of applied) assert.deepEqual(a, Array.from({ length: 100 }, (_, k) => k));
+    assert.ok(saves - savesBefore < 100, `${saves - savesBefore} saves for 100 commands on 3 nodes`);
+    for (const n of nodes) n.kill();
+  });
+});

@@ -74,6 +74,29 @@ for (const host of ['127.0.0.1', '::1']) {
   });
 }
 
+test('a snapshot sent once arrives whole even through a small receive buffer', async () => {
+  const addresses = await addressesOn('127.0.0.1');
+  const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9 });
+  // The kernel's usual default: a 4 MiB burst would overflow it many times over.
+  const b = await UdpTransport.open({ self: nodeId(2), addresses, clusterId: 9, receiveBufferBytes: 212_992 });
+  const got: Message[] = [];
+  b.onMessage((m) => got.push(m));
+  const data = new Uint8Array(4 * 1024 * 1024).map((_, i) => (i * 31) >>> 4);
+  const snap: Message = { type: 'InstallSnapshot', term: term(3), from: nodeId(1), to: nodeId(2), lastIncludedIndex: logIndex(99), lastIncludedTerm: term(3), data };
+  try {
+    a.send(snap);
+    a.send(snap); // a retry while the first is streaming adds nothing
+    await eventually(() => got.length > 0, () => {}, 20_000);
+    assert.equal(got.length, 1);
+    assert.ok(got[0]!.type === 'InstallSnapshot' && Buffer.from(got[0]!.data).equals(data));
+    assert.equal(a.stats.datagramsSent, Math.ceil(data.length / (1400 - 96)));
+    assert.equal(b.stats.dropped, 0);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
 test('garbage is dropped and counted, and the transport keeps delivering', async () => {
   const addresses = await addressesOn('127.0.0.1');
   const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9 });

@@ -48,6 +48,11 @@ export const configurations: readonly Configuration[] = [
     golden: { distinct: 13_924_083, generated: 55_213_599, maxDepth: 48 },
   },
   {
+    name: 'default-symmetry', about: 'npm start: the default bounds with symmetry reduction', suite: 'full', symmetry: true,
+    bounds: defaultBounds,
+    golden: { distinct: 2_321_150, generated: 9_204_259, maxDepth: 48 },
+  },
+  {
     name: 'replication-5', about: '5 nodes, one term, one entry, reliable network, symmetry', suite: 'full', symmetry: true,
     bounds: { nodes: 5, maxTerm: 1, proposals: 1, maxInFlight: 6, ...quiet },
     golden: { distinct: 54_433, generated: 256_967, maxDepth: 69 },

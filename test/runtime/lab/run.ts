@@ -10,6 +10,9 @@ export type ClockKind = 'simulated' | 'real';
 export interface RunResult {
   /** Virtual (or real) seconds the scenario took. */
   readonly seconds: number;
+  /** RPCs and bytes over the whole run: with the same seed, the same numbers. */
+  readonly rpcs: number;
+  readonly bytes: number;
 }
 
 export const replayCommand = (scenario: Scenario, seed: number): string =>
@@ -29,7 +32,7 @@ export async function runScenario(scenario: Scenario, seed: number, kind: ClockK
       await untilFatal(scenario.run(env), env);
     }
     if (env.lab?.fatal) throw env.lab.fatal;
-    return { seconds: (clock.now() - t0) / 1000 };
+    return { seconds: (clock.now() - t0) / 1000, rpcs: env.lab?.rpcTotal() ?? 0, bytes: env.lab?.bytesTotal() ?? 0 };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const at = ((clock.now() - t0) / 1000).toFixed(3);

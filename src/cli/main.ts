@@ -1,0 +1,33 @@
+// The `raft` command: subcommands, help, and one clear line for every error.
+import { StorageCorruptError, StorageError } from '../runtime/file-storage.ts';
+import { TransportError } from '../runtime/udp-transport.ts';
+import { runCluster } from './cluster-command.ts';
+import { runNode } from './node-command.ts';
+import { UsageError } from './usage-error.ts';
+
+const help = `Usage: raft <command> [options]
+
+Commands:
+  node      run one Raft node in the foreground (UDP, durable storage)
+  cluster   run a local cluster on loopback and watch it
+
+Run 'raft <command> --help' for a command's options.
+`;
+
+const [command, ...args] = process.argv.slice(2);
+try {
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') process.stdout.write(help);
+  else if (command === 'node') await runNode(args);
+  else if (command === 'cluster') await runCluster(args);
+  else throw new UsageError(`unknown command "${command}"`);
+} catch (err) {
+  if (err instanceof UsageError) {
+    process.stderr.write(`raft: ${err.message}\nTry 'raft ${command === 'node' || command === 'cluster' ? `${command} ` : ''}--help'.\n`);
+    process.exit(2);
+  }
+  if (err instanceof TransportError || err instanceof StorageError || err instanceof StorageCorruptError) {
+    process.stderr.write(`raft: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}

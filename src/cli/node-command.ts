@@ -1,0 +1,149 @@
+// `raft node`: one Raft node in the foreground, on UDP and file storage. It logs a line per role
+// change, term and commit, and proposes each line of its stdin as a command.
+import { createInterface } from 'node:readline';
+import { deriveStepper, log, nodeId, type LogIndex, type Role, type Stepper, type Term } from '../machine/index.ts';
+import { FileStorage } from '../runtime/file-storage.ts';
+import { stderrLogger } from '../runtime/logger.ts';
+import { RaftNode, type Applied, type Timings } from '../runtime/node.ts';
+import { UdpTransport } from '../runtime/udp-transport.ts';
+import { DEFAULT_MAX_DATAGRAM } from '../runtime/wire-codec.ts';
+import { commandOfLine, type NodeEvent } from './node-events.ts';
+import { integerFlag, logLevelFlag, parseFlags, sharedKey } from './options.ts';
+import { formatPeers, parsePeers } from './peers.ts';
+import { UsageError } from './usage-error.ts';
+
+export const nodeHelp = `Usage: raft node --id N --peers ID=HOST:PORT,... --data DIR [options]
+
+Runs one Raft node in the foreground. Each line on stdin is proposed as a command (JSON if it
+parses as JSON, else the text); the node logs role changes, terms and commits, one line each.
+
+Options:
+  --id N               this node's id; must be one of --peers
+  --peers LIST         every member, this node included: 1=127.0.0.1:7001,2=127.0.0.1:7002,...
+                       (IPv6: 1=[::1]:7001)
+  --data DIR           data directory (created if missing); holds raft.wal
+  --cluster-id N       cluster id in 0..4294967295 (default 1); datagrams and files of another
+                       cluster are refused
+  --key-file PATH      shared HMAC key for all datagrams (or set RAFT_KEY); default: none
+  --max-datagram N     largest datagram in bytes (default 1400; up to 65507 on loopback)
+  --json               print events as JSON lines on stdout (for programs)
+  --print-applied      also print every applied command
+  --log-level LEVEL    debug, info (default), warn or error, on stderr
+  -h, --help           this text
+`;
+
+const options = {
+  id: { type: 'string' },
+  peers: { type: 'string' },
+  data: { type: 'string' },
+  'cluster-id': { type: 'string' },
+  'key-file': { type: 'string' },
+  'max-datagram': { type: 'string' },
+  json: { type: 'boolean' },
+  'print-applied': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Timings for a LAN or loopback: elections settle in well under a second. */
+export const udpTimings: Timings = { electionTimeoutMs: { min: 300, max: 600 }, heartbeatIntervalMs: 50 };
+
+const COMMIT_LOG_INTERVAL_MS = 200;
+
+export async function runNode(args: string[]): Promise<void> {
+  const flags = parseFlags(args, options);
+  if (flags.help) {
+    process.stdout.write(nodeHelp);
+    return;
+  }
+  const id = nodeId(integerFlag('id', flags.id, 1, 0xffffffff));
+  if (flags.peers === undefined) throw new UsageError('--peers is required');
+  const addresses = parsePeers(flags.peers);
+  if (!addresses.has(id)) throw new UsageError(`--id ${id} is not one of the --peers (${[...addresses.keys()].join(', ')})`);
+  if (flags.data === undefined) throw new UsageError('--data is required');
+  const clusterId = integerFlag('cluster-id', flags['cluster-id'], 0, 0xffffffff, 1);
+  const maxDatagramBytes = integerFlag('max-datagram', flags['max-datagram'], 192, 65_507, DEFAULT_MAX_DATAGRAM);
+  const key = sharedKey(flags['key-file']);
+  const logger = stderrLogger(logLevelFlag(flags['log-level']), `node ${id}: `);
+  const json = flags.json === true;
+  const printApplied = flags['print-applied'] === true;
+  // Lines written in one event-loop turn leave in one write: under load a write per ack costs more than the ack.
+  let out: string[] = [];
+  const flush = () => {
+    if (out.length === 0) return;
+    process.stdout.write(out.join(''));
+    out = [];
+  };
+  const emit = (e: NodeEvent, human: string) => {
+    if (out.length === 0) setImmediate(flush);
+    out.push(json ? `${JSON.stringify(e)}\n` : `${new Date().toISOString().slice(11, 23)} node ${id} ${human}\n`);
+  };
+
+  const storage = await FileStorage.open({ dir: flags.data, clusterId, nodeId: id, logger });
+  const transport = await UdpTransport.open({ self: id, addresses, clusterId, maxDatagramBytes, logger, ...(key && { key }) });
+
+  // The node's role, term and indices, seen through the machine it steps: the view the log lines report.
+  type View = { role: Role; term: Term; commitIndex: LogIndex; logLength: number };
+  let shown = null as View | null;
+  let current = null as View | null;
+  let commitTimer: NodeJS.Timeout | null = null;
+  const report = () => {
+    if (current === null) return;
+    const s = current;
+    if (shown === null || s.role !== shown.role || s.term !== shown.term) {
+      emit({ event: 'status', ...s }, `${s.role}, term ${s.term}`);
+    } else if (s.commitIndex !== shown.commitIndex || s.logLength !== shown.logLength) {
+      if (json || s.commitIndex !== shown.commitIndex) emit({ event: 'status', ...s }, `commit ${s.commitIndex}, log ${s.logLength}`);
+    }
+    shown = s;
+  };
+  const machine = deriveStepper();
+  const stepper: Stepper = (node, event) => {
+    const r = machine(node, event);
+    current = { role: r.role, term: r.state.currentTerm, commitIndex: r.state.commitIndex, logLength: log.lastIndex(r.state.log) };
+    if (shown === null || r.role !== shown.role || r.state.currentTerm !== shown.term) report();
+    else commitTimer ??= setTimeout(() => { commitTimer = null; report(); }, COMMIT_LOG_INTERVAL_MS);
+    return r;
+  };
+
+  const pending = new Map<number, { line: number; term: Term }>();
+  const apply = (a: Applied) => {
+    if (a.type !== 'command') return;
+    if (printApplied) emit({ event: 'applied', index: a.index, term: a.term, command: a.command }, `applied ${a.index}: ${JSON.stringify(a.command)}`);
+    const p = pending.get(a.index);
+    if (p === undefined) return;
+    pending.delete(a.index);
+    if (p.term === a.term) emit({ event: 'ack', line: p.line, index: a.index }, `line ${p.line} committed at index ${a.index}`);
+    else emit({ event: 'lost', line: p.line }, `line ${p.line} lost: index ${a.index} holds another leader's entry`);
+  };
+
+  const node = new RaftNode(id, [...addresses.keys()].filter((p) => p !== id), transport, storage, {
+    apply,
+    timings: udpTimings,
+    stepper,
+    onFatal: (err: unknown) => {
+      logger.error(`stopping: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  });
+  if (json) emit({ event: 'ready', id, pid: process.pid }, '');
+  else logger.info(`listening on ${formatPeers(new Map([[id, addresses.get(id)!]])).slice(String(id).length + 1)}, data in ${flags.data}`);
+
+  let lineNumber = 0;
+  createInterface({ input: process.stdin }).on('line', (text) => {
+    const line = ++lineNumber;
+    if (text.trim() === '') return;
+    const r = node.start(commandOfLine(text));
+    if (r.isLeader) pending.set(r.index, { line, term: r.term });
+    else emit({ event: 'rejected', line }, `line ${line} refused: not the leader`);
+  });
+
+  // Every save is durable when it returns, so there is nothing to flush: stop the node and leave.
+  const stop = () => {
+    node.kill();
+    flush();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

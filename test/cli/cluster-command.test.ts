@@ -1,0 +1,82 @@
+// `raft cluster` driven through its stdin as a user would: propose, kill -9 the leader, see a new
+// one, restart the old one from its disk, quit; every child process is gone afterwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const RAFT = fileURLToPath(new URL('../../bin/raft.mjs', import.meta.url));
+
+/** A base port with the two ports after it free too (checked by binding them). */
+async function freeRun(n: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const sockets: dgram.Socket[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        const s = dgram.createSocket('udp4');
+        sockets.push(s);
+        await new Promise<void>((ok, fail) => { s.once('error', fail); s.bind(base + i, '127.0.0.1', () => ok()); });
+      }
+      return base;
+    } catch {
+      // taken: try another run
+    } finally {
+      sockets.forEach((s) => { try { s.close(); } catch { /* never bound */ } });
+    }
+  }
+}
+
+test('raft cluster: propose, kill -9 the leader, restart it, quit cleanly', { timeout: 90_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'raft-cluster-cli-'));
+  const base = await freeRun(3);
+  const child = spawn(process.execPath, [RAFT, 'cluster', '--nodes', '3', '--data', dir, '--base-port', String(base)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    for (const w of [...waiters]) {
+      const m = line.match(w.re);
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  const next = (re: RegExp) => new Promise<RegExpMatchArray>((resolve) => waiters.push({ re, resolve }));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const pids = new Set<number>();
+  const rowPid = /^([1-3])\s+(\d+)\s+/;
+  const seenPids = () => lines.map((l) => l.match(rowPid)).filter((m) => m !== null).forEach((m) => pids.add(Number(m[2])));
+  try {
+    const first = (await next(/node (\d) is leader in term/))[1]!;
+    const committed = next(/"hello from the test" committed at index (\d+)/);
+    child.stdin!.write('hello from the test\n');
+    await committed;
+
+    const killed = next(new RegExp(`node ${first} killed with SIGKILL`));
+    const newLeader = next(new RegExp(`node [^${first}] is leader in term`));
+    child.stdin!.write(`kill ${first}\n`);
+    await killed;
+    await newLeader;
+
+    const back = next(new RegExp(`^${first}\\s+\\d+\\s+running\\s+follower`));
+    child.stdin!.write(`restart ${first}\n`);
+    await back;
+    seenPids();
+
+    child.stdin!.write('quit\n');
+    assert.equal(await exited, 0);
+    assert.ok(lines.some((l) => /all nodes stopped/.test(l)));
+    assert.ok(pids.size >= 4, `saw ${pids.size} node processes`);
+    for (const pid of pids) assert.throws(() => process.kill(pid, 0), `node process ${pid} is still running`);
+  } finally {
+    child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+});
