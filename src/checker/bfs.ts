@@ -1,6 +1,8 @@
 // Breadth-first search: every state at depth d before any at d + 1, so the first violation
 // found has a shortest trace. Visited states are fingerprints; each keeps a parent link and the
 // index of the action that reached it, and a trace is rebuilt by replaying those actions.
+// Ids are handed out in the order states enter the queue, so the queue holds bare states: a
+// state's id is its place in the queue, and its depth follows from where its level began.
 import { FingerprintSet } from './fingerprint-set.ts';
 import { Links, pathTo } from './links.ts';
 import type { Model } from './model.ts';
@@ -13,8 +15,10 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
   const links = new Links();
   const reachedAt = new Map<string, number>();
   const roots = model.initialStates();
-  let queue: { state: S; id: number; depth: number }[] = [];
+  let queue: S[] = [];
   let head = 0;
+  /** The id of queue[0] (the queue drops what it has expanded now and then). */
+  let firstId = 0;
   let generated = 0;
   let maxDepth = 0;
   let violation: { property: string; id: number } | undefined;
@@ -28,15 +32,20 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
     maxDepth = Math.max(maxDepth, depth);
     for (const p of sometimes) if (!reachedAt.has(p.name) && p.holds(state)) reachedAt.set(p.name, id);
     for (const p of always) if (!p.holds(state)) { violation = { property: p.name, id }; return true; }
-    queue.push({ state, id, depth });
+    queue.push(state);
     return false;
   };
 
   roots.forEach((s, i) => { if (violation === undefined) visit(s, -1 - i, -1, 0); });
+  let depth = 0;
+  /** States with ids below this are at `depth`; the first one at or past it starts the next level. */
+  let levelEnd = links.size;
   while (violation === undefined && head < queue.length) {
     if (options.maxStates !== undefined && seen.size >= options.maxStates) break;
-    const { state, id, depth } = queue[head++]!;
-    if (head > 65536) { queue = queue.slice(head); head = 0; }
+    const id = firstId + head;
+    if (id >= levelEnd) { depth++; levelEnd = links.size; }
+    const state = queue[head++]!;
+    if (head > 65536) { queue = queue.slice(head); firstId += head; head = 0; }
     if (options.maxDepth !== undefined && depth >= options.maxDepth) continue;
     const actions = model.actions(state);
     for (let k = 0; k < actions.length; k++) {

@@ -74,11 +74,24 @@ export class Hasher {
     b = (b << 13) | (b >>> 19);
     this.lo = Math.imul(b, 0x9e3779b1);
   }
-  /** Final avalanche of each lane. */
+  /**
+   * Final avalanche of each lane. Lanes are signed 32-bit integers: V8 stores those inline as
+   * small integers, where unsigned ones above 2^31 would each be a boxed number, and every
+   * cached node and message hash and every fingerprint holds two.
+   */
   digest(): { hi: number; lo: number } {
-    let h = this.hi, l = this.lo;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b); h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35); h ^= h >>> 16;
-    l = Math.imul(l ^ (l >>> 15), 0x85ebca77); l = Math.imul(l ^ (l >>> 13), 0xc2b2ae3d); l ^= l >>> 16;
-    return { hi: h >>> 0, lo: l >>> 0 };
+    return { hi: avalancheHi(this.hi), lo: avalancheLo(this.lo) };
   }
+}
+
+/** The hi lane's final avalanche, for callers that fold many digests without allocating each. */
+export function avalancheHi(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b); h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** The lo lane's final avalanche. */
+export function avalancheLo(l: number): number {
+  l = Math.imul(l ^ (l >>> 15), 0x85ebca77); l = Math.imul(l ^ (l >>> 13), 0xc2b2ae3d);
+  return l ^ (l >>> 16);
 }

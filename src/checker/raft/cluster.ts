@@ -51,14 +51,23 @@ export interface History {
   readonly flags: number;
 }
 
+/**
+ * A node as the cluster holds it: the machine's snapshot, what the node has made durable, and
+ * the id-free hash of its state, kept in step with it (fingerprint.ts). One record, so an action
+ * that changes a node replaces one object in one array.
+ */
+export interface ClusterNode extends NodeSnapshot {
+  readonly durable: PersistentState;
+  readonly hash: Pair;
+}
+
 export interface ClusterState {
-  readonly nodes: readonly NodeSnapshot[];
-  readonly durable: readonly PersistentState[];
+  readonly nodes: readonly ClusterNode[];
   readonly network: readonly Message[];
+  /** messageHashes[k]: the id-free hash of network[k] (fingerprint.ts). */
+  readonly messageHashes: readonly Pair[];
   readonly budget: Budget;
   readonly history: History;
-  /** Id-free hashes of each node and of each message in flight, kept in step with them (fingerprint.ts). */
-  readonly hashes: { readonly nodes: readonly Pair[]; readonly messages: readonly Pair[] };
 }
 
 export type ClusterAction =
@@ -71,10 +80,9 @@ export function initialCluster(bounds: Bounds): ClusterState {
   const members = Array.from({ length: bounds.nodes }, (_, i) => nodeId(i + 1));
   const nodes = members.map((id) => initialNode({ id, members }));
   return {
-    nodes,
-    hashes: { nodes: nodes.map((n) => nodeBaseHash(n.state)), messages: [] },
-    durable: nodes.map((n) => persistentStateOf(n.state)),
+    nodes: nodes.map((n) => ({ ...n, durable: persistentStateOf(n.state), hash: nodeBaseHash(n.state) })),
     network: [],
+    messageHashes: [],
     budget: { drops: bounds.drops, duplicates: bounds.duplicates, crashes: bounds.crashes, proposals: bounds.proposals, snapshots: bounds.snapshots },
     history: { leaders: new Array<number>(bounds.maxTerm + 1).fill(0), applied: [], appliedTerm: [], appliedAt: [], flags: 0 },
   };
@@ -83,25 +91,55 @@ export function initialCluster(bounds: Bounds): ClusterState {
 export function enabledActions(s: ClusterState, bounds: Bounds): ClusterAction[] {
   const out: ClusterAction[] = [];
   const canCrash = s.budget.crashes > 0;
-  s.network.forEach((_, message) => {
-    out.push({ kind: 'deliver', message, crashAtPersist: false });
-    if (canCrash) out.push({ kind: 'deliver', message, crashAtPersist: true });
-    if (s.budget.drops > 0) out.push({ kind: 'drop', message });
-    if (s.budget.duplicates > 0) out.push({ kind: 'duplicate', message });
-  });
-  s.nodes.forEach(({ role, state }, node) => {
+  for (let message = 0; message < s.network.length; message++) {
+    const m = messageActions(message);
+    out.push(m.deliver);
+    if (canCrash) out.push(m.deliverCrashing);
+    if (s.budget.drops > 0) out.push(m.drop);
+    if (s.budget.duplicates > 0) out.push(m.duplicate);
+  }
+  for (let node = 0; node < s.nodes.length; node++) {
+    const { role, state } = s.nodes[node]!;
+    const n = nodeActions(node);
     if (role !== 'leader' && state.currentTerm < bounds.maxTerm) {
-      out.push({ kind: 'timeout', node, crashAtPersist: false });
-      if (canCrash) out.push({ kind: 'timeout', node, crashAtPersist: true });
+      out.push(n.timeout);
+      if (canCrash) out.push(n.timeoutCrashing);
     }
     if (role === 'leader') {
-      out.push({ kind: 'heartbeat', node });
-      if (s.budget.proposals > 0) out.push({ kind: 'propose', node });
+      out.push(n.heartbeat);
+      if (s.budget.proposals > 0) out.push(n.propose);
     }
-    if (s.budget.snapshots > 0 && state.lastApplied > state.log.snapshotIndex) out.push({ kind: 'snapshot', node });
-    if (canCrash) out.push({ kind: 'crash', node });
-  });
+    if (s.budget.snapshots > 0 && state.lastApplied > state.log.snapshotIndex) out.push(n.snapshot);
+    if (canCrash) out.push(n.crash);
+  }
   return out;
+}
+
+// Actions are immutable values that name a message slot or a node, so each distinct one is made
+// once and shared by every state that enables it: listing a state's actions allocates one array.
+const byMessage: ReturnType<typeof makeMessageActions>[] = [];
+const byNode: ReturnType<typeof makeNodeActions>[] = [];
+const messageActions = (message: number) => (byMessage[message] ??= makeMessageActions(message));
+const nodeActions = (node: number) => (byNode[node] ??= makeNodeActions(node));
+
+function makeMessageActions(message: number) {
+  return Object.freeze({
+    deliver: Object.freeze({ kind: 'deliver', message, crashAtPersist: false } as const),
+    deliverCrashing: Object.freeze({ kind: 'deliver', message, crashAtPersist: true } as const),
+    drop: Object.freeze({ kind: 'drop', message } as const),
+    duplicate: Object.freeze({ kind: 'duplicate', message } as const),
+  });
+}
+
+function makeNodeActions(node: number) {
+  return Object.freeze({
+    timeout: Object.freeze({ kind: 'timeout', node, crashAtPersist: false } as const),
+    timeoutCrashing: Object.freeze({ kind: 'timeout', node, crashAtPersist: true } as const),
+    heartbeat: Object.freeze({ kind: 'heartbeat', node } as const),
+    propose: Object.freeze({ kind: 'propose', node } as const),
+    snapshot: Object.freeze({ kind: 'snapshot', node } as const),
+    crash: Object.freeze({ kind: 'crash', node } as const),
+  });
 }
 
 /** Carries out one action; undefined when the result leaves the bounds or changes nothing new. */
@@ -114,27 +152,29 @@ export function nextCluster(s: ClusterState, a: ClusterAction, bounds: Bounds, s
       if (!b.run(m.to - 1, m, a.crashAtPersist)) return undefined;
       break;
     }
-    case 'drop': b.remove(a.message); b.budget.drops--; break;
-    case 'duplicate': b.send(s.network[a.message]!); b.budget.duplicates--; break;
-    case 'timeout': if (!b.run(a.node, { type: 'ElectionTimeout' }, a.crashAtPersist)) return undefined; break;
-    case 'heartbeat': b.run(a.node, { type: 'HeartbeatDue' }, false); break;
+    case 'drop': b.remove(a.message); b.spend('drops'); break;
+    case 'duplicate': b.send(s.network[a.message]!); b.spend('duplicates'); break;
+    case 'timeout': if (!b.run(a.node, electionTimeout, a.crashAtPersist)) return undefined; break;
+    case 'heartbeat': b.run(a.node, heartbeatDue, false); break;
     case 'propose':
-      b.budget.proposals--;
+      b.spend('proposals');
       b.run(a.node, { type: 'Propose', commands: [bounds.proposals - b.budget.proposals] }, false);
       break;
     case 'snapshot': {
       const { state } = s.nodes[a.node]!;
-      b.budget.snapshots--;
+      b.spend('snapshots');
       b.run(a.node, { type: 'Snapshot', index: state.lastApplied, data: serviceStateAt(state, state.lastApplied) }, false);
       break;
     }
     case 'crash': b.crash(a.node); break;
   }
-  const next = b.build();
-  if (next.network.length > bounds.maxInFlight) return undefined;
-  if (next.nodes.some((n) => n.state.currentTerm > bounds.maxTerm)) return undefined;
-  return next;
+  if (b.network.length > bounds.maxInFlight) return undefined;
+  for (const n of b.nodes) if (n.state.currentTerm > bounds.maxTerm) return undefined;
+  return b.build();
 }
+
+const electionTimeout: RaftEvent = { type: 'ElectionTimeout' };
+const heartbeatDue: RaftEvent = { type: 'HeartbeatDue' };
 
 /**
  * The service's state after applying through `index`, as the snapshot it would hand over: the
@@ -145,28 +185,28 @@ function serviceStateAt(state: NodeSnapshot['state'], index: number): Uint8Array
   return Uint8Array.from([...state.snapshot, ...fromLog]);
 }
 
-/** Accumulates the changes of one action, copying only what changes. */
+/**
+ * Accumulates the changes of one action. Each array of the source state is copied on its first
+ * write only, and whatever the action leaves alone is shared with the source: most actions touch
+ * one node and the network, and most successors are duplicates thrown away at once.
+ */
 class Builder {
-  nodes: NodeSnapshot[];
-  nodeHashes: Pair[];
-  durable: PersistentState[];
-  network: Message[];
-  messageHashes: Pair[];
-  budget: { -readonly [K in keyof Budget]: Budget[K] };
-  leaders: readonly number[];
-  applied: readonly Command[];
-  appliedTerm: readonly number[];
-  appliedAt: readonly number[];
-  flags: number;
+  nodes: readonly ClusterNode[];
+  network: readonly Message[];
+  budget: Budget;
+  private messageHashes: readonly Pair[];
+  private ownNodes: ClusterNode[] | undefined;
+  private ownNetwork: { messages: Message[]; hashes: Pair[] } | undefined;
+  private ownBudget: { -readonly [K in keyof Budget]: Budget[K] } | undefined;
+  private leaders: readonly number[];
+  private applied: readonly Command[];
+  private appliedTerm: readonly number[];
+  private appliedAt: readonly number[];
+  private flags: number;
 
-  constructor(s: ClusterState, private readonly step: Stepper) {
-    this.nodes = [...s.nodes];
-    this.nodeHashes = [...s.hashes.nodes];
-    this.durable = [...s.durable];
-    this.network = [...s.network];
-    this.messageHashes = [...s.hashes.messages];
-    this.budget = { ...s.budget };
-    ({ leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags } = s.history);
+  constructor(private readonly source: ClusterState, private readonly step: Stepper) {
+    ({ nodes: this.nodes, network: this.network, messageHashes: this.messageHashes, budget: this.budget } = source);
+    ({ leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags } = source.history);
   }
 
   /**
@@ -179,6 +219,7 @@ class Builder {
     const r = this.step(before, event);
     if (crashAtPersist && !r.effects.some((e) => e.type === 'persist')) return false;
     let nextToApply = before.state.lastApplied + 1;
+    let durable = before.durable;
     for (const e of r.effects) {
       if (e.type === 'applyEntries' || e.type === 'applySnapshot') {
         const first = e.type === 'applyEntries' ? e.first : e.index;
@@ -187,31 +228,49 @@ class Builder {
       }
       if (e.type === 'persist') {
         if (crashAtPersist) { this.crash(i); return true; }
-        this.durable[i] = persistentStateOf(r.state);
+        durable = persistentStateOf(r.state);
       } else if (e.type === 'send') this.send(e.message);
       else if (e.type === 'applyEntries') e.entries.forEach((entry, k) => this.recordApply(i, e.first + k, entry.term, entry.command, r.state.currentTerm));
       else if (e.type === 'applySnapshot') this.recordSnapshot(e.index, e.data, event.type === 'InstallSnapshot');
     }
-    this.setNode(i, { role: r.role, state: r.state });
+    this.setNode(i, r.role, r.state, durable);
     this.observe(i, before, this.nodes[i]!);
     return true;
   }
 
-  send(m: Message): void { this.network.push(m); this.messageHashes.push(messageBaseHash(m)); }
-  remove(k: number): void { this.network.splice(k, 1); this.messageHashes.splice(k, 1); }
+  send(m: Message): void { const own = this.writableNetwork(); own.messages.push(m); own.hashes.push(messageBaseHash(m)); }
+  remove(k: number): void { const own = this.writableNetwork(); own.messages.splice(k, 1); own.hashes.splice(k, 1); }
 
-  private setNode(i: number, node: NodeSnapshot): void {
-    if (node.state !== this.nodes[i]!.state) this.nodeHashes[i] = nodeBaseHash(node.state);
-    this.nodes[i] = node;
+  spend(kind: keyof Budget): void {
+    this.ownBudget ??= { ...this.budget };
+    this.ownBudget[kind]--;
+    this.budget = this.ownBudget;
+  }
+
+  private setNode(i: number, role: NodeSnapshot['role'], state: NodeSnapshot['state'], durable: PersistentState): void {
+    const current = this.nodes[i]!;
+    if (role === current.role && state === current.state && durable === current.durable) return;
+    if (this.ownNodes === undefined) this.nodes = this.ownNodes = [...this.nodes];
+    const hash = state === current.state ? current.hash : nodeBaseHash(state);
+    this.ownNodes[i] = { role, state, durable, hash };
+  }
+
+  private writableNetwork(): { messages: Message[]; hashes: Pair[] } {
+    if (this.ownNetwork === undefined) {
+      this.ownNetwork = { messages: [...this.network], hashes: [...this.messageHashes] };
+      this.network = this.ownNetwork.messages;
+      this.messageHashes = this.ownNetwork.hashes;
+    }
+    return this.ownNetwork;
   }
 
   crash(i: number): void {
-    this.budget.crashes--;
+    this.spend('crashes');
     this.flags |= Flag.RestartedBase << i;
     const before = this.nodes[i]!;
-    const r = this.step(before, { type: 'Restart', persisted: this.durable[i]! });
+    const r = this.step(before, { type: 'Restart', persisted: before.durable });
     for (const e of r.effects) if (e.type === 'applySnapshot') this.recordSnapshot(e.index, e.data, false);
-    this.setNode(i, { role: r.role, state: r.state });
+    this.setNode(i, r.role, r.state, before.durable);
     this.observe(i, before, this.nodes[i]!);
   }
 
@@ -246,10 +305,11 @@ class Builder {
   }
 
   build(): ClusterState {
+    const h = this.source.history;
+    const historyUnchanged = this.leaders === h.leaders && this.applied === h.applied && this.flags === h.flags;
     return {
-      nodes: this.nodes, durable: this.durable, network: this.network, budget: this.budget,
-      hashes: { nodes: this.nodeHashes, messages: this.messageHashes },
-      history: { leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags },
+      nodes: this.nodes, network: this.network, messageHashes: this.messageHashes, budget: this.budget,
+      history: historyUnchanged ? h : { leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags },
     };
   }
 }

@@ -4,7 +4,7 @@ import { match } from 'ts-pattern';
 import { deriveStepper, type Overrides } from '../../machine/index.ts';
 import type { Model, ModelSpec } from '../model.ts';
 import { enabledActions, initialCluster, nextCluster, type Bounds, type ClusterAction, type ClusterState } from './cluster.ts';
-import { fingerprintCluster } from './fingerprint.ts';
+import { renaming, smallestFingerprint } from './fingerprint.ts';
 import { mutantNamed } from './mutants.ts';
 import { raftProperties } from './properties.ts';
 
@@ -18,12 +18,13 @@ export interface RaftModelOptions {
 
 export function raftModel({ bounds, overrides = {}, symmetry = false }: RaftModelOptions): Model<ClusterState, ClusterAction> {
   const step = deriveStepper(overrides);
-  const perms = symmetry ? permutations(bounds.nodes) : [];
+  const identity = Array.from({ length: bounds.nodes }, (_, i) => i + 1);
+  const renamings = (symmetry ? permutations(bounds.nodes) : [identity]).map(renaming);
   return {
     initialStates: () => [initialCluster(bounds)],
     actions: (s) => enabledActions(s, bounds),
     next: (s, a) => nextCluster(s, a, bounds, step),
-    fingerprint: symmetry ? (s) => smallest(perms.map((p) => fingerprintCluster(s, p))) : (s) => fingerprintCluster(s, undefined),
+    fingerprint: (s) => smallestFingerprint(s, renamings),
     properties: raftProperties,
     describeAction: (s, a) => describeAction(s, a),
   };
@@ -65,10 +66,4 @@ export function describeAction(s: ClusterState, a: ClusterAction): string {
 function permutations(n: number): number[][] {
   if (n === 1) return [[1]];
   return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, at) => [...p.slice(0, at), n, ...p.slice(at)]));
-}
-
-function smallest(fps: { hi: number; lo: number }[]): { hi: number; lo: number } {
-  let best = fps[0]!;
-  for (const f of fps) if (f.hi < best.hi || (f.hi === best.hi && f.lo < best.lo)) best = f;
-  return best;
 }

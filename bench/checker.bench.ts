@@ -1,0 +1,70 @@
+// The model checker's figure of merit, distinct states per second, on one fixed configuration:
+//   bfs            single-threaded exhaustive BFS (fingerprints, visited set, properties)
+//   parallel bfs   the same search on worker threads sharing one visited table
+//   simulate       random walks over the same model: stepping, successors and properties but no
+//                  fingerprint and no visited set, the floor BFS's per-state overhead sits on
+// All in one run, so the numbers compare under the same machine load (printed, with CPU time:
+// on a shared machine states per CPU-second moves less than states per wall-second).
+// Run: npm run bench:checker   (options: --config NAME, --workers N, --rounds N, --max-states N)
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { bfs } from '../src/checker/bfs.ts';
+import { parallelBfs } from '../src/checker/parallel-bfs.ts';
+import type { CheckResult } from '../src/checker/result.ts';
+import { simulate } from '../src/checker/simulate.ts';
+import type { Bounds } from '../src/checker/raft/cluster.ts';
+import { configurationNamed } from '../src/checker/raft/configurations.ts';
+import { raftModel, raftModelSpec } from '../src/checker/raft/model.ts';
+
+const { values } = parseArgs({
+  options: {
+    config: { type: 'string' }, workers: { type: 'string', default: '2' }, rounds: { type: 'string', default: '1' },
+    'max-states': { type: 'string' }, help: { type: 'boolean' },
+  },
+});
+if (values.help) {
+  console.log('usage: npm run bench:checker -- [--config NAME] [--workers N] [--rounds N] [--max-states N]\n'
+    + 'Single-threaded BFS, parallel BFS and random simulation on one configuration (default: 3 nodes, terms <= 2,\n'
+    + 'one entry, 4 in flight, no faults: 618,936 distinct states).');
+  process.exit(0);
+}
+
+/** 3 nodes, terms <= 2, one entry, 4 messages in flight, no faults: 618,936 distinct states, no symmetry. */
+const benchBounds: Bounds = { nodes: 3, maxTerm: 2, proposals: 1, maxInFlight: 4, drops: 0, duplicates: 0, crashes: 0, snapshots: 0 };
+const named = values.config === undefined ? undefined : configurationNamed(values.config);
+if (values.config !== undefined && named === undefined) { console.error(`no configuration named ${values.config}`); process.exit(2); }
+const bounds = named?.bounds ?? benchBounds;
+const symmetry = named?.symmetry ?? false;
+const workers = Number(values.workers);
+const rounds = Number(values.rounds);
+const maxStates = values['max-states'] === undefined ? undefined : Number(values['max-states']);
+
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const rate = (n: number, seconds: number) => `${Math.round(n / seconds).toLocaleString('en-US').padStart(9)}/s`;
+
+function line(name: string, r: CheckResult<unknown, unknown>, cpuSeconds: number | undefined): void {
+  const cpu = cpuSeconds === undefined ? '' : `   per CPU-second: ${rate(r.distinct, cpuSeconds)} distinct`;
+  console.log(`${name.padEnd(16)} distinct ${r.distinct.toLocaleString('en-US').padStart(11)}  ${r.seconds.toFixed(2).padStart(7)} s  `
+    + `distinct ${rate(r.distinct, r.seconds)}  generated ${rate(r.generated, r.seconds)}${cpu}`);
+}
+
+const cpuSince = (start: NodeJS.CpuUsage) => { const u = process.cpuUsage(start); return (u.user + u.system) / 1e6; };
+
+console.log(`bounds: ${JSON.stringify(bounds)} symmetry=${symmetry}${maxStates === undefined ? '' : ` max-states=${maxStates}`}`);
+console.log(`load average at start: ${load()} (2 cores shared with other work: compare rows of one run, not runs)`);
+const model = raftModel({ bounds, symmetry });
+for (let round = 1; round <= rounds; round++) {
+  if (rounds > 1) console.log(`round ${round}`);
+  let cpu = process.cpuUsage();
+  const single = bfs(model, { maxStates });
+  line('bfs', single, cpuSince(cpu));
+  const parallel = await parallelBfs(raftModelSpec({ bounds, symmetry }), { workers, maxStates });
+  line(`parallel bfs ×${workers}`, parallel, undefined);
+  // As many steps as the BFS generated, in walks as deep as its deepest level.
+  cpu = process.cpuUsage();
+  const walks = Math.ceil(single.generated / Math.max(1, single.maxDepth));
+  const sim = simulate(model, { walks, depth: Math.max(1, single.maxDepth), seed: 1 });
+  line('simulate', sim, cpuSince(cpu));
+  console.log(`bfs distinct/s ÷ simulate steps/s: ${((single.distinct / single.seconds) / (sim.generated / sim.seconds)).toFixed(3)}`);
+}
+console.log(`load average at end: ${load()}`);
