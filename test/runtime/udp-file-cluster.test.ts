@@ -3,7 +3,6 @@
 // and keeps the snapshot durably (its log file is rewritten around it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,30 +11,11 @@ import { FileStorage, WAL_FILE, recover } from '../../src/runtime/file-storage.t
 import { silentLogger } from '../../src/runtime/logger.ts';
 import { RaftNode, type Applied } from '../../src/runtime/node.ts';
 import { UdpTransport, type PeerAddress } from '../../src/runtime/udp-transport.ts';
+import { freePorts, until } from '../support/local-cluster.ts';
 
 const members = [1, 2, 3].map(nodeId);
 const clusterId = 31337;
 const timings = { electionTimeoutMs: { min: 200, max: 400 }, heartbeatIntervalMs: 40 };
-
-async function freePorts(n: number): Promise<number[]> {
-  const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<dgram.Socket>((ok) => {
-    const s = dgram.createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => ok(s));
-  })));
-  const ports = sockets.map((s) => s.address().port);
-  await Promise.all(sockets.map((s) => new Promise<void>((done) => s.close(() => done()))));
-  return ports;
-}
-
-async function until<T>(what: string, f: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Running { node: RaftNode; storage: FileStorage; applied: Applied[] }
 
@@ -53,7 +33,7 @@ test('a follower that missed a compaction catches up through a chunked multi-meg
   const nodes = new Map<NodeId, Running>();
   for (const id of members) nodes.set(id, await start(id));
   try {
-    const leaderId = await until('a leader', () => [...nodes].find(([, r]) => r.node.getState().isLeader)?.[0]);
+    const leaderId = await until('a leader', () => [...nodes].find(([, r]) => r.node.getState().isLeader)?.[0], 20_000);
     const leader = nodes.get(leaderId)!;
     const laggard = members.find((m) => m !== leaderId)!;
     nodes.get(laggard)!.node.kill();
@@ -61,7 +41,7 @@ test('a follower that missed a compaction catches up through a chunked multi-meg
 
     const other = nodes.get(members.find((m) => m !== leaderId && m !== laggard)!)!;
     for (let i = 0; i < 200; i++) leader.node.start(`command ${i}`);
-    await until('200 commands applied on both live nodes', () => leader.applied.length >= 200 && other.applied.length >= 200);
+    await until('200 commands applied on both live nodes', () => leader.applied.length >= 200 && other.applied.length >= 200, 20_000);
     // Both live nodes compact (as a service would, at the same index), so whichever leads must send the snapshot.
     const through = logIndex(200);
     const data = Uint8Array.from({ length: 3 * 1024 * 1024 + 17 }, (_, i) => (i * 2654435761) >>> 24);
@@ -70,7 +50,7 @@ test('a follower that missed a compaction catches up through a chunked multi-meg
 
     nodes.set(laggard, await start(laggard));
     const installed = await until('the snapshot on the restarted follower', () =>
-      nodes.get(laggard)!.applied.find((a): a is Extract<Applied, { type: 'snapshot' }> => a.type === 'snapshot'));
+      nodes.get(laggard)!.applied.find((a): a is Extract<Applied, { type: 'snapshot' }> => a.type === 'snapshot'), 20_000);
     assert.equal(installed.index, through);
     assert.ok(Buffer.from(installed.data).equals(data), 'snapshot bytes arrive intact');
 

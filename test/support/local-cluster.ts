@@ -20,7 +20,7 @@ export interface LocalNode {
   stderr: string[];
 }
 
-async function freePorts(n: number): Promise<number[]> {
+export async function freePorts(n: number): Promise<number[]> {
   const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<dgram.Socket>((ok) => {
     const s = dgram.createSocket('udp4');
     s.bind(0, '127.0.0.1', () => ok(s));
