@@ -25,7 +25,7 @@ export const entriesBetween = (log: RaftLog, first: LogIndex, last: LogIndex): r
   log.entries.slice(first - log.snapshotIndex - 1, last - log.snapshotIndex);
 
 export const append = (log: RaftLog, entries: readonly Entry[]): RaftLog =>
-  entries.length === 0 ? log : { ...log, entries: [...log.entries, ...entries] };
+  entries.length === 0 ? log : { ...log, entries: log.entries.concat(entries) };
 
 /** §5.4.1: a log is at least as up-to-date if its last term is later, or equal with a last index as long. */
 export const isAtLeastAsUpToDate = (log: RaftLog, otherLastTerm: Term, otherLastIndex: LogIndex): boolean =>
