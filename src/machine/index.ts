@@ -6,7 +6,7 @@ export { initialState, restoredState, persistentStateOf } from './state.ts';
 export * as log from './log.ts';
 export { handlers, guards, isMessage, type Handler, type Guard, type HandlerName, type GuardName } from './handlers.ts';
 export { ByteReader, ByteWriter, MalformedBytes } from './bytes.ts';
-export { encodePersistentState, decodePersistentState, jsonCommands, crc32, CorruptStateError, type CommandCodec } from './persistence.ts';
+export { encodePersistentState, decodePersistentState, readEntries, writeEntries, jsonCommands, crc32, CorruptStateError, type CommandCodec } from './persistence.ts';
 // Building blocks the model checker's mutants reuse to write faulty variants of a rule.
 export * as quorum from './quorum.ts';
 export { applyCommitted } from './rules/apply.ts';

@@ -36,10 +36,7 @@ export function encodePersistentState(p: PersistentState, commands: CommandCodec
   w.varint(p.log.snapshotIndex);
   w.varint(p.log.snapshotTerm);
   w.varint(p.log.entries.length);
-  for (const e of p.log.entries) {
-    w.varint(e.term);
-    w.chunk(commands.encode(e.command));
-  }
+  writeEntries(w, p.log.entries, commands);
   w.chunk(p.snapshot);
   w.uint32(crc32(w.view()));
   return w.view();
@@ -51,6 +48,30 @@ export function decodePersistentState(bytes: Uint8Array, commands: CommandCodec 
   } catch (err) {
     if (err instanceof MalformedBytes) throw new CorruptStateError(err.reason, err.offset);
     throw err;
+  }
+}
+
+/** Writes each entry as its term and its length-prefixed command (the runtime's log records too). */
+export function writeEntries(w: ByteWriter, entries: readonly Entry[], commands: CommandCodec): void {
+  for (const e of entries) {
+    w.varint(e.term);
+    w.chunk(commands.encode(e.command));
+  }
+}
+
+/** Reads `count` entries written by writeEntries and appends them to `into`. */
+export function readEntries(r: ByteReader, count: number, commands: CommandCodec, into: Entry[]): void {
+  for (let i = 0; i < count; i++) {
+    const t = term(r.varint());
+    const at = r.offset;
+    const raw = r.chunk();
+    let command: Command;
+    try {
+      command = commands.decode(raw);
+    } catch (err) {
+      throw new MalformedBytes(`command ${i + 1} does not decode (${(err as Error).message})`, at);
+    }
+    into.push({ term: t, command });
   }
 }
 
@@ -69,16 +90,7 @@ function readPersistentState(bytes: Uint8Array, commands: CommandCodec): Persist
   const snapshotTerm = term(r.varint());
   const count = r.varint();
   const entries: Entry[] = [];
-  for (let i = 0; i < count; i++) {
-    const t = term(r.varint());
-    const at = r.offset;
-    const raw = r.chunk();
-    try {
-      entries.push({ term: t, command: commands.decode(raw) });
-    } catch (err) {
-      throw new CorruptStateError(`command ${i + 1} does not decode (${(err as Error).message})`, at);
-    }
-  }
+  readEntries(r, count, commands, entries);
   const snapshot = r.chunk().slice();
   if (r.offset !== body.length) throw new CorruptStateError('trailing bytes', r.offset);
   return {

@@ -18,10 +18,9 @@ import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
-  CorruptStateError, crc32, decodePersistentState, encodePersistentState, jsonCommands, log, logIndex, nodeId,
-  term, type CommandCodec, type Entry, type NodeId, type PersistentState,
+  ByteReader, ByteWriter, CorruptStateError, MalformedBytes, crc32, decodePersistentState, encodePersistentState, jsonCommands,
+  log, logIndex, nodeId, readEntries, term, writeEntries, type CommandCodec, type Entry, type NodeId, type PersistentState,
 } from '../machine/index.ts';
-import { ByteReader, ByteWriter, MalformedBytes } from '../machine/index.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import type { Storage } from './storage.ts';
 
@@ -148,10 +147,7 @@ export class FileStorage implements Storage {
     w.varint(from);
     const entries = log.entriesFrom(after.log, logIndex(from));
     w.varint(entries.length);
-    for (const e of entries) {
-      w.varint(e.term);
-      w.chunk(this.commands.encode(e.command));
-    }
+    writeEntries(w, entries, this.commands);
     return frame(w.view());
   }
 
@@ -313,16 +309,7 @@ function applyRecord(
   }
   entries.length = from - base - 1;
   const count = r.varint();
-  for (let i = 0; i < count; i++) {
-    const t = term(r.varint());
-    const at = r.offset;
-    const raw = r.chunk();
-    try {
-      entries.push({ term: t, command: commands.decode(raw) });
-    } catch (err) {
-      throw new MalformedBytes(`command does not decode (${(err as Error).message})`, at);
-    }
-  }
+  readEntries(r, count, commands, entries);
   if (r.remaining !== 0) throw new MalformedBytes('trailing bytes', r.offset);
   return {
     state: {
