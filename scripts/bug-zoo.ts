@@ -74,11 +74,12 @@ ${rows.join('\n')}
 
 Notes:
 - Z1 (Figure 8) needs four elections and two entries; an exhaustive search of its bounds is
-  beyond a minute here, and BFS at smaller bounds (terms ≤ 3 or 3 in flight) finds nothing because
-  the bug needs that much. Random simulation from seed 2 finds it after about 48,000 walks (other
-  seeds tried, 3 and 4, did not within 100,000 walks); the violation found first is Leader
-  Completeness: a leader of term 3 commits its term-1 entry by counting replicas, and a node
-  without that entry then wins term 4.
+  beyond a minute here, and with 3 in flight and no drops it finds nothing
+  (\`npm run check -- --mutant Z1 --strategy bfs --max-in-flight 3 --drops 0 --symmetry\`: complete
+  at 144,340 states). Random simulation from seed 2 finds it after the 3,856,934 steps in the
+  table (seeds 3 and 4 did not within 100,000 walks: \`npm run check -- --mutant Z1 --seed 3
+  --walks 100000\`); the violation found first is Leader Completeness: a leader of term 3
+  commits its term-1 entry by counting replicas, and a node without that entry then wins term 4.
 - Z8 breaks Leader Completeness before it breaks State Machine Safety: the shortest trace stops at
   the first property that fails.
 - Z12 is not a safety bug on its own here: a voter grants one vote per term and votes are counted

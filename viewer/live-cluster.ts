@@ -5,8 +5,8 @@
 // actions and its trace format, a live run and a replayed counterexample are drawn by one path.
 import { deriveStepper, type Message, type Stepper } from '../src/machine/index.ts';
 import { initialCluster, nextCluster, type Bounds, type ClusterAction, type ClusterState } from '../src/checker/raft/cluster.ts';
-import { describeAction, raftModel } from '../src/checker/raft/model.ts';
-import { traceFile } from '../src/checker/raft/trace.ts';
+import { describeAction } from '../src/checker/raft/model.ts';
+import { traceSteps } from '../src/checker/raft/trace.ts';
 import { seededRandom } from '../src/checker/random.ts';
 import type { Frame } from './frame.ts';
 
@@ -40,8 +40,6 @@ export class LiveCluster {
   private readonly flights = new WeakMap<Message, Flight>();
   private readonly random: () => number;
   private readonly step: Stepper;
-  /** Only for the trace format's view of a state; the live cluster's actions are chosen by the clock, not by the model. */
-  private readonly model: ReturnType<typeof raftModel>;
   /** Effects of the steps inside the action being run: nextCluster carries them out, the clock needs the timer ones. */
   private stepped: { index: number; resetElection: boolean; resetHeartbeat: boolean; wasLeader: boolean; isLeader: boolean }[] = [];
 
@@ -49,7 +47,6 @@ export class LiveCluster {
     // maxTerm sizes the checker's who-led-which-term history; a live session stays far below it.
     this.bounds = { nodes, maxTerm: 10_000, proposals: unlimited, maxInFlight: unlimited, drops: unlimited, duplicates: 0, crashes: unlimited, snapshots: unlimited };
     this.state = initialCluster(this.bounds);
-    this.model = raftModel({ bounds: this.bounds });
     this.random = seededRandom(seed);
     const shipped = deriveStepper();
     this.step = (node, event) => {
@@ -126,7 +123,7 @@ export class LiveCluster {
 
   frame(): Frame {
     // The trace format's view of one cluster state (a one-state path), so replay and live mode draw alike.
-    const [step] = traceFile(this.model, { states: [this.state], actions: [] }, null, this.bounds).steps;
+    const [step] = traceSteps({ states: [this.state], actions: [] });
     return {
       step: { ...step!, nodes: step!.nodes.map((n, i) => ({ ...n, up: !this.down.has(i) })) },
       progress: this.state.network.map((m) => {

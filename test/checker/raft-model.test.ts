@@ -11,12 +11,18 @@ import { raftModel, raftModelSpec } from '../../src/checker/raft/model.ts';
 import { configurationNamed, configurations } from '../../src/checker/raft/configurations.ts';
 import { mutantNamed } from '../../src/checker/raft/mutants.ts';
 import { replayTrace, traceFile } from '../../src/checker/raft/trace.ts';
+import type { ClusterAction, ClusterState } from '../../src/checker/raft/cluster.ts';
+import type { CheckResult } from '../../src/checker/result.ts';
 
 const named = (name: string) => configurationNamed(name) ?? assert.fail(`no configuration ${name}`);
 
+/** Single-threaded BFS of each test configuration, run once and shared by the tests that read it. */
+const explored = new Map<string, CheckResult<ClusterState, ClusterAction>>();
+const bfsOf = (name: string) => explored.get(name) ?? explored.set(name, bfs(raftModel(named(name)))).get(name)!;
+
 for (const c of configurations.filter((c) => c.suite === 'test')) {
   test(`golden counts: ${c.name} (${c.about})`, () => {
-    const r = bfs(raftModel(c));
+    const r = bfsOf(c.name);
     assert.ok(r.complete);
     assert.equal(r.violation, undefined, `the shipped machines violate ${r.violation?.property}`);
     assert.deepEqual({ distinct: r.distinct, generated: r.generated, maxDepth: r.maxDepth }, c.golden);
@@ -48,7 +54,7 @@ test('parallel BFS on 2 workers counts exactly what single-threaded BFS counts',
 
 test('symmetry reduction shrinks the count but changes no verdict, for the shipped rules and for mutants', () => {
   const c = named('faults-3');
-  const plain = bfs(raftModel(c));
+  const plain = bfsOf(c.name);
   const reduced = bfs(raftModel({ ...c, symmetry: true }));
   assert.ok(reduced.distinct < plain.distinct / 4, `${reduced.distinct} vs ${plain.distinct}`);
   assert.equal(reduced.violation, undefined);
@@ -63,7 +69,7 @@ test('symmetry reduction shrinks the count but changes no verdict, for the shipp
 });
 
 test('the faults-3 bounds reach every sometimes-property: a leader, a commit, an installed snapshot, a recovered crash', () => {
-  const r = bfs(raftModel(named('faults-3')));
+  const r = bfsOf('faults-3');
   for (const [name, path] of r.reached) assert.ok(path, `${name} not reached`);
 });
 

@@ -45,9 +45,8 @@ export function leaderCompleteness(s: ClusterState): boolean {
     if (role !== 'leader') continue;
     for (let i = 1; i <= applied.length; i++) {
       if (appliedAt[i - 1]! >= state.currentTerm) continue;
-      const t = log.termAt(state.log, logIndex(i));
       if (i < state.log.snapshotIndex) continue; // compacted: covered by the snapshot check
-      if (t !== appliedTerm[i - 1]) return false;
+      if (log.termAt(state.log, logIndex(i)) !== appliedTerm[i - 1]) return false;
     }
   }
   return true;
