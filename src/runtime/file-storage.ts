@@ -15,12 +15,12 @@
 // fit the log before it) or a header of another cluster or node stops recovery with an error that
 // names the file and the byte offset: acknowledged data is never silently dropped.
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   ByteReader, ByteWriter, CorruptStateError, MalformedBytes, crc32, decodePersistentState, encodePersistentState, jsonCommands,
   log, logIndex, nodeId, readEntries, term, writeEntries, type CommandCodec, type Entry, type NodeId, type PersistentState,
 } from '../machine/index.ts';
+import { nodeFileSystem, type FileSystem, type WritableFile } from './file-system.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import type { Storage } from './storage.ts';
 
@@ -52,6 +52,8 @@ export interface FileStorageOptions {
   readonly nodeId: NodeId;
   readonly commands?: CommandCodec;
   readonly logger?: Logger;
+  /** The file-system calls, for tests that inject faults; the process's own by default. */
+  readonly fs?: FileSystem;
 }
 
 export class FileStorage implements Storage {
@@ -62,7 +64,8 @@ export class FileStorage implements Storage {
     private readonly dir: string,
     private readonly options: FileStorageOptions,
     private readonly commands: CommandCodec,
-    private handle: FileHandle | null,
+    private readonly fs: FileSystem,
+    private handle: WritableFile | null,
     recovered: { state: PersistentState | null; bytes: number },
   ) {
     this.saved = recovered.state;
@@ -74,27 +77,27 @@ export class FileStorage implements Storage {
     const { dir } = options;
     const commands = options.commands ?? jsonCommands;
     const logger = options.logger ?? silentLogger;
+    const fs = options.fs ?? nodeFileSystem;
     try {
-      await makeDirectory(dir);
+      await makeDirectory(fs, dir);
       // A temp file is a rewrite the crash interrupted before its rename: the old file still holds everything.
-      await rm(join(dir, TEMP_FILE), { force: true });
+      await fs.rm(join(dir, TEMP_FILE), { force: true });
     } catch (err) {
       throw new StorageError(`cannot use data directory ${dir}: ${(err as Error).message}`);
     }
     const file = join(dir, WAL_FILE);
     let bytes: Uint8Array;
     try {
-      const read = await readFile(file);
-      bytes = new Uint8Array(read.buffer, read.byteOffset, read.length);
+      bytes = await fs.readFile(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StorageError(`cannot read ${file}: ${(err as Error).message}`);
-      await probeWritable(dir);
-      return new FileStorage(dir, options, commands, null, { state: null, bytes: 0 });
+      await probeWritable(fs, dir);
+      return new FileStorage(dir, options, commands, fs, null, { state: null, bytes: 0 });
     }
     const recovered = recover(file, bytes, options, commands, logger);
-    let handle: FileHandle;
+    let handle: WritableFile;
     try {
-      handle = await open(file, constants.O_WRONLY | constants.O_APPEND);
+      handle = await fs.open(file, constants.O_WRONLY | constants.O_APPEND);
     } catch (err) {
       throw new StorageError(`cannot write ${file}: ${(err as Error).message}`);
     }
@@ -102,7 +105,7 @@ export class FileStorage implements Storage {
       await handle.truncate(recovered.validBytes);
       await handle.sync();
     }
-    return new FileStorage(dir, options, commands, handle, { state: recovered.state, bytes: recovered.validBytes });
+    return new FileStorage(dir, options, commands, fs, handle, { state: recovered.state, bytes: recovered.validBytes });
   }
 
   load(): Promise<PersistentState | null> {
@@ -116,7 +119,7 @@ export class FileStorage implements Storage {
     } else {
       const record = this.batchRecord(before, state);
       if (record !== null) {
-        await this.handle.write(record);
+        await this.handle.write(record, 0, record.length);
         await this.handle.datasync();
         this.bytes += record.length;
       }
@@ -156,17 +159,17 @@ export class FileStorage implements Storage {
     const temp = join(this.dir, TEMP_FILE);
     const file = join(this.dir, WAL_FILE);
     const content = walFile(this.options, state, this.commands);
-    const out = await open(temp, 'w');
+    const out = await this.fs.open(temp, 'w');
     try {
-      await out.write(content);
+      await out.write(content, 0, content.length);
       await out.sync();
     } finally {
       await out.close();
     }
-    await rename(temp, file);
-    await syncDirectory(this.dir);
+    await this.fs.rename(temp, file);
+    await syncDirectory(this.fs, this.dir);
     await this.handle?.close();
-    this.handle = await open(file, constants.O_WRONLY | constants.O_APPEND);
+    this.handle = await this.fs.open(file, constants.O_WRONLY | constants.O_APPEND);
     this.bytes = content.length;
   }
 }
@@ -326,23 +329,23 @@ function applyRecord(
  * mkdir -p, one level at a time: Node 20's recursive mkdir spins forever where the kernel answers
  * ENOENT under an existing parent (as /proc does).
  */
-async function makeDirectory(dir: string): Promise<void> {
+async function makeDirectory(fs: FileSystem, dir: string): Promise<void> {
   try {
-    await mkdir(dir);
+    await fs.mkdir(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
-      if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a directory`);
+      if (!(await fs.stat(dir)).isDirectory()) throw new Error(`${dir} is not a directory`);
       return;
     }
     if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
-    await makeDirectory(dirname(dir));
-    await mkdir(dir);
+    await makeDirectory(fs, dirname(dir));
+    await fs.mkdir(dir);
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  const d = await open(dir, 'r');
+async function syncDirectory(fs: FileSystem, dir: string): Promise<void> {
+  const d = await fs.open(dir, 'r');
   try {
     await d.sync();
   } finally {
@@ -350,11 +353,11 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-async function probeWritable(dir: string): Promise<void> {
+async function probeWritable(fs: FileSystem, dir: string): Promise<void> {
   const probe = join(dir, TEMP_FILE);
   try {
-    await (await open(probe, 'w')).close();
-    await rm(probe);
+    await (await fs.open(probe, 'w')).close();
+    await fs.rm(probe, { force: false });
   } catch (err) {
     throw new StorageError(`cannot write in data directory ${dir}: ${(err as Error).message}`);
   }

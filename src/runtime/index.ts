@@ -10,4 +10,5 @@ export { seededRandom, systemRandom, type Random } from './random.ts';
 export { UdpTransport, TransportError, type UdpTransportOptions, type PeerAddress, type TransportCounters } from './udp-transport.ts';
 export { createWireCodec, DEFAULT_MAX_DATAGRAM, type WireCodec, type WireConfig, type Datagram, type Decoded, type SnapshotChunk } from './wire-codec.ts';
 export { FileStorage, StorageError, StorageCorruptError, type FileStorageOptions } from './file-storage.ts';
+export { nodeFileSystem, type FileSystem, type WritableFile } from './file-system.ts';
 export { stderrLogger, silentLogger, type Logger, type LogLevel } from './logger.ts';
