@@ -14,6 +14,11 @@
 // (a frame that fails its own checksum, a bad record followed by more data, a record that does not
 // fit the log before it) or a header of another cluster or node stops recovery with an error that
 // names the file and the byte offset: acknowledged data is never silently dropped.
+//
+// A save resolves only when every byte of its record was written (a short write is followed by a
+// write of the rest) and fsynced. A save that fails is fatal: the storage takes no more saves, so
+// nothing is ever appended after a partial record, and the only partial record a restart can find
+// is the one at the tail, which no save ever acknowledged.
 import { constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
@@ -46,6 +51,20 @@ export class StorageError extends Error {
   override name = 'StorageError';
 }
 
+/**
+ * A save failed: a write, an fsync, a rename. It is fatal to the storage, which refuses every later
+ * save with this same error: after a short write the file ends in a partial record that a later
+ * append would bury, and after a failed fsync the page cache no longer tells what is on disk (the
+ * kernel may have dropped the dirty pages and cleared the error), so no retry could be trusted.
+ * What was saved before it is durable; a restart recovers it.
+ */
+export class StorageWriteError extends StorageError {
+  override name = 'StorageWriteError';
+  constructor(readonly file: string, cause: unknown) {
+    super(`cannot make ${file} durable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 export interface FileStorageOptions {
   readonly dir: string;
   readonly clusterId: number;
@@ -59,6 +78,7 @@ export interface FileStorageOptions {
 export class FileStorage implements Storage {
   private saved: PersistentState | null;
   private bytes: number;
+  private failure: StorageWriteError | null = null;
 
   private constructor(
     private readonly dir: string,
@@ -102,8 +122,12 @@ export class FileStorage implements Storage {
       throw new StorageError(`cannot write ${file}: ${(err as Error).message}`);
     }
     if (recovered.validBytes < bytes.length) {
-      await handle.truncate(recovered.validBytes);
-      await handle.sync();
+      try {
+        await handle.truncate(recovered.validBytes);
+        await handle.sync();
+      } catch (err) {
+        throw new StorageError(`cannot truncate the torn tail of ${file}: ${(err as Error).message}`);
+      }
     }
     return new FileStorage(dir, options, commands, fs, handle, { state: recovered.state, bytes: recovered.validBytes });
   }
@@ -112,17 +136,25 @@ export class FileStorage implements Storage {
     return Promise.resolve(this.saved);
   }
 
+  /** Resolves once every byte of `state` is written and fsynced; a failure is for good (see StorageWriteError). */
   async save(state: PersistentState): Promise<void> {
-    const before = this.saved;
-    if (before === null || this.handle === null || before.snapshot !== state.snapshot || before.log.snapshotIndex !== state.log.snapshotIndex) {
-      await this.rewrite(state);
-    } else {
-      const record = this.batchRecord(before, state);
-      if (record !== null) {
-        await this.handle.write(record, 0, record.length);
-        await this.handle.datasync();
-        this.bytes += record.length;
+    if (this.failure !== null) throw this.failure;
+    const file = join(this.dir, WAL_FILE);
+    try {
+      const before = this.saved;
+      if (before === null || this.handle === null || before.snapshot !== state.snapshot || before.log.snapshotIndex !== state.log.snapshotIndex) {
+        await this.rewrite(state);
+      } else {
+        const record = this.batchRecord(before, state);
+        if (record !== null) {
+          await step(file, writeAll(this.handle, record));
+          await step(file, this.handle.datasync());
+          this.bytes += record.length;
+        }
       }
+    } catch (err) {
+      this.failure = err instanceof StorageWriteError ? err : new StorageWriteError(file, err);
+      throw this.failure;
     }
     this.saved = state;
   }
@@ -159,18 +191,39 @@ export class FileStorage implements Storage {
     const temp = join(this.dir, TEMP_FILE);
     const file = join(this.dir, WAL_FILE);
     const content = walFile(this.options, state, this.commands);
-    const out = await this.fs.open(temp, 'w');
+    const out = await step(temp, this.fs.open(temp, 'w'));
     try {
-      await out.write(content, 0, content.length);
-      await out.sync();
+      await step(temp, writeAll(out, content));
+      await step(temp, out.sync());
     } finally {
       await out.close();
     }
-    await this.fs.rename(temp, file);
-    await syncDirectory(this.fs, this.dir);
-    await this.handle?.close();
-    this.handle = await this.fs.open(file, constants.O_WRONLY | constants.O_APPEND);
+    await step(file, this.fs.rename(temp, file));
+    await step(this.dir, syncDirectory(this.fs, this.dir));
+    const old = this.handle;
+    this.handle = null;
+    await old?.close();
+    this.handle = await step(file, this.fs.open(file, constants.O_WRONLY | constants.O_APPEND));
     this.bytes = content.length;
+  }
+}
+
+/** All of `bytes`, however many writes that takes: a write may write less than it was given. */
+async function writeAll(out: WritableFile, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.length;) {
+    const { bytesWritten } = await out.write(bytes, done, bytes.length - done);
+    // A regular file answers a write it cannot take at all with an error; 0 would loop forever.
+    if (bytesWritten <= 0) throw new Error(`a write took ${bytesWritten} of ${bytes.length - done} bytes`);
+    done += bytesWritten;
+  }
+}
+
+/** One step of a save: its failure names the file it concerns. */
+async function step<T>(file: string, operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch (err) {
+    throw new StorageWriteError(file, err);
   }
 }
 
