@@ -94,7 +94,13 @@ test('`raft node` on a full disk exits 1 naming the file, and restarted with spa
     });
     running.push(first);
     await until('a leader', () => leader);
-    for (let n = 1; n <= 1000; n++) first.propose(line(n));
+    // Some lines one at a time, so that some are acknowledged however the rest batch under load;
+    // then enough at once to fill the disk.
+    for (let n = 1; n <= 10; n++) {
+      first.propose(line(n));
+      await until(`line ${n} acknowledged`, () => acked.size >= n);
+    }
+    for (let n = 11; n <= 1000; n++) first.propose(line(n));
     await first.exited;
     assert.equal(exit, 1, `exit ${exit}; stderr: ${stderr.join(' | ')}`);
     assert.ok(stderr.some((l) => l.includes(join(options.dataDir, WAL_FILE)) && l.includes('ENOSPC')), stderr.join('\n'));
