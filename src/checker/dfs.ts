@@ -25,7 +25,7 @@ export function dfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
   /** Marks `state` visited and checks it; true if the search must stop. */
   const enter = (state: S, via: A | undefined): boolean => {
     const fp = model.fingerprint(state);
-    if (seen.insert(fp.hi, fp.lo, seen.size) !== -1) return false;
+    if (!seen.insert(fp.hi, fp.lo)) return false;
     const deep = options.maxDepth !== undefined && stack.length >= options.maxDepth;
     stack.push({ state, actions: deep ? [] : model.actions(state), next: 0, via });
     maxDepth = Math.max(maxDepth, stack.length - 1);

@@ -19,6 +19,8 @@ export class Links {
     this.action[this.size] = action;
     this.size++;
   }
+
+  get bytes(): number { return this.parent.byteLength + this.action.byteLength; }
 }
 
 /** Replays the recorded action indices from the root to rebuild the path to state `id`. */
