@@ -45,7 +45,11 @@ export interface ModelSpec {
 }
 
 export async function loadModel<S, A>(spec: ModelSpec): Promise<Model<S, A>> {
-  const exports = (await import(spec.module)) as Record<string, unknown>;
+  return modelFrom((await import(spec.module)) as Record<string, unknown>, spec);
+}
+
+/** The model `spec` names, from its module's exports (already loaded, as a worker's bundle has them). */
+export function modelFrom<S, A>(exports: Record<string, unknown>, spec: ModelSpec): Model<S, A> {
   const factory = exports[spec.factory];
   if (typeof factory !== 'function') throw new Error(`${spec.module} exports no model factory named ${spec.factory}`);
   return (factory as (options: unknown) => Model<S, A>)(spec.options);
