@@ -4,7 +4,7 @@
 // index of the action that reached it, from which a trace is rebuilt by replaying the actions.
 // Ids are handed out in the order states are found, so a level's states have consecutive ids.
 import { FingerprintSet } from './fingerprint-set.ts';
-import { Links, pathTo } from './links.ts';
+import { Links, pathTo, pathVia } from './links.ts';
 import type { Model } from './model.ts';
 import { Frontier, packedOf, Visited } from './packed.ts';
 import { splitProperties, type CheckResult, type SearchOptions } from './result.ts';
@@ -15,7 +15,16 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
   const packed = packedOf(model);
   const seen = new FingerprintSet();
   const links = new Links();
-  const reachedAt = new Map<string, number>();
+  /** For each sometimes-property seen: the state it was seen from and the action (-1: that state itself). */
+  const reachedAt = new Map<string, { from: number; action: number }>();
+  let unreached = [...sometimes];
+  // Sometimes-properties are looked for on every successor, before duplicates are dropped: the
+  // fingerprint leaves out what only they read (the coverage flags, raft/cluster.ts).
+  const watch = (words: Int32Array, from: number, action: number) => {
+    const state = packed.view(words, 0);
+    for (const p of unreached) if (p.holds(state)) reachedAt.set(p.name, { from, action });
+    if (reachedAt.size > sometimes.length - unreached.length) unreached = unreached.filter((p) => !reachedAt.has(p.name));
+  };
   const roots = model.initialStates();
   let level = new Frontier(packed.width);
   let next = new Frontier(packed.width);
@@ -29,12 +38,12 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
 
   const check = (words: Int32Array, id: number): Visited => {
     const state = packed.view(words, 0);
-    for (const p of sometimes) if (!reachedAt.has(p.name) && p.holds(state)) reachedAt.set(p.name, id);
     for (const p of always) if (!p.holds(state)) { violation = { property: p.name, id }; return Visited.Stop; }
     return Visited.Kept;
   };
   const visit = (action: number, words: Int32Array, hi: number, lo: number): Visited => {
     generated++;
+    if (unreached.length > 0) watch(words, parent, action);
     if (!seen.insert(hi, lo)) return Visited.Duplicate;
     const id = links.size;
     links.add(parent, action);
@@ -48,6 +57,7 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
   for (let i = 0; i < roots.length && violation === undefined; i++) {
     root.set(rootWords.subarray(i * packed.width, (i + 1) * packed.width));
     const fp = packed.fingerprint(root, 0);
+    watch(root, links.size, -1);
     if (!seen.insert(fp.hi, fp.lo)) continue;
     links.add(-1 - i, -1);
     next.push(root, 0, links.size - 1);
@@ -88,8 +98,8 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
     peakBytes,
     violation: violation && { property: violation.property, path: pathTo(model, roots, links.parent, links.action, violation.id) },
     reached: new Map(sometimes.map((p) => {
-      const id = reachedAt.get(p.name);
-      return [p.name, id === undefined ? undefined : pathTo(model, roots, links.parent, links.action, id)];
+      const at = reachedAt.get(p.name);
+      return [p.name, at === undefined ? undefined : pathVia(model, roots, links.parent, links.action, at.from, at.action)];
     })),
   };
 }

@@ -21,7 +21,10 @@ export interface PackedModel<S> {
   /** Model.initialStates(), packed one after another. */
   initialStates(): Int32Array;
   fingerprint(words: Int32Array, at: number): Fingerprint;
-  /** The state as the model's properties and traces read it. */
+  /**
+   * The state as the model's properties read it. The object may be reused by the next call (a
+   * packing need not build one per successor): read it, do not keep it.
+   */
   view(words: Int32Array, at: number): S;
   /** Visits the successors of the state at `at`; true if a visit said stop. */
   successors(words: Int32Array, at: number, visit: Visit): boolean;

@@ -5,7 +5,7 @@
 // Levels are kept in step, so the first violation found still has a shortest trace.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { pathTo } from './links.ts';
+import { pathTo, pathVia } from './links.ts';
 import { loadModel, type ModelSpec } from './model.ts';
 import { Frontier, packedOf } from './packed.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.ts';
@@ -42,7 +42,7 @@ export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOption
   const roots = model.initialStates();
   const packed = packedOf(model);
   const rootWords = packed.initialStates();
-  const reachedAt = new Map<string, number>();
+  const reachedAt = new Map<string, { from: number; k: number }>();
   let violation: { property: string; id: number } | undefined;
   const rootStates = new Frontier(packed.width);
   roots.forEach((_, i) => {
@@ -53,7 +53,7 @@ export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOption
     parent[id] = -1 - i;
     action[id] = -1;
     const state = packed.view(rootWords, i * packed.width);
-    for (const p of sometimes) if (!reachedAt.has(p.name) && p.holds(state)) reachedAt.set(p.name, id);
+    for (const p of sometimes) if (!reachedAt.has(p.name) && p.holds(state)) reachedAt.set(p.name, { from: id, k: -1 });
     const broken = always.find((p) => !p.holds(state));
     if (broken !== undefined) violation = { property: broken.name, id };
     rootStates.push(rootWords, i * packed.width, id);
@@ -85,7 +85,7 @@ export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOption
       workerBytes = replies.map((r) => r.peakBytes);
       if (sizes.some((n) => n > 0)) maxDepth = depth;
       for (const r of replies) {
-        for (const [name, id] of r.reached) if (!reachedAt.has(name)) reachedAt.set(name, id);
+        for (const [name, from, k] of r.reached) if (!reachedAt.has(name)) reachedAt.set(name, { from, k });
         if (r.violation !== undefined && violation === undefined) violation = r.violation;
       }
       await rebalance(workers, sizes);
@@ -103,8 +103,8 @@ export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOption
       peakBytes: table.bytes + parentBuffer.byteLength + actionBuffer.byteLength + workerBytes.reduce((a, b) => a + b, 0),
       violation: violation && { property: violation.property, path: path(violation.id) },
       reached: new Map(sometimes.map((p) => {
-        const id = reachedAt.get(p.name);
-        return [p.name, id === undefined ? undefined : path(id)];
+        const at = reachedAt.get(p.name);
+        return [p.name, at === undefined ? undefined : pathVia(model, roots, parent, action, at.from, at.k)];
       })),
     };
   } finally {

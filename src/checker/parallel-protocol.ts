@@ -32,7 +32,8 @@ export type FromWorker =
       /** States of the next level this worker now holds. */
       readonly size: number;
       readonly violation: { readonly property: string; readonly id: number } | undefined;
-      readonly reached: readonly (readonly [string, number])[];
+      /** Sometimes-properties seen: on the successor that action index k leads to from state `from`. */
+      readonly reached: readonly (readonly [name: string, from: number, k: number])[];
       /** The most memory the worker's frontier and packing tables have held. */
       readonly peakBytes: number;
     }

@@ -28,20 +28,24 @@ export function serveWorker(exports: Record<string, unknown>): void {
 
   function expand(unreached: readonly string[]): void {
     const watch = sometimes.filter((p) => unreached.includes(p.name));
-    const reached: [string, number][] = [];
+    const reached: [string, number, number][] = [];
     let violation: { property: string; id: number } | undefined;
     let count = generated[setup.index]!;
     let from = -1;
     next.count = 0;
     const visit = (k: number, words: Int32Array, hi: number, lo: number): Visited => {
       count++;
+      // Sometimes-properties are looked for before duplicates are dropped (see bfs.ts).
+      if (watch.length > 0) {
+        const state = packed.view(words, 0);
+        for (let p = watch.length - 1; p >= 0; p--) if (watch[p]!.holds(state)) { reached.push([watch[p]!.name, from, k]); watch.splice(p, 1); }
+      }
       const id = table.insert(hi, lo);
       if (id === -1) return Visited.Duplicate;
       parent[id] = from;
       action[id] = k;
       next.push(words, 0, id);
       const state = packed.view(words, 0);
-      for (let p = watch.length - 1; p >= 0; p--) if (watch[p]!.holds(state)) { reached.push([watch[p]!.name, id]); watch.splice(p, 1); }
       const broken = always.find((p) => !p.holds(state));
       if (broken === undefined) return Visited.Kept;
       violation = { property: broken.name, id };

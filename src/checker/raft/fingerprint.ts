@@ -7,7 +7,7 @@
 // cached words.
 import type { Message, PersistentState, RaftState } from '../../machine/index.ts';
 import { avalancheHi, avalancheLo, Hasher } from '../fingerprint-set.ts';
-import type { Budget, ClusterNode, ClusterState, History } from './cluster.ts';
+import { coverageFlags, type Budget, type ClusterNode, type ClusterState, type History } from './cluster.ts';
 
 export interface Pair { readonly hi: number; readonly lo: number }
 
@@ -59,9 +59,9 @@ export function renaming(to: readonly number[]): Renaming {
  * renaming's arrays: this runs for every node of every successor and renaming, or once per
  * interned node and renaming.
  */
-export function nodeFingerprint({ role, state, durable: d, hash: base }: ClusterNode, { to, from }: Renaming): Pair {
+export function nodeFingerprint({ role, state, durable: d, serviceApplied, hash: base }: ClusterNode, { to, from }: Renaming): Pair {
   const n = to.length;
-  part.reset(4).add(ROLE[role]).add(base.hi).add(base.lo).add(state.votedFor === null ? 0 : to[state.votedFor - 1]!);
+  part.reset(4).add(ROLE[role]).add(base.hi).add(base.lo).add(serviceApplied).add(state.votedFor === null ? 0 : to[state.votedFor - 1]!);
   let votes = 0;
   for (const v of state.votesGranted) votes |= 1 << (to[v - 1]! - 1);
   part.add(votes);
@@ -88,15 +88,18 @@ export function messageFingerprint(m: Message, base: Pair, { to }: Renaming): Pa
   return h.reset(base.hi).add(base.lo).add(to[m.from - 1]!).add(to[m.to - 1]!).digest();
 }
 
-/** The history's part under a renaming (it names leaders and restarted nodes). */
+/**
+ * The history's part under a renaming (it names leaders and restarted nodes). Coverage flags are
+ * left out (cluster.ts says why).
+ */
 export function historyFingerprint(hist: History, { to }: Renaming): Pair {
   part.reset(5);
   for (const l of hist.leaders) part.add(l === 0 ? 0 : to[l - 1]!);
   part.add(hist.applied.length);
   for (let k = 0; k < hist.applied.length; k++) part.add(hist.applied[k] as number).add(hist.appliedTerm[k]!).add(hist.appliedAt[k]!);
-  let flags = hist.flags & 0xff;
-  for (let i = 0; i < to.length; i++) if (hist.flags & (1 << (8 + i))) flags |= 1 << (8 + to[i]! - 1);
-  return part.add(flags).digest();
+  let restarted = 0;
+  for (let i = 0; i < to.length; i++) if (hist.restarted & (1 << i)) restarted |= 1 << (to[i]! - 1);
+  return part.add(hist.flags & ~coverageFlags).add(restarted).digest();
 }
 
 /** Hashes one part (a node, the history); reused, as parts are hashed for every new one. */

@@ -15,7 +15,7 @@ import { Visited } from '../packed.ts';
 import { TripleMap } from '../triple-map.ts';
 import { enabledActions, nextCluster, type Bounds, type Budget, type ClusterAction, type ClusterNode, type ClusterState, type History } from './cluster.ts';
 import { foldFingerprint, historyFingerprint, messageBaseHash, messageFingerprint, nodeBaseHash, nodeFingerprint, type Pair, type Renaming } from './fingerprint.ts';
-import { persistentStateOf, type PersistentState, type RaftState, type Role } from '../../machine/index.ts';
+import { persistentStateOf, type PersistentState, type RaftState } from '../../machine/index.ts';
 
 /** Budget counters, 6 bits each, in one word. */
 const BUDGET_BITS = 6;
@@ -28,6 +28,8 @@ const unpackBudget = (w: number): Budget => {
 
 /** Whether bounds fit the packing (budgets in 6 bits each). */
 export const packable = (b: Bounds): boolean => budgetKeys.every((k) => b[k] < 1 << BUDGET_BITS);
+
+interface MutableView { nodes: ClusterNode[]; network: Message[]; messageHashes: Pair[]; budget: Budget; history: History }
 
 /** What an action does, learnt from nextCluster: kept in `results` at the offset the memo holds. */
 const OUT = 0;
@@ -68,6 +70,8 @@ export class PackedCluster implements PackedModel<ClusterState> {
   private readonly folded = { hi: 0, lo: 0 };
   private readonly oracleBounds: Bounds;
   private readonly words: number[] = [];
+  private readonly expanded: MutableView;
+  private readonly checked: MutableView;
 
   constructor(private readonly bounds: Bounds, private readonly step: Stepper, private readonly renamings: readonly Renaming[], private readonly roots: readonly ClusterState[]) {
     this.n = bounds.nodes;
@@ -78,6 +82,9 @@ export class PackedCluster implements PackedModel<ClusterState> {
     // checked here, after the memo.
     this.oracleBounds = { ...bounds, maxInFlight: Number.POSITIVE_INFINITY };
     this.results[OUT] = -1;
+    const emptyView = (): MutableView => ({ nodes: [], network: [], messageHashes: [], budget: unpackBudget(0), history: roots[0]!.history });
+    this.expanded = emptyView();
+    this.checked = emptyView();
   }
 
   initialStates(): Int32Array {
@@ -95,19 +102,27 @@ export class PackedCluster implements PackedModel<ClusterState> {
     s.network.forEach((m, k) => { out[at + this.n + 3 + k] = this.internMessage(m); });
   }
 
-  view(words: Int32Array, at: number): ClusterState {
+  view(words: Int32Array, at: number): ClusterState { return this.fill(this.checked, words, at); }
+
+  /**
+   * Fills one of the two reused views (one for the state being expanded, one for the successor
+   * being checked): properties and action lists only read a state, so no state object is made
+   * per successor.
+   */
+  private fill(view: MutableView, words: Int32Array, at: number): ClusterState {
     const n = this.n;
-    const nodes: ClusterNode[] = [];
-    for (let i = 0; i < n; i++) nodes.push(this.nodes.values[words[at + i]!]!);
-    const network: Message[] = [];
-    const messageHashes: Pair[] = [];
+    for (let i = 0; i < n; i++) view.nodes[i] = this.nodes.values[words[at + i]!]!;
     const inFlight = words[at + n + 2]!;
+    view.network.length = inFlight;
+    view.messageHashes.length = inFlight;
     for (let k = 0; k < inFlight; k++) {
       const m = words[at + n + 3 + k]!;
-      network.push(this.messages.values[m]!);
-      messageHashes.push(this.messageBases[m]!);
+      view.network[k] = this.messages.values[m]!;
+      view.messageHashes[k] = this.messageBases[m]!;
     }
-    return { nodes, network, messageHashes, budget: this.budget(words[at + n]!), history: this.histories.values[words[at + n + 1]!]! };
+    view.budget = this.budget(words[at + n]!);
+    view.history = this.histories.values[words[at + n + 1]!]!;
+    return view;
   }
 
   private budget(w: number): Budget {
@@ -149,7 +164,7 @@ export class PackedCluster implements PackedModel<ClusterState> {
   successors(words: Int32Array, at: number, visit: Visit): boolean {
     const n = this.n, s = this.scratch;
     let results = this.results;
-    const view = this.view(words, at);
+    const view = this.fill(this.expanded, words, at);
     const actions = enabledActions(view, this.bounds);
     const history = words[at + n + 1]!;
     const inFlight = words[at + n + 2]!;
@@ -351,11 +366,12 @@ export class PackedCluster implements PackedModel<ClusterState> {
 }
 
 /**
- * A node's content: its role, its state, and what it made durable, which is most often the very
- * fields of its state (the fingerprint tells those two cases apart, so the content does too).
+ * A node's content: its machine state, what it made durable (most often the very fields of its
+ * state: the fingerprint tells those two cases apart, so the content does too), and the rest of
+ * the record as plain data (role, service cursor), its derived hash aside.
  */
-function encodeNode({ role, state, durable: d }: ClusterNode, out: number[]): void {
-  encodeValue(role, out);
+function encodeNode({ state, durable: d, hash: _hash, ...rest }: ClusterNode, out: number[]): void {
+  encodeValue(rest, out);
   encodeValue(state, out);
   const same = d.currentTerm === state.currentTerm && d.votedFor === state.votedFor && d.log === state.log && d.snapshot === state.snapshot;
   out.push(same ? 1 : 0);
@@ -363,8 +379,8 @@ function encodeNode({ role, state, durable: d }: ClusterNode, out: number[]): vo
 }
 
 function decodeNode(reader: ContentReader): ClusterNode {
-  const role = reader.value() as Role;
+  const rest = reader.value() as Omit<ClusterNode, 'state' | 'durable' | 'hash'>;
   const state = reader.value() as RaftState;
   const durable = reader.word() === 1 ? persistentStateOf(state) : reader.value() as PersistentState;
-  return { role, state, durable, hash: nodeBaseHash(state) };
+  return { ...rest, state, durable, hash: nodeBaseHash(state) };
 }
