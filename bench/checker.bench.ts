@@ -1,10 +1,13 @@
 // The model checker's figure of merit, distinct states per second, on one fixed configuration:
 //   bfs            single-threaded exhaustive BFS (fingerprints, visited set, properties)
-//   parallel bfs   the same search on worker threads sharing one visited table
+//   parallel bfs   the same search on worker threads sharing one visited table (its CPU-seconds
+//                  count every thread of the process)
 //   simulate       random walks over the same model: stepping, successors and properties but no
 //                  fingerprint and no visited set, the floor BFS's per-state overhead sits on
 // All in one run, so the numbers compare under the same machine load (printed, with CPU time:
-// on a shared machine states per CPU-second moves less than states per wall-second).
+// on a shared machine states per CPU-second moves less than states per wall-second). Bytes/state
+// is the searches' own accounting of their arrays and tables at their peak (visited set, parent
+// links, frontier, packing tables), over the distinct states.
 // Run: npm run bench:checker   (options: --config NAME, --workers N, --rounds N, --max-states N)
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -44,8 +47,9 @@ const rate = (n: number, seconds: number) => `${Math.round(n / seconds).toLocale
 
 function line(name: string, r: CheckResult<unknown, unknown>, cpuSeconds: number | undefined): void {
   const cpu = cpuSeconds === undefined ? '' : `   per CPU-second: ${rate(r.distinct, cpuSeconds)} distinct`;
+  const bytes = r.peakBytes === undefined ? '' : `   ${(r.peakBytes / r.distinct).toFixed(1)} bytes/state`;
   console.log(`${name.padEnd(16)} distinct ${r.distinct.toLocaleString('en-US').padStart(11)}  ${r.seconds.toFixed(2).padStart(7)} s  `
-    + `distinct ${rate(r.distinct, r.seconds)}  generated ${rate(r.generated, r.seconds)}${cpu}`);
+    + `distinct ${rate(r.distinct, r.seconds)}  generated ${rate(r.generated, r.seconds)}${bytes}${cpu}`);
 }
 
 const cpuSince = (start: NodeJS.CpuUsage) => { const u = process.cpuUsage(start); return (u.user + u.system) / 1e6; };
@@ -58,8 +62,11 @@ for (let round = 1; round <= rounds; round++) {
   let cpu = process.cpuUsage();
   const single = bfs(model, { maxStates });
   line('bfs', single, cpuSince(cpu));
-  const parallel = await parallelBfs(raftModelSpec({ bounds, symmetry }), { workers, maxStates });
-  line(`parallel bfs ×${workers}`, parallel, undefined);
+  // A table sized for the states (as npm run check:full sizes it), so bytes/state is not the default 2^25 slots.
+  const tableBits = Math.max(16, Math.ceil(Math.log2((maxStates ?? single.distinct) / 0.6)));
+  cpu = process.cpuUsage();
+  const parallel = await parallelBfs(raftModelSpec({ bounds, symmetry }), { workers, maxStates, tableBits });
+  line(`parallel bfs ×${workers}`, parallel, cpuSince(cpu));
   // As many steps as the BFS generated, in walks as deep as its deepest level.
   cpu = process.cpuUsage();
   const walks = Math.ceil(single.generated / Math.max(1, single.maxDepth));
@@ -67,4 +74,4 @@ for (let round = 1; round <= rounds; round++) {
   line('simulate', sim, cpuSince(cpu));
   console.log(`bfs distinct/s ÷ simulate steps/s: ${((single.distinct / single.seconds) / (sim.generated / sim.seconds)).toFixed(3)}`);
 }
-console.log(`load average at end: ${load()}`);
+console.log(`load average at end: ${load()}; process peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);

@@ -1,79 +1,93 @@
 // Breadth-first search: every state at depth d before any at d + 1, so the first violation
-// found has a shortest trace. Visited states are fingerprints; each keeps a parent link and the
-// index of the action that reached it, and a trace is rebuilt by replaying those actions.
-// Ids are handed out in the order states enter the queue, so the queue holds bare states: a
-// state's id is its place in the queue, and its depth follows from where its level began.
+// found has a shortest trace. It runs on packed states (packed.ts): a level is a flat array of
+// them, the visited set holds fingerprints only, and each state keeps a parent link and the
+// index of the action that reached it, from which a trace is rebuilt by replaying the actions.
+// Ids are handed out in the order states are found, so a level's states have consecutive ids.
 import { FingerprintSet } from './fingerprint-set.ts';
 import { Links, pathTo, pathVia } from './links.ts';
 import type { Model } from './model.ts';
+import { Frontier, packedOf, Visited } from './packed.ts';
 import { splitProperties, type CheckResult, type SearchOptions } from './result.ts';
 
 export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): CheckResult<S, A> {
   const started = performance.now();
   const { always, sometimes } = splitProperties(model);
+  const packed = packedOf(model);
   const seen = new FingerprintSet();
   const links = new Links();
   /** For each sometimes-property seen: the state it was seen from and the action (-1: that state itself). */
   const reachedAt = new Map<string, { from: number; action: number }>();
   let unreached = [...sometimes];
-  const watch = (state: S, from: number, action: number) => {
+  // Sometimes-properties are looked for on every successor, before duplicates are dropped: the
+  // fingerprint leaves out what only they read (the coverage flags, raft/cluster.ts).
+  const watch = (words: Int32Array, from: number, action: number) => {
+    const state = packed.view(words, 0);
     for (const p of unreached) if (p.holds(state)) reachedAt.set(p.name, { from, action });
     if (reachedAt.size > sometimes.length - unreached.length) unreached = unreached.filter((p) => !reachedAt.has(p.name));
   };
   const roots = model.initialStates();
-  let queue: S[] = [];
-  let head = 0;
-  /** The id of queue[0] (the queue drops what it has expanded now and then). */
-  let firstId = 0;
+  let level = new Frontier(packed.width);
+  let next = new Frontier(packed.width);
   let generated = 0;
   let maxDepth = 0;
+  let depth = 0;
+  let parent = -1;
   let violation: { property: string; id: number } | undefined;
+  let peakBytes = 0;
   let lastReport = started;
 
-  const visit = (state: S, parent: number, action: number, depth: number): boolean => {
-    const fp = model.fingerprint(state);
+  const check = (words: Int32Array, id: number): Visited => {
+    const state = packed.view(words, 0);
+    for (const p of always) if (!p.holds(state)) { violation = { property: p.name, id }; return Visited.Stop; }
+    return Visited.Kept;
+  };
+  const visit = (action: number, words: Int32Array, hi: number, lo: number): Visited => {
+    generated++;
+    if (unreached.length > 0) watch(words, parent, action);
+    if (!seen.insert(hi, lo)) return Visited.Duplicate;
     const id = links.size;
-    if (seen.insert(fp.hi, fp.lo, id) !== -1) return false;
     links.add(parent, action);
-    maxDepth = Math.max(maxDepth, depth);
-    for (const p of always) if (!p.holds(state)) { violation = { property: p.name, id }; return true; }
-    queue.push(state);
-    return false;
+    maxDepth = depth + 1;
+    next.push(words, 0, id);
+    return check(words, id);
   };
 
-  roots.forEach((s, i) => {
-    if (violation !== undefined) return;
-    watch(s, links.size, -1);
-    visit(s, -1 - i, -1, 0);
-  });
-  let depth = 0;
-  /** States with ids below this are at `depth`; the first one at or past it starts the next level. */
-  let levelEnd = links.size;
-  while (violation === undefined && head < queue.length) {
-    if (options.maxStates !== undefined && seen.size >= options.maxStates) break;
-    const id = firstId + head;
-    if (id >= levelEnd) { depth++; levelEnd = links.size; }
-    const state = queue[head++]!;
-    if (head > 65536) { queue = queue.slice(head); firstId += head; head = 0; }
-    if (options.maxDepth !== undefined && depth >= options.maxDepth) continue;
-    const actions = model.actions(state);
-    for (let k = 0; k < actions.length; k++) {
-      const next = model.next(state, actions[k]!);
-      if (next === undefined) continue;
-      generated++;
-      if (unreached.length > 0) watch(next, id, k);
-      if (visit(next, id, k, depth + 1)) break;
-    }
-    if (options.onProgress && (generated & 0x3fff) === 0) {
-      const now = performance.now();
-      if (now - lastReport > 1000) {
-        lastReport = now;
-        options.onProgress({ distinct: seen.size, generated, depth: maxDepth, queued: queue.length - head, seconds: (now - started) / 1000 });
-      }
-    }
+  const rootWords = packed.initialStates();
+  const root = new Int32Array(packed.width);
+  for (let i = 0; i < roots.length && violation === undefined; i++) {
+    root.set(rootWords.subarray(i * packed.width, (i + 1) * packed.width));
+    const fp = packed.fingerprint(root, 0);
+    watch(root, links.size, -1);
+    if (!seen.insert(fp.hi, fp.lo)) continue;
+    links.add(-1 - i, -1);
+    next.push(root, 0, links.size - 1);
+    check(root, links.size - 1);
   }
 
-  const complete = violation === undefined && head >= queue.length;
+  let stopped = false;
+  while (violation === undefined && next.count > 0) {
+    [level, next] = [next, level];
+    next.count = 0;
+    peakBytes = Math.max(peakBytes, seen.bytes + links.bytes + level.bytes + next.bytes + packed.bytes);
+    if (options.maxDepth !== undefined && depth >= options.maxDepth) break;
+    for (let i = 0; i < level.count; i++) {
+      if (options.maxStates !== undefined && seen.size >= options.maxStates) { stopped = true; break; }
+      parent = level.ids[i]!;
+      if (packed.successors(level.words, i * packed.width, visit)) break;
+      if (options.onProgress && (i & 0xfff) === 0) {
+        const now = performance.now();
+        if (now - lastReport > 1000) {
+          lastReport = now;
+          options.onProgress({ distinct: seen.size, generated, depth: maxDepth, queued: level.count - i + next.count, seconds: (now - started) / 1000 });
+        }
+      }
+    }
+    if (stopped) break;
+    depth++;
+  }
+  peakBytes = Math.max(peakBytes, seen.bytes + links.bytes + level.bytes + next.bytes + packed.bytes);
+
+  const complete = violation === undefined && !stopped && next.count === 0;
   return {
     strategy: 'bfs',
     distinct: seen.size,
@@ -81,6 +95,7 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
     maxDepth,
     seconds: (performance.now() - started) / 1000,
     complete,
+    peakBytes,
     violation: violation && { property: violation.property, path: pathTo(model, roots, links.parent, links.action, violation.id) },
     reached: new Map(sometimes.map((p) => {
       const at = reachedAt.get(p.name);

@@ -2,6 +2,7 @@
 // -- --help` lists the bounds, strategies and mutants.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resourceUsage } from 'node:process';
 import { parseArgs } from 'node:util';
 import { bfs } from './bfs.ts';
 import { parallelBfs } from './parallel-bfs.ts';
@@ -137,6 +138,10 @@ if (tty) process.stderr.write('\r\x1b[K');
 const fmt = (n: number) => n.toLocaleString('en-US');
 console.log(`${result.complete ? 'explored the whole bounded state space' : result.violation ? 'stopped at the first violation' : strategy === 'simulate' ? 'random walks (not exhaustive)' : 'stopped early: INCOMPLETE'}`);
 console.log(`distinct states ${fmt(result.distinct)}, generated ${fmt(result.generated)}, max depth ${result.maxDepth}, ${result.seconds.toFixed(2)} s, ${fmt(Math.round(result.distinct / Math.max(result.seconds, 1e-9)))} distinct states/s`);
+if (result.peakBytes !== undefined) {
+  const perState = (bytes: number) => (bytes / Math.max(1, result.distinct)).toFixed(1);
+  console.log(`memory: ${perState(result.peakBytes)} bytes per distinct state in the search's arrays and tables at their peak (${fmt(Math.round(result.peakBytes / 2 ** 20))} MiB); process peak RSS ${perState(resourceUsage().maxRSS * 1024)} bytes per state`);
+}
 for (const p of model.properties) {
   if (p.expectation === 'always') {
     const broken = result.violation?.property === p.name;

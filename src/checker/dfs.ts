@@ -33,7 +33,7 @@ export function dfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
       unreached = unreached.filter((p) => reached.get(p.name) === undefined);
     }
     const fp = model.fingerprint(state);
-    if (seen.insert(fp.hi, fp.lo, seen.size) !== -1) return false;
+    if (!seen.insert(fp.hi, fp.lo)) return false;
     const deep = options.maxDepth !== undefined && stack.length >= options.maxDepth;
     stack.push({ state, actions: deep ? [] : model.actions(state), next: 0, via });
     maxDepth = Math.max(maxDepth, stack.length - 1);

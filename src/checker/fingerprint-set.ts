@@ -1,50 +1,46 @@
-// The visited set: 64-bit fingerprints in an open-addressing table over typed arrays, each with
-// the id of the state it stands for. No strings, no objects per entry: 12 bytes a slot.
-
-const EMPTY = -1;
+// The visited set: 64-bit fingerprints in an open-addressing table over one typed array, two
+// words a slot and nothing else (8 bytes a slot; at most 3/4 full, so 11 to 21 bytes a state).
 
 export class FingerprintSet {
-  private hi: Uint32Array;
-  private lo: Uint32Array;
-  private ids: Int32Array;
+  private slots: Int32Array;
   private mask: number;
   size = 0;
 
   constructor(capacityPow2 = 1 << 16) {
-    this.hi = new Uint32Array(capacityPow2);
-    this.lo = new Uint32Array(capacityPow2);
-    this.ids = new Int32Array(capacityPow2).fill(EMPTY);
+    this.slots = new Int32Array(capacityPow2 * 2);
     this.mask = capacityPow2 - 1;
   }
 
-  /** Inserts the fingerprint with `id`; returns the id already stored for it, or -1 if it is new. */
-  insert(hi: number, lo: number, id: number): number {
-    if ((this.size + 1) * 4 > this.ids.length * 3) this.grow();
+  /**
+   * Adds the fingerprint; false if it was there. (0, 0) marks an empty slot, so it is stored as
+   * (0, 1): one fingerprint in 2^64 merges with another.
+   */
+  insert(hi: number, lo: number): boolean {
+    if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    hi |= 0; lo |= 0;
+    if (hi === 0 && lo === 0) lo = 1;
     let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
     for (;;) {
-      const existing = this.ids[slot]!;
-      if (existing === EMPTY) {
-        this.hi[slot] = hi; this.lo[slot] = lo; this.ids[slot] = id;
+      const h = this.slots[2 * slot]!, l = this.slots[2 * slot + 1]!;
+      if (h === 0 && l === 0) {
+        this.slots[2 * slot] = hi; this.slots[2 * slot + 1] = lo;
         this.size++;
-        return EMPTY;
+        return true;
       }
-      if (this.hi[slot] === hi >>> 0 && this.lo[slot] === lo >>> 0) return existing;
+      if (h === hi && l === lo) return false;
       slot = (slot + 1) & this.mask;
     }
   }
 
   /** Bytes held by the table. */
-  get bytes(): number { return this.ids.length * 12; }
+  get bytes(): number { return this.slots.byteLength; }
 
   private grow(): void {
-    const { hi, lo, ids } = this;
-    const capacity = ids.length * 2;
-    this.hi = new Uint32Array(capacity);
-    this.lo = new Uint32Array(capacity);
-    this.ids = new Int32Array(capacity).fill(EMPTY);
-    this.mask = capacity - 1;
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    this.mask = old.length - 1;
     this.size = 0;
-    for (let i = 0; i < ids.length; i++) if (ids[i] !== EMPTY) this.insert(hi[i]!, lo[i]!, ids[i]!);
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!);
   }
 }
 

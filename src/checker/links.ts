@@ -19,6 +19,8 @@ export class Links {
     this.action[this.size] = action;
     this.size++;
   }
+
+  get bytes(): number { return this.parent.byteLength + this.action.byteLength; }
 }
 
 /**

@@ -1,6 +1,7 @@
 // What the checker knows about a system: nothing but this contract (after Stateright's Model).
 // A model gives initial states, the actions enabled in a state, the state an action leads to,
 // a canonical fingerprint, and the properties to check.
+import type { PackedModel } from './packed.ts';
 
 export interface Model<S, A> {
   initialStates(): S[];
@@ -12,6 +13,12 @@ export interface Model<S, A> {
   fingerprint(state: S): Fingerprint;
   readonly properties: readonly Property<S>[];
   describeAction(state: S, action: A): string;
+  /**
+   * Optional: a packing of the states into a few words, with successors generated on it (what
+   * the breadth-first searches run on; packed.ts packs any other model generically). A new one
+   * per call: a packing holds tables, and each thread has its own.
+   */
+  packed?(): PackedModel<S>;
 }
 
 export interface Fingerprint { readonly hi: number; readonly lo: number }
@@ -38,7 +45,11 @@ export interface ModelSpec {
 }
 
 export async function loadModel<S, A>(spec: ModelSpec): Promise<Model<S, A>> {
-  const exports = (await import(spec.module)) as Record<string, unknown>;
+  return modelFrom((await import(spec.module)) as Record<string, unknown>, spec);
+}
+
+/** The model `spec` names, from its module's exports (already loaded, as a worker's bundle has them). */
+export function modelFrom<S, A>(exports: Record<string, unknown>, spec: ModelSpec): Model<S, A> {
   const factory = exports[spec.factory];
   if (typeof factory !== 'function') throw new Error(`${spec.module} exports no model factory named ${spec.factory}`);
   return (factory as (options: unknown) => Model<S, A>)(spec.options);

@@ -1,5 +1,7 @@
 // The messages between a parallel search's coordinator and its workers, and what a worker is
-// given when it starts. A frontier entry carries its state by structured clone.
+// given when it starts. States travel packed, as exported content (packed.ts): each worker has
+// its own packing tables, so ids mean nothing across threads, but content does. Buffers are
+// transferred, not copied.
 import type { ModelSpec } from './model.ts';
 import type { SharedTableBuffers } from './shared-fingerprint-set.ts';
 
@@ -15,14 +17,15 @@ export interface WorkerSetup {
   readonly maxStates: number | undefined;
 }
 
-export interface Entry<S> { readonly state: S; readonly id: number }
+/** Packed states as exported content, and their ids. */
+export interface Batch { readonly content: Int32Array; readonly ids: Int32Array }
 
-export type ToWorker<S> =
-  | { readonly type: 'take'; readonly entries: readonly Entry<S>[] }
+export type ToWorker =
+  | { readonly type: 'take'; readonly batch: Batch }
   | { readonly type: 'expand'; readonly unreached: readonly string[] }
   | { readonly type: 'give'; readonly count: number };
 
-export type FromWorker<S> =
+export type FromWorker =
   | { readonly type: 'ready' }
   | {
       readonly type: 'expanded';
@@ -31,5 +34,7 @@ export type FromWorker<S> =
       readonly violation: { readonly property: string; readonly id: number } | undefined;
       /** Sometimes-properties seen: on the successor that action index k leads to from state `from`. */
       readonly reached: readonly (readonly [name: string, from: number, k: number])[];
+      /** The most memory the worker's frontier and packing tables have held. */
+      readonly peakBytes: number;
     }
-  | { readonly type: 'given'; readonly entries: readonly Entry<S>[] };
+  | { readonly type: 'given'; readonly batch: Batch };

@@ -22,6 +22,11 @@ export interface SearchStats {
   readonly seconds: number;
   /** True when the whole bounded state space was explored (never for simulation). */
   readonly complete: boolean;
+  /**
+   * The most memory the search held at once, counted array by array: visited fingerprints,
+   * parent links, frontier and the model's packing tables (BFS only).
+   */
+  readonly peakBytes?: number;
 }
 
 export interface CheckResult<S, A> extends SearchStats {

@@ -1,11 +1,13 @@
-// A canonical 64-bit fingerprint of a cluster state, field by field. The parts of a node or a
-// message that do not mention node ids are hashed once, when the node or message is created
-// (ClusterNode.hash, ClusterState.messageHashes); the id-bearing fields are mixed in per renaming,
-// so symmetry reduction over node ids costs a few multiplications per permutation, not a rehash. The network is a
-// multiset: messages combine by addition, whatever their order.
+// A canonical 64-bit fingerprint of a cluster state, part by part: each node, each message and
+// the history hash on their own under a renaming of node ids, and the parts fold into the state's
+// fingerprint. The parts of a node or a message that do not mention node ids are hashed once,
+// when the node or message is created (ClusterNode.hash, ClusterState.messageHashes). The network
+// is a multiset: messages combine by addition, whatever their order. The packed model caches each
+// part per interned node, message and history, so a successor's fingerprint is a fold of a few
+// cached words.
 import type { Message, PersistentState, RaftState } from '../../machine/index.ts';
 import { avalancheHi, avalancheLo, Hasher } from '../fingerprint-set.ts';
-import { coverageFlags, type ClusterState } from './cluster.ts';
+import { coverageFlags, type Budget, type ClusterNode, type ClusterState, type History } from './cluster.ts';
 
 export interface Pair { readonly hi: number; readonly lo: number }
 
@@ -51,56 +53,96 @@ export function renaming(to: readonly number[]): Renaming {
   return { to, from };
 }
 
-/** Hashes the whole state; reused, as a fingerprint is taken for every successor. */
+/**
+ * A node's part of the fingerprint under a renaming: its hashed state with the ids it mentions
+ * renamed; its own id is not in it (where it is folded in says that). Plain loops over the
+ * renaming's arrays: this runs for every node of every successor and renaming, or once per
+ * interned node and renaming.
+ */
+export function nodeFingerprint({ role, state, durable: d, serviceApplied, hash: base }: ClusterNode, { to, from }: Renaming): Pair {
+  const n = to.length;
+  part.reset(4).add(ROLE[role]).add(base.hi).add(base.lo).add(serviceApplied).add(state.votedFor === null ? 0 : to[state.votedFor - 1]!);
+  let votes = 0;
+  for (const v of state.votesGranted) votes |= 1 << (to[v - 1]! - 1);
+  part.add(votes);
+  if (role === 'leader') {
+    for (let j = 1; j <= n; j++) {
+      const peer = from[j - 1]!;
+      part.add(state.nextIndex[peer] ?? -1).add(state.matchIndex[peer] ?? -1);
+    }
+  }
+  if (d.currentTerm === state.currentTerm && d.votedFor === state.votedFor && d.log === state.log && d.snapshot === state.snapshot) part.add(0);
+  else {
+    h.reset(2); persistentBase(d);
+    part.add(1).add(avalancheHi(h.hi)).add(avalancheLo(h.lo)).add(d.votedFor === null ? 0 : to[d.votedFor - 1]!);
+  }
+  return part.digest();
+}
+
+/**
+ * A message's part under a renaming: its id-free hash (messageBaseHash) with its sender and
+ * addressee renamed, hashed whole, since the network sums these: summing half-mixed parts would
+ * let two messages trade senders without changing the total.
+ */
+export function messageFingerprint(m: Message, base: Pair, { to }: Renaming): Pair {
+  return h.reset(base.hi).add(base.lo).add(to[m.from - 1]!).add(to[m.to - 1]!).digest();
+}
+
+/**
+ * The history's part under a renaming (it names leaders and restarted nodes). Coverage flags are
+ * left out (cluster.ts says why).
+ */
+export function historyFingerprint(hist: History, { to }: Renaming): Pair {
+  part.reset(5);
+  for (const l of hist.leaders) part.add(l === 0 ? 0 : to[l - 1]!);
+  part.add(hist.applied.length);
+  for (let k = 0; k < hist.applied.length; k++) part.add(hist.applied[k] as number).add(hist.appliedTerm[k]!).add(hist.appliedAt[k]!);
+  let restarted = 0;
+  for (let i = 0; i < to.length; i++) if (hist.restarted & (1 << i)) restarted |= 1 << (to[i]! - 1);
+  return part.add(hist.flags & ~coverageFlags).add(restarted).digest();
+}
+
+/** Hashes one part (a node, the history); reused, as parts are hashed for every new one. */
+const part = new Hasher();
+/** Folds the parts into the fingerprint; reused, as a fingerprint is taken for every successor. */
 const out = new Hasher();
 
 /**
- * The fingerprint under a renaming of node ids. Nodes are hashed in the order of their new ids.
- * Plain loops over the renaming's arrays: this runs once per successor and renaming.
+ * Folds the parts of a state into its fingerprint: each node's part in the order of the new ids,
+ * the network as a sum (a multiset: order does not count), the budget, the history. The packed
+ * model (packed.ts) folds the same parts, cached, so both give the same fingerprint.
  */
-export function fingerprintCluster(s: ClusterState, { to, from }: Renaming): Pair {
-  const n = s.nodes.length;
+export function foldFingerprint(
+  nodeParts: ArrayLike<number>, network: number, sumHi: number, sumLo: number, b: Budget, history: Pair, into: { hi: number; lo: number },
+): void {
   out.reset(0);
+  for (let k = 0; k < nodeParts.length; k++) out.add(nodeParts[k]!);
+  out.add(network).add(sumHi).add(sumLo);
+  out.add(b.drops).add(b.duplicates).add(b.crashes).add(b.proposals).add(b.snapshots);
+  out.add(history.hi).add(history.lo);
+  into.hi = avalancheHi(out.hi);
+  into.lo = avalancheLo(out.lo);
+}
+
+const nodeParts: number[] = [];
+
+/** The fingerprint under a renaming of node ids. */
+export function fingerprintCluster(s: ClusterState, r: Renaming): Pair {
+  const n = s.nodes.length;
+  nodeParts.length = 2 * n;
   for (let k = 1; k <= n; k++) {
-    const i = from[k - 1]! - 1;
-    const { role, state, durable: d, serviceApplied, hash: base } = s.nodes[i]!;
-    out.add(ROLE[role]).add(base.hi).add(base.lo).add(serviceApplied).add(state.votedFor === null ? 0 : to[state.votedFor - 1]!);
-    let votes = 0;
-    for (const v of state.votesGranted) votes |= 1 << (to[v - 1]! - 1);
-    out.add(votes);
-    if (role === 'leader') {
-      for (let j = 1; j <= n; j++) {
-        const peer = from[j - 1]!;
-        out.add(state.nextIndex[peer] ?? -1).add(state.matchIndex[peer] ?? -1);
-      }
-    }
-    if (d.currentTerm === state.currentTerm && d.votedFor === state.votedFor && d.log === state.log && d.snapshot === state.snapshot) out.add(0);
-    else {
-      h.reset(2); persistentBase(d);
-      out.add(1).add(avalancheHi(h.hi)).add(avalancheLo(h.lo)).add(d.votedFor === null ? 0 : to[d.votedFor - 1]!);
-    }
+    const p = nodeFingerprint(s.nodes[r.from[k - 1]! - 1]!, r);
+    nodeParts[2 * k - 2] = p.hi; nodeParts[2 * k - 1] = p.lo;
   }
   let sumHi = 0, sumLo = 0;
   for (let k = 0; k < s.network.length; k++) {
-    const m = s.network[k]!;
-    const base = s.messageHashes[k]!;
-    // Each message is hashed whole before the sum; summing half-mixed parts would let two
-    // messages trade senders without changing the total.
-    h.reset(base.hi).add(base.lo).add(to[m.from - 1]!).add(to[m.to - 1]!);
-    sumHi = (sumHi + avalancheHi(h.hi)) | 0;
-    sumLo = (sumLo + avalancheLo(h.lo)) | 0;
+    const p = messageFingerprint(s.network[k]!, s.messageHashes[k]!, r);
+    sumHi = (sumHi + p.hi) | 0;
+    sumLo = (sumLo + p.lo) | 0;
   }
-  out.add(s.network.length).add(sumHi).add(sumLo);
-  const b = s.budget;
-  out.add(b.drops).add(b.duplicates).add(b.crashes).add(b.proposals).add(b.snapshots);
-  const hist = s.history;
-  for (const l of hist.leaders) out.add(l === 0 ? 0 : to[l - 1]!);
-  out.add(hist.applied.length);
-  for (let k = 0; k < hist.applied.length; k++) out.add(hist.applied[k] as number).add(hist.appliedTerm[k]!).add(hist.appliedAt[k]!);
-  let restarted = 0;
-  for (let i = 0; i < n; i++) if (hist.restarted & (1 << i)) restarted |= 1 << (to[i]! - 1);
-  out.add(hist.flags & ~coverageFlags).add(restarted);
-  return out.digest();
+  const into = { hi: 0, lo: 0 };
+  foldFingerprint(nodeParts, s.network.length, sumHi, sumLo, s.budget, historyFingerprint(s.history, r), into);
+  return into;
 }
 
 /** The least fingerprint over the renamings: states equal up to one of them get the same one. */

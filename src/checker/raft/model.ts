@@ -6,6 +6,7 @@ import type { Model, ModelSpec } from '../model.ts';
 import { enabledActions, initialCluster, nextCluster, type Bounds, type ClusterAction, type ClusterState } from './cluster.ts';
 import { renaming, smallestFingerprint } from './fingerprint.ts';
 import { mutantNamed } from './mutants.ts';
+import { packable, PackedCluster } from './packed.ts';
 import { raftProperties } from './properties.ts';
 
 export interface RaftModelOptions {
@@ -20,7 +21,7 @@ export function raftModel({ bounds, overrides = {}, symmetry = false }: RaftMode
   const step = deriveStepper(overrides);
   const identity = Array.from({ length: bounds.nodes }, (_, i) => i + 1);
   const renamings = (symmetry ? permutations(bounds.nodes) : [identity]).map(renaming);
-  return {
+  const model: Model<ClusterState, ClusterAction> = {
     initialStates: () => [initialCluster(bounds)],
     actions: (s) => enabledActions(s, bounds),
     next: (s, a) => nextCluster(s, a, bounds, step),
@@ -28,6 +29,7 @@ export function raftModel({ bounds, overrides = {}, symmetry = false }: RaftMode
     properties: raftProperties,
     describeAction: (s, a) => describeAction(s, a),
   };
+  return packable(bounds) ? { ...model, packed: () => new PackedCluster(bounds, step, renamings, model.initialStates()) } : model;
 }
 
 /** A Raft model described by plain data, so a worker thread can build the same one. */

@@ -1,0 +1,386 @@
+// The Raft cluster packed for the searches: hash-consing plus memoised transitions. Nodes,
+// messages and histories are immutable, so each distinct one is interned to a small id
+// (content.ts), and a cluster state is a few words: node ids, the budget, the history id, and the
+// message ids in network order. An action's result is learnt once from nextCluster (cluster.ts
+// stays the only statement of the rules) and remembered under the ids it reads: the node it steps,
+// the message it takes, the history, and for a proposal the proposals left. After that a
+// successor is a few table look-ups and its fingerprint a fold of cached per-renaming parts
+// (fingerprint.ts), so a duplicate is thrown away before any object is built. The state as an
+// object (the view) is built only for the properties of a new state and to list actions.
+import type { Message, Stepper } from '../../machine/index.ts';
+import { ContentReader, encodeValue, InternTable } from '../content.ts';
+import type { Fingerprint } from '../model.ts';
+import type { PackedModel, Visit } from '../packed.ts';
+import { Visited } from '../packed.ts';
+import { TripleMap } from '../triple-map.ts';
+import { enabledActions, nextCluster, type Bounds, type Budget, type ClusterAction, type ClusterNode, type ClusterState, type History } from './cluster.ts';
+import { foldFingerprint, historyFingerprint, messageBaseHash, messageFingerprint, nodeBaseHash, nodeFingerprint, type Pair, type Renaming } from './fingerprint.ts';
+import { persistentStateOf, type PersistentState, type RaftState } from '../../machine/index.ts';
+
+/** Budget counters, 6 bits each, in one word. */
+const BUDGET_BITS = 6;
+const budgetKeys = ['drops', 'duplicates', 'crashes', 'proposals', 'snapshots'] as const;
+const packBudget = (b: Budget): number => budgetKeys.reduce((w, k, i) => w | (b[k] << (BUDGET_BITS * i)), 0);
+const unpackBudget = (w: number): Budget => {
+  const field = (i: number) => (w >>> (BUDGET_BITS * i)) & ((1 << BUDGET_BITS) - 1);
+  return { drops: field(0), duplicates: field(1), crashes: field(2), proposals: field(3), snapshots: field(4) };
+};
+
+/** Whether bounds fit the packing (budgets in 6 bits each). */
+export const packable = (b: Bounds): boolean => budgetKeys.every((k) => b[k] < 1 << BUDGET_BITS);
+
+interface MutableView { nodes: ClusterNode[]; network: Message[]; messageHashes: Pair[]; budget: Budget; history: History }
+
+/** What an action does, learnt from nextCluster: kept in `results` at the offset the memo holds. */
+const OUT = 0;
+const enum Result { Node, NodeId, History, BudgetDelta, Removes, Sent, Length }
+
+/** The action kinds in memo keys (with the message or the proposals left above these bits). */
+const KIND_BITS = 4;
+const kindCode = (a: ClusterAction): number => {
+  switch (a.kind) {
+    case 'deliver': return a.crashAtPersist ? 1 : 0;
+    case 'drop': return 2;
+    case 'duplicate': return 3;
+    case 'timeout': return a.crashAtPersist ? 5 : 4;
+    case 'heartbeat': return 6;
+    case 'propose': return 7;
+    case 'snapshot': return 8;
+    case 'crash': return 9;
+  }
+};
+
+export class PackedCluster implements PackedModel<ClusterState> {
+  readonly width: number;
+  private readonly n: number;
+  private readonly nodes = new InternTable<ClusterNode>();
+  private readonly messages = new InternTable<Message>();
+  private readonly histories = new InternTable<History>();
+  private readonly messageBases: Pair[] = [];
+  /** Per-renaming fingerprint parts, two words each, at (id * renamings + r) * 2. */
+  private nodeParts: Int32Array = new Int32Array(1024);
+  private messageParts: Int32Array = new Int32Array(1024);
+  private readonly historyParts: Pair[] = [];
+  private readonly budgets = new Map<number, Budget>();
+  private readonly memo = new TripleMap();
+  private results: Int32Array = new Int32Array(1 << 12);
+  private resultsSize = 1;
+  private readonly scratch: Int32Array;
+  private readonly foldParts: Int32Array;
+  private readonly folded = { hi: 0, lo: 0 };
+  private readonly oracleBounds: Bounds;
+  private readonly words: number[] = [];
+  private readonly expanded: MutableView;
+  private readonly checked: MutableView;
+
+  constructor(private readonly bounds: Bounds, private readonly step: Stepper, private readonly renamings: readonly Renaming[], private readonly roots: readonly ClusterState[]) {
+    this.n = bounds.nodes;
+    this.width = this.n + 3 + bounds.maxInFlight;
+    this.scratch = new Int32Array(this.width);
+    this.foldParts = new Int32Array(2 * this.n);
+    // The in-flight bound depends on the whole network, not on what an action reads: it is
+    // checked here, after the memo.
+    this.oracleBounds = { ...bounds, maxInFlight: Number.POSITIVE_INFINITY };
+    this.results[OUT] = -1;
+    const emptyView = (): MutableView => ({ nodes: [], network: [], messageHashes: [], budget: unpackBudget(0), history: roots[0]!.history });
+    this.expanded = emptyView();
+    this.checked = emptyView();
+  }
+
+  initialStates(): Int32Array {
+    const out = new Int32Array(this.width * this.roots.length);
+    this.roots.forEach((s, i) => this.pack(s, out, i * this.width));
+    return out;
+  }
+
+  private pack(s: ClusterState, out: Int32Array, at: number): void {
+    out.fill(-1, at, at + this.width);
+    s.nodes.forEach((node, i) => { out[at + i] = this.internNode(node); });
+    out[at + this.n] = packBudget(s.budget);
+    out[at + this.n + 1] = this.internHistory(s.history);
+    out[at + this.n + 2] = s.network.length;
+    s.network.forEach((m, k) => { out[at + this.n + 3 + k] = this.internMessage(m); });
+  }
+
+  view(words: Int32Array, at: number): ClusterState { return this.fill(this.checked, words, at); }
+
+  /**
+   * Fills one of the two reused views (one for the state being expanded, one for the successor
+   * being checked): properties and action lists only read a state, so no state object is made
+   * per successor.
+   */
+  private fill(view: MutableView, words: Int32Array, at: number): ClusterState {
+    const n = this.n;
+    for (let i = 0; i < n; i++) view.nodes[i] = this.nodes.values[words[at + i]!]!;
+    const inFlight = words[at + n + 2]!;
+    view.network.length = inFlight;
+    view.messageHashes.length = inFlight;
+    for (let k = 0; k < inFlight; k++) {
+      const m = words[at + n + 3 + k]!;
+      view.network[k] = this.messages.values[m]!;
+      view.messageHashes[k] = this.messageBases[m]!;
+    }
+    view.budget = this.budget(words[at + n]!);
+    view.history = this.histories.values[words[at + n + 1]!]!;
+    return view;
+  }
+
+  private budget(w: number): Budget {
+    let b = this.budgets.get(w);
+    if (b === undefined) this.budgets.set(w, (b = unpackBudget(w)));
+    return b;
+  }
+
+  fingerprint(words: Int32Array, at: number): Fingerprint {
+    this.fold(words, at);
+    return { hi: this.folded.hi, lo: this.folded.lo };
+  }
+
+  /** The least fold over the renamings, into this.folded (what smallestFingerprint gives). */
+  private fold(words: Int32Array, at: number): void {
+    const n = this.n, count = this.renamings.length, folded = this.folded, parts = this.foldParts;
+    const budget = this.budget(words[at + n]!);
+    const history = words[at + n + 1]!;
+    const inFlight = words[at + n + 2]!;
+    let bestHi = 0, bestLo = 0;
+    for (let r = 0; r < count; r++) {
+      const { from } = this.renamings[r]!;
+      for (let k = 0; k < n; k++) {
+        const p = (words[at + from[k]! - 1]! * count + r) * 2;
+        parts[2 * k] = this.nodeParts[p]!; parts[2 * k + 1] = this.nodeParts[p + 1]!;
+      }
+      let sumHi = 0, sumLo = 0;
+      for (let k = 0; k < inFlight; k++) {
+        const p = (words[at + n + 3 + k]! * count + r) * 2;
+        sumHi = (sumHi + this.messageParts[p]!) | 0;
+        sumLo = (sumLo + this.messageParts[p + 1]!) | 0;
+      }
+      foldFingerprint(parts, inFlight, sumHi, sumLo, budget, this.historyParts[history * count + r]!, folded);
+      if (r === 0 || folded.hi < bestHi || (folded.hi === bestHi && folded.lo < bestLo)) { bestHi = folded.hi; bestLo = folded.lo; }
+    }
+    folded.hi = bestHi; folded.lo = bestLo;
+  }
+
+  successors(words: Int32Array, at: number, visit: Visit): boolean {
+    const n = this.n, s = this.scratch;
+    let results = this.results;
+    const view = this.fill(this.expanded, words, at);
+    const actions = enabledActions(view, this.bounds);
+    const history = words[at + n + 1]!;
+    const inFlight = words[at + n + 2]!;
+    for (let k = 0; k < actions.length; k++) {
+      const a = actions[k]!;
+      // The memo key: the node the action steps (-1: none), what it takes, the history.
+      let node = -1, what: number;
+      if ('message' in a) {
+        const m = words[at + n + 3 + a.message]!;
+        if (a.kind === 'deliver') node = words[at + this.messages.values[m]!.to - 1]!;
+        what = (m << KIND_BITS) | kindCode(a);
+      } else {
+        node = words[at + a.node]!;
+        what = ((a.kind === 'propose' ? view.budget.proposals : 0) << KIND_BITS) | kindCode(a);
+      }
+      let r = this.memo.get(node, what, history);
+      if (r === -1) { r = this.learn(view, a); this.memo.set(node, what, history, r); results = this.results; }
+      if (r === OUT) continue;
+      const sent = results[r + Result.Sent]!;
+      const removes = results[r + Result.Removes]!;
+      const length = inFlight - removes + sent;
+      if (length > this.bounds.maxInFlight) continue;
+      for (let i = 0; i < n; i++) s[i] = words[at + i]!;
+      const changed = results[r + Result.Node]!;
+      if (changed !== -1) s[changed] = results[r + Result.NodeId]!;
+      s[n] = words[at + n]! + results[r + Result.BudgetDelta]!;
+      s[n + 1] = results[r + Result.History]!;
+      s[n + 2] = length;
+      let out = n + 3;
+      const skip = removes === 1 && 'message' in a ? a.message : -1;
+      for (let j = 0; j < inFlight; j++) if (j !== skip) s[out++] = words[at + n + 3 + j]!;
+      for (let j = 0; j < sent; j++) s[out++] = results[r + Result.Length + j]!;
+      while (out < this.width) s[out++] = -1;
+      this.fold(s, 0);
+      if (visit(k, s, this.folded.hi, this.folded.lo) === Visited.Stop) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Runs the action through nextCluster and records what it changed, checking that it changed
+   * no more than the memo key can stand for: the one node it stepped, the network by taking the
+   * acted-on message and appending what was sent.
+   */
+  private learn(view: ClusterState, a: ClusterAction): number {
+    const next = nextCluster(view, a, this.oracleBounds, this.step);
+    if (next === undefined) return OUT;
+    let changed = -1;
+    for (let i = 0; i < this.n; i++) {
+      if (next.nodes[i] === view.nodes[i]) continue;
+      if (changed !== -1) throw new Error(`${a.kind} changed nodes ${changed + 1} and ${i + 1}: the packed model memoises one node per action`);
+      changed = i;
+    }
+    const taken = a.kind === 'deliver' || a.kind === 'drop' ? a.message : -1;
+    const removes = taken === -1 ? 0 : 1;
+    const kept = view.network.filter((_, k) => k !== taken);
+    if (next.network.length < kept.length || kept.some((m, k) => next.network[k] !== m)) {
+      throw new Error(`${a.kind} changed the network other than by taking its message and appending: the packed model cannot memoise it`);
+    }
+    const sent = next.network.slice(kept.length).map((m) => this.internMessage(m));
+    const r = this.resultsSize;
+    const size = Result.Length + sent.length;
+    if (r + size > this.results.length) {
+      const grown = new Int32Array(this.results.length * 2);
+      grown.set(this.results);
+      this.results = grown;
+    }
+    this.results[r + Result.Node] = changed;
+    this.results[r + Result.NodeId] = changed === -1 ? -1 : this.internNode(next.nodes[changed]!);
+    this.results[r + Result.History] = this.internHistory(next.history);
+    this.results[r + Result.BudgetDelta] = packBudget(next.budget) - packBudget(view.budget);
+    this.results[r + Result.Removes] = removes;
+    this.results[r + Result.Sent] = sent.length;
+    sent.forEach((m, j) => { this.results[r + Result.Length + j] = m; });
+    this.resultsSize += size;
+    return r;
+  }
+
+  // ---- interning: content words, then per-renaming fingerprint parts for a new id ----
+
+  private internNode(node: ClusterNode): number {
+    const words = this.words;
+    words.length = 0;
+    encodeNode(node, words);
+    return this.addNode(node, words);
+  }
+
+  private addNode(node: ClusterNode, words: readonly number[]): number {
+    const before = this.nodes.size;
+    const id = this.nodes.intern(node, words);
+    if (this.nodes.size > before) this.nodeParts = this.addParts(this.nodeParts, id, (r) => nodeFingerprint(node, r));
+    return id;
+  }
+
+  private internMessage(m: Message): number {
+    const words = this.words;
+    words.length = 0;
+    encodeValue(m, words);
+    return this.addMessage(m, words);
+  }
+
+  private addMessage(m: Message, words: readonly number[]): number {
+    const before = this.messages.size;
+    const id = this.messages.intern(m, words);
+    if (this.messages.size > before) {
+      const base = messageBaseHash(m);
+      this.messageBases.push(base);
+      this.messageParts = this.addParts(this.messageParts, id, (r) => messageFingerprint(m, base, r));
+    }
+    return id;
+  }
+
+  private internHistory(h: History): number {
+    const words = this.words;
+    words.length = 0;
+    encodeValue(h, words);
+    return this.addHistory(h, words);
+  }
+
+  private addHistory(h: History, words: readonly number[]): number {
+    const before = this.histories.size;
+    const id = this.histories.intern(h, words);
+    if (this.histories.size > before) for (const r of this.renamings) this.historyParts.push(historyFingerprint(h, r));
+    return id;
+  }
+
+  private addParts(parts: Int32Array, id: number, part: (r: Renaming) => Pair): Int32Array {
+    const count = this.renamings.length;
+    let out = parts;
+    if ((id + 1) * count * 2 > out.length) {
+      out = new Int32Array(Math.max(out.length * 2, (id + 1) * count * 2));
+      out.set(parts);
+    }
+    this.renamings.forEach((r, k) => {
+      const p = part(r);
+      out[(id * count + k) * 2] = p.hi;
+      out[(id * count + k) * 2 + 1] = p.lo;
+    });
+    return out;
+  }
+
+  // ---- states between threads: a dictionary of the contents they use, then the states ----
+
+  exportStates(words: Int32Array, count: number): Int32Array {
+    const n = this.n, w = this.width;
+    const nodeIndex = new Map<number, number>(), messageIndex = new Map<number, number>(), historyIndex = new Map<number, number>();
+    const index = (map: Map<number, number>, id: number) => { let k = map.get(id); if (k === undefined) map.set(id, (k = map.size)); return k; };
+    const states: number[] = [];
+    for (let s = 0; s < count; s++) {
+      const at = s * w;
+      for (let i = 0; i < n; i++) states.push(index(nodeIndex, words[at + i]!));
+      states.push(words[at + n]!, index(historyIndex, words[at + n + 1]!), words[at + n + 2]!);
+      for (let k = 0; k < w - n - 3; k++) {
+        const m = words[at + n + 3 + k]!;
+        states.push(k < words[at + n + 2]! ? index(messageIndex, m) : -1);
+      }
+    }
+    const out: number[] = [count];
+    for (const [map, table] of [[nodeIndex, this.nodes], [messageIndex, this.messages], [historyIndex, this.histories]] as const) {
+      out.push(map.size);
+      for (const id of map.keys()) { const c = table.content(id); out.push(c.length); for (const x of c) out.push(x); }
+    }
+    for (const x of states) out.push(x);
+    return Int32Array.from(out);
+  }
+
+  importStates(content: Int32Array): Int32Array {
+    const reader = new ContentReader(content);
+    const count = reader.word();
+    const section = (add: (words: Int32Array) => number): number[] => {
+      const ids: number[] = [];
+      for (let k = reader.word(); k > 0; k--) {
+        const length = reader.word();
+        const words = content.subarray(reader.at, reader.at + length);
+        ids.push(add(words));
+        reader.at += length;
+      }
+      return ids;
+    };
+    const asArray = (words: Int32Array) => Array.from(words);
+    const nodeIds = section((words) => this.addNode(decodeNode(new ContentReader(words)), asArray(words)));
+    const messageIds = section((words) => this.addMessage(new ContentReader(words).value() as Message, asArray(words)));
+    const historyIds = section((words) => this.addHistory(new ContentReader(words).value() as History, asArray(words)));
+    const n = this.n, w = this.width;
+    const out = content.slice(reader.at, reader.at + count * w);
+    for (let s = 0; s < count; s++) {
+      const at = s * w;
+      for (let i = 0; i < n; i++) out[at + i] = nodeIds[out[at + i]!]!;
+      out[at + n + 1] = historyIds[out[at + n + 1]!]!;
+      for (let k = 0; k < out[at + n + 2]!; k++) out[at + n + 3 + k] = messageIds[out[at + n + 3 + k]!]!;
+    }
+    return out;
+  }
+
+  get bytes(): number {
+    return this.nodes.bytes + this.messages.bytes + this.histories.bytes + this.nodeParts.byteLength + this.messageParts.byteLength
+      + this.historyParts.length * 16 + this.memo.bytes + this.results.byteLength;
+  }
+}
+
+/**
+ * A node's content: its machine state, what it made durable (most often the very fields of its
+ * state: the fingerprint tells those two cases apart, so the content does too), and the rest of
+ * the record as plain data (role, service cursor), its derived hash aside.
+ */
+function encodeNode({ state, durable: d, hash: _hash, ...rest }: ClusterNode, out: number[]): void {
+  encodeValue(rest, out);
+  encodeValue(state, out);
+  const same = d.currentTerm === state.currentTerm && d.votedFor === state.votedFor && d.log === state.log && d.snapshot === state.snapshot;
+  out.push(same ? 1 : 0);
+  if (!same) encodeValue(d, out);
+}
+
+function decodeNode(reader: ContentReader): ClusterNode {
+  const rest = reader.value() as Omit<ClusterNode, 'state' | 'durable' | 'hash'>;
+  const state = reader.value() as RaftState;
+  const durable = reader.word() === 1 ? persistentStateOf(state) : reader.value() as PersistentState;
+  return { ...rest, state, durable, hash: nodeBaseHash(state) };
+}
