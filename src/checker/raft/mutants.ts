@@ -194,9 +194,7 @@ export const mutants: readonly Mutant[] = [
     bounds: { ...base, crashes: 1, maxInFlight: 4 },
     overrides: {
       handlers: {
-        handleRequestVote: after(handlers.handleRequestVote, (_, r) => ({
-          ...r, effects: [...r.effects.filter((e) => e.type !== 'persist'), ...r.effects.filter((e) => e.type === 'persist')],
-        })),
+        handleRequestVote: after(handlers.handleRequestVote, (_, r) => ({ ...r, effects: persistLast(r.effects) })),
       },
     },
   },
@@ -237,7 +235,7 @@ export const mutants: readonly Mutant[] = [
   {
     id: 'Z18', name: 'commit-before-consistency-check', breaks: 'CommitWithinLog',
     bug: 'a follower applies leaderCommit (AE.5) before the prevLogIndex/prevLogTerm check, so a rejected AppendEntries still commits',
-    bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3 },
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3 },
     overrides: {
       handlers: {
         handleAppendEntries: after(handlers.handleAppendEntries, (before, r, e) => {
@@ -248,23 +246,9 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z19', name: 'snapshot-reply-claims-log-end', breaks: 'LeaderCompleteness',
-    bug: "an InstallSnapshotReply claims the follower's last log index, not the snapshot's last included index",
-    bounds: { ...base, maxTerm: 3, proposals: 2, maxInFlight: 4, snapshots: 1 },
-    overrides: {
-      handlers: {
-        handleInstallSnapshot: after(handlers.handleInstallSnapshot, (_, r) => ({
-          ...r,
-          effects: r.effects.map((x) => x.type === 'send' && x.message.type === 'InstallSnapshotReply'
-            ? { ...x, message: { ...x.message, matchIndex: log.lastIndex(r.state.log) } } : x),
-        })),
-      },
-    },
-  },
-  {
-    id: 'Z20', name: 'apply-only-last-committed', breaks: 'AppliesInOrder',
+    id: 'Z19', name: 'apply-only-last-committed', breaks: 'AppliesInOrder',
     bug: 'a follower applies log[commitIndex] and sets lastApplied = commitIndex, skipping the entries in between',
-    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 4 },
+    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3 },
     overrides: {
       handlers: {
         handleAppendEntries: after(handlers.handleAppendEntries, (_, r) => ({
@@ -276,9 +260,9 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z21', name: 'install-keeps-last-applied', breaks: 'AppliesInOrder',
+    id: 'Z20', name: 'install-keeps-last-applied', breaks: 'StateMachineSafety',
     bug: 'InstallSnapshot hands the service the snapshot but leaves lastApplied where it was, so entries the snapshot covers are applied again',
-    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, snapshots: 1 },
+    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3, snapshots: 1 },
     overrides: {
       handlers: {
         handleInstallSnapshot: after(handlers.handleInstallSnapshot, (before, r) => ({ ...r, state: { ...r.state, lastApplied: before.lastApplied } })),
@@ -286,7 +270,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z22', name: 'match-is-log-end', breaks: 'LeaderCompleteness',
+    id: 'Z21', name: 'match-is-log-end', breaks: 'LeaderCompleteness',
     bug: "a successful AppendEntriesReply claims the follower's last log index, not prevLogIndex + len(entries)",
     bounds: { ...base, maxTerm: 3, proposals: 2, maxInFlight: 4 },
     overrides: {
@@ -300,9 +284,9 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z23', name: 'prev-index-only-check', breaks: 'LogMatching',
+    id: 'Z22', name: 'prev-index-only-check', breaks: 'StateMachineSafety',
     bug: 'a follower replies success when it has any entry at prevLogIndex, without comparing its term to prevLogTerm',
-    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 4 },
+    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 3, drops: 1 },
     overrides: {
       handlers: {
         handleAppendEntries: (s, e) => {
@@ -313,7 +297,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z24', name: 'denied-votes-counted', breaks: 'ElectionSafety',
+    id: 'Z23', name: 'denied-votes-counted', breaks: 'ElectionSafety',
     bug: 'a candidate counts every RequestVoteReply of its term as a vote, granted or not',
     bounds: { ...base, maxTerm: 1, maxInFlight: 4 },
     overrides: {
@@ -322,24 +306,13 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z25', name: 'self-vote-counted-twice', breaks: 'ElectionSafety',
+    id: 'Z24', name: 'self-vote-counted-twice', breaks: 'ElectionSafety',
     bug: 'a candidate that already holds its own vote in votesGranted adds one for itself again when it tallies',
-    bounds: { ...base, nodes: 5, maxTerm: 1, maxInFlight: 6 },
+    bounds: { ...base, nodes: 5, maxTerm: 1, maxInFlight: 7 },
     overrides: { guards: { winsElection: (s, e) => guards.winsElection({ ...s, votesGranted: [...s.votesGranted, s.id] }, e) } },
   },
   {
-    id: 'Z26', name: 'votes-kept-across-elections', breaks: 'ElectionSafety',
-    bug: 'a candidate starting a new election keeps the votes it was granted in the previous term',
-    bounds: { ...base, nodes: 5, maxTerm: 2, maxInFlight: 6 },
-    overrides: {
-      handlers: {
-        startElection: after(handlers.startElection, (before, r) =>
-          ({ ...r, state: { ...r.state, votesGranted: [...new Set([...r.state.votesGranted, ...before.votesGranted])] } })),
-      },
-    },
-  },
-  {
-    id: 'Z27', name: 'commit-restored-from-log-end', breaks: 'CommitWithinLog',
+    id: 'Z25', name: 'commit-restored-from-log-end', breaks: 'CommitWithinLog',
     bug: 'a restarted node takes its whole durable log as committed (commitIndex = last index)',
     bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3, crashes: 1 },
     overrides: {
@@ -347,7 +320,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z28', name: 'volatile-indices-survive-restart', breaks: null,
+    id: 'Z26', name: 'volatile-indices-survive-restart', breaks: null,
     bug: 'a restart reloads the persistent fields into the old node object, so commitIndex and lastApplied keep their pre-crash values although the service restarted from its snapshot',
     bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, crashes: 1 },
     overrides: {
@@ -355,7 +328,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z29', name: 'snapshot-offset-not-restored', breaks: 'LogMatching',
+    id: 'Z27', name: 'snapshot-offset-not-restored', breaks: 'LogMatching',
     bug: "a restart restores the log entries after a snapshot but not the log's offset (snapshotIndex and snapshotTerm)",
     bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3, crashes: 1, snapshots: 1 },
     overrides: {
@@ -365,7 +338,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z30', name: 'compaction-drops-next-entry', breaks: 'LogMatching',
+    id: 'Z28', name: 'compaction-drops-next-entry', breaks: 'LeaderAppendOnly',
     bug: 'compaction slices the entries one too far (entries.slice(index - snapshotIndex + 1)), losing the entry after the snapshot',
     bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3, snapshots: 1 },
     overrides: {
@@ -376,9 +349,9 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z31', name: 'snapshot-term-is-current-term', breaks: 'LeaderCompleteness',
+    id: 'Z29', name: 'snapshot-term-is-current-term', breaks: 'LeaderCompleteness',
     bug: "compaction records the node's currentTerm as the snapshot's last included term, not the term of the entry at its index",
-    bounds: { ...base, maxTerm: 3, proposals: 1, maxInFlight: 3, snapshots: 1 },
+    bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3, snapshots: 1 },
     overrides: {
       handlers: {
         compact: after(handlers.compact, (before, r) => r.state.log === before.log ? r
@@ -387,7 +360,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z32', name: 'append-ack-before-persist', breaks: 'LeaderCompleteness',
+    id: 'Z30', name: 'append-ack-before-persist', breaks: 'LeaderCompleteness',
     bug: 'a follower replies to AppendEntries (and applies) before its new entries are durable, and may crash in between',
     bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3, crashes: 1 },
     overrides: {
@@ -395,7 +368,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z33', name: 'persist-only-when-log-grows', breaks: 'LeaderCompleteness',
+    id: 'Z31', name: 'persist-only-when-log-grows', breaks: 'LeaderCompleteness',
     bug: 'a follower persists its log only when AppendEntries makes it longer, so a conflict that replaces entries in place is never made durable',
     bounds: { ...base, maxTerm: 3, proposals: 2, maxInFlight: 3, crashes: 1 },
     overrides: {
