@@ -51,10 +51,13 @@ for (const m of mutants) {
 
 writeFileSync(new URL('../docs/bug-zoo.md', import.meta.url), `# The bug zoo
 
-Every known Raft safety bug in \`shared/reference/bug-zoo.md\` (Z1–Z14), plus two of our own (Z15,
-Z16) so that every property the checker claims is shown to catch a bug, is a *mutant*: one
-handler or guard of the shipped machine replaced by the buggy variant
-(\`src/checker/raft/mutants.ts\`), selected at run time:
+Every known Raft safety bug in \`shared/reference/bug-zoo.md\` (Z1–Z14), two of our own (Z15,
+Z16) so that every property the checker claims is shown to catch a bug, and fifteen more of our
+own (Z17–Z31: the mistakes implementations and students make in a follower's commit and apply
+rules, in what a reply claims, in counting votes, in restart recovery, at compaction and
+snapshot boundaries, and in the order of persisting and replying) is a *mutant*: one handler or
+guard of the shipped machine replaced by the buggy variant (\`src/checker/raft/mutants.ts\`),
+selected at run time:
 
 \`\`\`sh
 npm run check -- --list-mutants
