@@ -4,7 +4,7 @@
 // Ids are handed out in the order states enter the queue, so the queue holds bare states: a
 // state's id is its place in the queue, and its depth follows from where its level began.
 import { FingerprintSet } from './fingerprint-set.ts';
-import { Links, pathTo } from './links.ts';
+import { Links, pathTo, pathVia } from './links.ts';
 import type { Model } from './model.ts';
 import { splitProperties, type CheckResult, type SearchOptions } from './result.ts';
 
@@ -13,7 +13,13 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
   const { always, sometimes } = splitProperties(model);
   const seen = new FingerprintSet();
   const links = new Links();
-  const reachedAt = new Map<string, number>();
+  /** For each sometimes-property seen: the state it was seen from and the action (-1: that state itself). */
+  const reachedAt = new Map<string, { from: number; action: number }>();
+  let unreached = [...sometimes];
+  const watch = (state: S, from: number, action: number) => {
+    for (const p of unreached) if (p.holds(state)) reachedAt.set(p.name, { from, action });
+    if (reachedAt.size > sometimes.length - unreached.length) unreached = unreached.filter((p) => !reachedAt.has(p.name));
+  };
   const roots = model.initialStates();
   let queue: S[] = [];
   let head = 0;
@@ -30,13 +36,16 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
     if (seen.insert(fp.hi, fp.lo, id) !== -1) return false;
     links.add(parent, action);
     maxDepth = Math.max(maxDepth, depth);
-    for (const p of sometimes) if (!reachedAt.has(p.name) && p.holds(state)) reachedAt.set(p.name, id);
     for (const p of always) if (!p.holds(state)) { violation = { property: p.name, id }; return true; }
     queue.push(state);
     return false;
   };
 
-  roots.forEach((s, i) => { if (violation === undefined) visit(s, -1 - i, -1, 0); });
+  roots.forEach((s, i) => {
+    if (violation !== undefined) return;
+    watch(s, links.size, -1);
+    visit(s, -1 - i, -1, 0);
+  });
   let depth = 0;
   /** States with ids below this are at `depth`; the first one at or past it starts the next level. */
   let levelEnd = links.size;
@@ -52,6 +61,7 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
       const next = model.next(state, actions[k]!);
       if (next === undefined) continue;
       generated++;
+      if (unreached.length > 0) watch(next, id, k);
       if (visit(next, id, k, depth + 1)) break;
     }
     if (options.onProgress && (generated & 0x3fff) === 0) {
@@ -73,8 +83,8 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
     complete,
     violation: violation && { property: violation.property, path: pathTo(model, roots, links.parent, links.action, violation.id) },
     reached: new Map(sometimes.map((p) => {
-      const id = reachedAt.get(p.name);
-      return [p.name, id === undefined ? undefined : pathTo(model, roots, links.parent, links.action, id)];
+      const at = reachedAt.get(p.name);
+      return [p.name, at === undefined ? undefined : pathVia(model, roots, links.parent, links.action, at.from, at.action)];
     })),
   };
 }

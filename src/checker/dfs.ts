@@ -22,14 +22,21 @@ export function dfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
     actions: stack.slice(1).map((f) => f.via!),
   });
 
+  let unreached = [...sometimes];
   /** Marks `state` visited and checks it; true if the search must stop. */
   const enter = (state: S, via: A | undefined): boolean => {
+    // Sometimes-properties are looked for before duplicates are dropped (see bfs.ts).
+    if (unreached.some((p) => p.holds(state))) {
+      const path = pathOfStack();
+      const to = via === undefined ? { states: [state], actions: [] } : { states: [...path.states, state], actions: [...path.actions, via] };
+      for (const p of unreached) if (p.holds(state)) reached.set(p.name, to);
+      unreached = unreached.filter((p) => reached.get(p.name) === undefined);
+    }
     const fp = model.fingerprint(state);
     if (seen.insert(fp.hi, fp.lo, seen.size) !== -1) return false;
     const deep = options.maxDepth !== undefined && stack.length >= options.maxDepth;
     stack.push({ state, actions: deep ? [] : model.actions(state), next: 0, via });
     maxDepth = Math.max(maxDepth, stack.length - 1);
-    for (const p of sometimes) if (reached.get(p.name) === undefined && p.holds(state)) reached.set(p.name, pathOfStack());
     for (const p of always) if (!p.holds(state)) { violation = { property: p.name, path: pathOfStack() }; return true; }
     return false;
   };

@@ -21,6 +21,19 @@ export class Links {
   }
 }
 
+/**
+ * The path to the successor that action index `k` leads to from state `from`: how a search
+ * reports a "sometimes" property it saw on a successor it did not keep (a duplicate by
+ * fingerprint). With k < 0, the path to `from` itself.
+ */
+export function pathVia<S, A>(model: Model<S, A>, roots: readonly S[], parent: Int32Array, action: Int32Array, from: number, k: number): Path<S, A> {
+  const path = pathTo(model, roots, parent, action, from);
+  if (k < 0) return path;
+  const last = path.states[path.states.length - 1]!;
+  const next = model.actions(last)[k]!;
+  return { states: [...path.states, model.next(last, next)!], actions: [...path.actions, next] };
+}
+
 /** Replays the recorded action indices from the root to rebuild the path to state `id`. */
 export function pathTo<S, A>(model: Model<S, A>, roots: readonly S[], parent: Int32Array, action: Int32Array, id: number): Path<S, A> {
   const choices: number[] = [];

@@ -4,7 +4,7 @@
 // Levels are kept in step, so the first violation found still has a shortest trace.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { pathTo } from './links.ts';
+import { pathTo, pathVia } from './links.ts';
 import { loadModel, type ModelSpec } from './model.ts';
 import type { Entry, FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.ts';
 import { splitProperties, type CheckResult, type SearchOptions } from './result.ts';
@@ -36,7 +36,7 @@ export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOption
   const generated = new Float64Array(generatedBuffer);
 
   const roots = model.initialStates();
-  const reachedAt = new Map<string, number>();
+  const reachedAt = new Map<string, { from: number; k: number }>();
   let violation: { property: string; id: number } | undefined;
   const rootEntries: Entry<S>[] = [];
   roots.forEach((state, i) => {
@@ -46,7 +46,7 @@ export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOption
     if (id === -1) return;
     parent[id] = -1 - i;
     action[id] = -1;
-    for (const p of sometimes) if (!reachedAt.has(p.name) && p.holds(state)) reachedAt.set(p.name, id);
+    for (const p of sometimes) if (!reachedAt.has(p.name) && p.holds(state)) reachedAt.set(p.name, { from: id, k: -1 });
     const broken = always.find((p) => !p.holds(state));
     if (broken !== undefined) violation = { property: broken.name, id };
     rootEntries.push({ state, id });
@@ -75,7 +75,7 @@ export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOption
       sizes = replies.map((r) => r.size);
       if (sizes.some((n) => n > 0)) maxDepth = depth;
       for (const r of replies) {
-        for (const [name, id] of r.reached) if (!reachedAt.has(name)) reachedAt.set(name, id);
+        for (const [name, from, k] of r.reached) if (!reachedAt.has(name)) reachedAt.set(name, { from, k });
         if (r.violation !== undefined && violation === undefined) violation = r.violation;
       }
       await rebalance(workers, sizes);
@@ -92,8 +92,8 @@ export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOption
       complete,
       violation: violation && { property: violation.property, path: path(violation.id) },
       reached: new Map(sometimes.map((p) => {
-        const id = reachedAt.get(p.name);
-        return [p.name, id === undefined ? undefined : path(id)];
+        const at = reachedAt.get(p.name);
+        return [p.name, at === undefined ? undefined : pathVia(model, roots, parent, action, at.from, at.k)];
       })),
     };
   } finally {

@@ -29,6 +29,7 @@ export type FromWorker<S> =
       /** States of the next level this worker now holds. */
       readonly size: number;
       readonly violation: { readonly property: string; readonly id: number } | undefined;
-      readonly reached: readonly (readonly [string, number])[];
+      /** Sometimes-properties seen: on the successor that action index k leads to from state `from`. */
+      readonly reached: readonly (readonly [name: string, from: number, k: number])[];
     }
   | { readonly type: 'given'; readonly entries: readonly Entry<S>[] };

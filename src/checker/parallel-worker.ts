@@ -23,7 +23,7 @@ const reply = (message: FromWorker<unknown>) => port.postMessage(message);
 function expand(unreached: readonly string[]): void {
   const next: Entry<unknown>[] = [];
   const watch = sometimes.filter((p) => unreached.includes(p.name));
-  const reached: [string, number][] = [];
+  const reached: [string, number, number][] = [];
   let violation: { property: string; id: number } | undefined;
   let count = generated[setup.index]!;
   for (let i = 0; i < frontier.length && violation === undefined; i++) {
@@ -34,12 +34,13 @@ function expand(unreached: readonly string[]): void {
       const successor = model.next(state, actions[k]!);
       if (successor === undefined) continue;
       count++;
+      // Sometimes-properties are looked for before duplicates are dropped (see bfs.ts).
+      for (let p = watch.length - 1; p >= 0; p--) if (watch[p]!.holds(successor)) { reached.push([watch[p]!.name, from, k]); watch.splice(p, 1); }
       const fp = model.fingerprint(successor);
       const id = table.insert(fp.hi, fp.lo);
       if (id === -1) continue;
       parent[id] = from;
       action[id] = k;
-      for (let p = watch.length - 1; p >= 0; p--) if (watch[p]!.holds(successor)) { reached.push([watch[p]!.name, id]); watch.splice(p, 1); }
       const broken = always.find((p) => !p.holds(successor));
       if (broken !== undefined) { violation = { property: broken.name, id }; table.stop(); break; }
       next.push({ state: successor, id });

@@ -122,6 +122,8 @@ export async function runNode(args: string[]): Promise<void> {
     timings: udpTimings,
     stepper,
     onFatal: (err: unknown) => {
+      // What was acknowledged stays acknowledged (the last events go out); nothing after the failure is.
+      flush();
       logger.error(`stopping: ${err instanceof Error ? err.message : String(err)}`);
       process.exit(1);
     },

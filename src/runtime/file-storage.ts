@@ -14,13 +14,18 @@
 // (a frame that fails its own checksum, a bad record followed by more data, a record that does not
 // fit the log before it) or a header of another cluster or node stops recovery with an error that
 // names the file and the byte offset: acknowledged data is never silently dropped.
+//
+// A save resolves only when every byte of its record was written (a short write is followed by a
+// write of the rest) and fsynced. A save that fails is fatal: the storage takes no more saves, so
+// nothing is ever appended after a partial record, and the only partial record a restart can find
+// is the one at the tail, which no save ever acknowledged.
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   ByteReader, ByteWriter, CorruptStateError, MalformedBytes, crc32, decodePersistentState, encodePersistentState, jsonCommands,
   log, logIndex, nodeId, readEntries, term, writeEntries, type CommandCodec, type Entry, type NodeId, type PersistentState,
 } from '../machine/index.ts';
+import { nodeFileSystem, type FileSystem, type WritableFile } from './file-system.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import type { Storage } from './storage.ts';
 
@@ -46,23 +51,41 @@ export class StorageError extends Error {
   override name = 'StorageError';
 }
 
+/**
+ * A save failed: a write, an fsync, a rename. It is fatal to the storage, which refuses every later
+ * save with this same error: after a short write the file ends in a partial record that a later
+ * append would bury, and after a failed fsync the page cache no longer tells what is on disk (the
+ * kernel may have dropped the dirty pages and cleared the error), so no retry could be trusted.
+ * What was saved before it is durable; a restart recovers it.
+ */
+export class StorageWriteError extends StorageError {
+  override name = 'StorageWriteError';
+  constructor(readonly file: string, cause: unknown) {
+    super(`cannot make ${file} durable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 export interface FileStorageOptions {
   readonly dir: string;
   readonly clusterId: number;
   readonly nodeId: NodeId;
   readonly commands?: CommandCodec;
   readonly logger?: Logger;
+  /** The file-system calls, for tests that inject faults; the process's own by default. */
+  readonly fs?: FileSystem;
 }
 
 export class FileStorage implements Storage {
   private saved: PersistentState | null;
   private bytes: number;
+  private failure: StorageWriteError | null = null;
 
   private constructor(
     private readonly dir: string,
     private readonly options: FileStorageOptions,
     private readonly commands: CommandCodec,
-    private handle: FileHandle | null,
+    private readonly fs: FileSystem,
+    private handle: WritableFile | null,
     recovered: { state: PersistentState | null; bytes: number },
   ) {
     this.saved = recovered.state;
@@ -74,52 +97,64 @@ export class FileStorage implements Storage {
     const { dir } = options;
     const commands = options.commands ?? jsonCommands;
     const logger = options.logger ?? silentLogger;
+    const fs = options.fs ?? nodeFileSystem;
     try {
-      await makeDirectory(dir);
+      await makeDirectory(fs, dir);
       // A temp file is a rewrite the crash interrupted before its rename: the old file still holds everything.
-      await rm(join(dir, TEMP_FILE), { force: true });
+      await fs.rm(join(dir, TEMP_FILE), { force: true });
     } catch (err) {
       throw new StorageError(`cannot use data directory ${dir}: ${(err as Error).message}`);
     }
     const file = join(dir, WAL_FILE);
     let bytes: Uint8Array;
     try {
-      const read = await readFile(file);
-      bytes = new Uint8Array(read.buffer, read.byteOffset, read.length);
+      bytes = await fs.readFile(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StorageError(`cannot read ${file}: ${(err as Error).message}`);
-      await probeWritable(dir);
-      return new FileStorage(dir, options, commands, null, { state: null, bytes: 0 });
+      await probeWritable(fs, dir);
+      return new FileStorage(dir, options, commands, fs, null, { state: null, bytes: 0 });
     }
     const recovered = recover(file, bytes, options, commands, logger);
-    let handle: FileHandle;
+    let handle: WritableFile;
     try {
-      handle = await open(file, constants.O_WRONLY | constants.O_APPEND);
+      handle = await fs.open(file, constants.O_WRONLY | constants.O_APPEND);
     } catch (err) {
       throw new StorageError(`cannot write ${file}: ${(err as Error).message}`);
     }
     if (recovered.validBytes < bytes.length) {
-      await handle.truncate(recovered.validBytes);
-      await handle.sync();
+      try {
+        await handle.truncate(recovered.validBytes);
+        await handle.sync();
+      } catch (err) {
+        throw new StorageError(`cannot truncate the torn tail of ${file}: ${(err as Error).message}`);
+      }
     }
-    return new FileStorage(dir, options, commands, handle, { state: recovered.state, bytes: recovered.validBytes });
+    return new FileStorage(dir, options, commands, fs, handle, { state: recovered.state, bytes: recovered.validBytes });
   }
 
   load(): Promise<PersistentState | null> {
     return Promise.resolve(this.saved);
   }
 
+  /** Resolves once every byte of `state` is written and fsynced; a failure is for good (see StorageWriteError). */
   async save(state: PersistentState): Promise<void> {
-    const before = this.saved;
-    if (before === null || this.handle === null || before.snapshot !== state.snapshot || before.log.snapshotIndex !== state.log.snapshotIndex) {
-      await this.rewrite(state);
-    } else {
-      const record = this.batchRecord(before, state);
-      if (record !== null) {
-        await this.handle.write(record);
-        await this.handle.datasync();
-        this.bytes += record.length;
+    if (this.failure !== null) throw this.failure;
+    const file = join(this.dir, WAL_FILE);
+    try {
+      const before = this.saved;
+      if (before === null || this.handle === null || before.snapshot !== state.snapshot || before.log.snapshotIndex !== state.log.snapshotIndex) {
+        await this.rewrite(state);
+      } else {
+        const record = this.batchRecord(before, state);
+        if (record !== null) {
+          await step(file, writeAll(this.handle, record));
+          await step(file, this.handle.datasync());
+          this.bytes += record.length;
+        }
       }
+    } catch (err) {
+      this.failure = err instanceof StorageWriteError ? err : new StorageWriteError(file, err);
+      throw this.failure;
     }
     this.saved = state;
   }
@@ -156,18 +191,39 @@ export class FileStorage implements Storage {
     const temp = join(this.dir, TEMP_FILE);
     const file = join(this.dir, WAL_FILE);
     const content = walFile(this.options, state, this.commands);
-    const out = await open(temp, 'w');
+    const out = await step(temp, this.fs.open(temp, 'w'));
     try {
-      await out.write(content);
-      await out.sync();
+      await step(temp, writeAll(out, content));
+      await step(temp, out.sync());
     } finally {
       await out.close();
     }
-    await rename(temp, file);
-    await syncDirectory(this.dir);
-    await this.handle?.close();
-    this.handle = await open(file, constants.O_WRONLY | constants.O_APPEND);
+    await step(file, this.fs.rename(temp, file));
+    await step(this.dir, syncDirectory(this.fs, this.dir));
+    const old = this.handle;
+    this.handle = null;
+    await old?.close();
+    this.handle = await step(file, this.fs.open(file, constants.O_WRONLY | constants.O_APPEND));
     this.bytes = content.length;
+  }
+}
+
+/** All of `bytes`, however many writes that takes: a write may write less than it was given. */
+async function writeAll(out: WritableFile, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.length;) {
+    const { bytesWritten } = await out.write(bytes, done, bytes.length - done);
+    // A regular file answers a write it cannot take at all with an error; 0 would loop forever.
+    if (bytesWritten <= 0) throw new Error(`a write took ${bytesWritten} of ${bytes.length - done} bytes`);
+    done += bytesWritten;
+  }
+}
+
+/** One step of a save: its failure names the file it concerns. */
+async function step<T>(file: string, operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch (err) {
+    throw new StorageWriteError(file, err);
   }
 }
 
@@ -326,23 +382,23 @@ function applyRecord(
  * mkdir -p, one level at a time: Node 20's recursive mkdir spins forever where the kernel answers
  * ENOENT under an existing parent (as /proc does).
  */
-async function makeDirectory(dir: string): Promise<void> {
+async function makeDirectory(fs: FileSystem, dir: string): Promise<void> {
   try {
-    await mkdir(dir);
+    await fs.mkdir(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
-      if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a directory`);
+      if (!(await fs.stat(dir)).isDirectory()) throw new Error(`${dir} is not a directory`);
       return;
     }
     if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
-    await makeDirectory(dirname(dir));
-    await mkdir(dir);
+    await makeDirectory(fs, dirname(dir));
+    await fs.mkdir(dir);
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  const d = await open(dir, 'r');
+async function syncDirectory(fs: FileSystem, dir: string): Promise<void> {
+  const d = await fs.open(dir, 'r');
   try {
     await d.sync();
   } finally {
@@ -350,11 +406,11 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-async function probeWritable(dir: string): Promise<void> {
+async function probeWritable(fs: FileSystem, dir: string): Promise<void> {
   const probe = join(dir, TEMP_FILE);
   try {
-    await (await open(probe, 'w')).close();
-    await rm(probe);
+    await (await fs.open(probe, 'w')).close();
+    await fs.rm(probe, { force: false });
   } catch (err) {
     throw new StorageError(`cannot write in data directory ${dir}: ${(err as Error).message}`);
   }

@@ -9,5 +9,6 @@ export { realClock, SimulatedClock, type Clock, type Cancel } from './clock.ts';
 export { seededRandom, systemRandom, type Random } from './random.ts';
 export { UdpTransport, TransportError, type UdpTransportOptions, type PeerAddress, type TransportCounters } from './udp-transport.ts';
 export { createWireCodec, DEFAULT_MAX_DATAGRAM, type WireCodec, type WireConfig, type Datagram, type Decoded, type SnapshotChunk } from './wire-codec.ts';
-export { FileStorage, StorageError, StorageCorruptError, type FileStorageOptions } from './file-storage.ts';
+export { FileStorage, StorageError, StorageCorruptError, StorageWriteError, type FileStorageOptions } from './file-storage.ts';
+export { nodeFileSystem, type FileSystem, type WritableFile } from './file-system.ts';
 export { stderrLogger, silentLogger, type Logger, type LogLevel } from './logger.ts';

@@ -38,7 +38,10 @@ export interface RaftNodeOptions {
   readonly timings?: Timings;
   readonly clock?: Clock;
   readonly random?: Random;
-  /** A storage failure kills the node (it cannot keep its promises); by default it is rethrown. */
+  /**
+   * A storage failure kills the node: nothing after the failed persist is sent or applied, since
+   * the state it depends on may not be durable. The error goes here, once; by default it is rethrown.
+   */
   readonly onFatal?: (error: unknown) => void;
   /** The machine; a variant (for example a model checker's mutant) may be injected. */
   readonly stepper?: Stepper;
@@ -211,7 +214,12 @@ export class RaftNode {
     if (version <= this.durableVersion) return;
     const covers = this.version;
     const s = this.node.state;
-    const saved = this.storage.save({ currentTerm: s.currentTerm, votedFor: s.votedFor, log: s.log, snapshot: s.snapshot });
+    let saved: ReturnType<Storage['save']>;
+    try {
+      saved = this.storage.save({ currentTerm: s.currentTerm, votedFor: s.votedFor, log: s.log, snapshot: s.snapshot });
+    } catch (error) {
+      return this.fail(error);
+    }
     if (!(saved instanceof Promise)) {
       this.durableVersion = covers;
       return;

@@ -19,6 +19,9 @@ export interface Storage {
    * saves the newest state then, so saves that pile up during a slow one are merged into one.
    * `state.snapshot` is the same Uint8Array object for as long as the snapshot is unchanged, so an
    * implementation can tell by identity whether it must rewrite the snapshot.
+   * A save that throws or rejects made nothing of `state` durable as far as the node knows, and the
+   * node stops for good (nothing after the persist is sent or applied); the storage may refuse
+   * every later save.
    */
   save(state: PersistentState): MaybePromise<void>;
   /** Bytes of the last saved raft state, snapshot excluded (the lab's RaftStateSize budget). */

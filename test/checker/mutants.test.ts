@@ -37,4 +37,12 @@ for (const m of mutants) {
       assert.equal(r.violation.path.actions.length, documentedLength(m.id), 'shortest trace length differs from docs/bug-zoo.md');
     });
   }
+  if (m.id.startsWith('P')) {
+    test(`mutant ${m.id} ${m.name}: within its bounds, only ${m.breaks} catches it`, () => {
+      const full = model();
+      const r = bfs({ ...full, properties: full.properties.filter((p) => p.name !== m.breaks) });
+      assert.ok(r.complete, 'the search without the property must be exhaustive');
+      assert.equal(r.violation, undefined, `${r.violation?.property} also catches it`);
+    });
+  }
 }

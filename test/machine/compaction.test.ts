@@ -24,11 +24,15 @@ test('SN.1 a snapshot of what is not yet applied, or not newer than the current 
   }
 });
 
-test('IS.1 an InstallSnapshot from an older term is refused at once', () => {
+test('IS.1 an InstallSnapshot from an older term is refused at once, and the reply claims to hold nothing', () => {
   const f = nodeIn('follower', { currentTerm: T(3) });
-  const r = step(f, is({ term: T(2) }));
+  const r = step(f, is({ term: T(2), lastIncludedIndex: I(5), lastIncludedTerm: T(2) }));
   assert.equal(r.state, f.state);
-  assert.equal(sentOf(r.effects, 'InstallSnapshotReply')[0]!.term, 3);
+  const [reply] = sentOf(r.effects, 'InstallSnapshotReply');
+  assert.equal(reply!.term, 3);
+  // Found by the checker's PromisesAreDurable: a refused snapshot's index, sent back under our
+  // newer term, would let a sender that leads that term set matchIndex past what we hold.
+  assert.equal(reply!.matchIndex, 0);
 });
 
 test('IS.5 the received snapshot replaces the one we hold, and is durable before the reply', () => {

@@ -4,7 +4,7 @@
 // machine's stepper; nothing here re-implements a Raft rule.
 import {
   initialNode, log, logIndex, nodeId, persistentStateOf,
-  type Command, type Message, type NodeSnapshot, type PersistentState, type RaftEvent, type Stepper,
+  type Command, type Effect, type Message, type NodeSnapshot, type PersistentState, type RaftEvent, type Stepper,
 } from '../../machine/index.ts';
 import { messageBaseHash, nodeBaseHash, type Pair } from './fingerprint.ts';
 
@@ -26,7 +26,10 @@ export interface Bounds {
 
 export interface Budget { readonly drops: number; readonly duplicates: number; readonly crashes: number; readonly proposals: number; readonly snapshots: number }
 
-/** Bits of History.flags. */
+/**
+ * Bits of History.flags: something forbidden happened (a violation), or a situation that bugs
+ * need in order to show happened (coverage: the "sometimes" properties read these).
+ */
 export const Flag = {
   TwoLeadersInOneTerm: 1 << 0,
   DifferentCommandsApplied: 1 << 1,
@@ -36,9 +39,26 @@ export const Flag = {
   SnapshotInstalled: 1 << 5,
   CrashedNodeRecovered: 1 << 6,
   AppliedOutOfOrder: 1 << 7,
-  /** Bit RestartedBase << i: node i + 1 has restarted at least once. */
-  RestartedBase: 1 << 8,
+  /** A node's log lost entries (not by compaction): a conflict was resolved by truncation. */
+  LogTruncated: 1 << 8,
+  /** InstallSnapshot arrived at a node whose log held entries past its own snapshot. */
+  SnapshotOverLog: 1 << 9,
+  /** A node restarted with a snapshot in its durable state. */
+  RestartedWithSnapshot: 1 << 10,
+  /** A message was delivered to a node already in a later term than the message's. */
+  StaleMessageDelivered: 1 << 11,
+  /** A leader's commitIndex moved over an entry of an earlier term (committed by counting a later one, §5.4.2). */
+  EarlierTermCommitted: 1 << 12,
 } as const;
+
+/**
+ * The flags that only say a situation was reached. They are left out of the fingerprint: the
+ * searches look for "sometimes" properties on every successor they generate, before dropping
+ * duplicates, so merging states that differ only in these loses no coverage, and keeping them
+ * apart would multiply the state space by their combinations.
+ */
+export const coverageFlags = Flag.SnapshotInstalled | Flag.CrashedNodeRecovered | Flag.LogTruncated | Flag.SnapshotOverLog
+  | Flag.RestartedWithSnapshot | Flag.StaleMessageDelivered | Flag.EarlierTermCommitted;
 
 export interface History {
   /** leaders[t]: the id of the node that led term t, or 0. */
@@ -49,15 +69,24 @@ export interface History {
   readonly appliedTerm: readonly number[];
   readonly appliedAt: readonly number[];
   readonly flags: number;
+  /** Bit i: node i + 1 has crashed and restarted at least once. */
+  readonly restarted: number;
 }
 
 /**
- * A node as the cluster holds it: the machine's snapshot, what the node has made durable, and
- * the id-free hash of its state, kept in step with it (fingerprint.ts). One record, so an action
- * that changes a node replaces one object in one array.
+ * A node as the cluster holds it: the machine's snapshot, what the node has made durable, what
+ * its service has been handed, and the id-free hash of its state, kept in step with it
+ * (fingerprint.ts). One record, so an action that changes a node replaces one object in one array.
  */
 export interface ClusterNode extends NodeSnapshot {
   readonly durable: PersistentState;
+  /**
+   * The service's own applied cursor: the last index it was handed, by applyEntries or a
+   * snapshot. Kept from the effects alone, never from the machine's lastApplied, so properties
+   * can hold the machine's claims against it. A crash empties the service; it comes back with
+   * only what the restart hands it.
+   */
+  readonly serviceApplied: number;
   readonly hash: Pair;
 }
 
@@ -80,11 +109,11 @@ export function initialCluster(bounds: Bounds): ClusterState {
   const members = Array.from({ length: bounds.nodes }, (_, i) => nodeId(i + 1));
   const nodes = members.map((id) => initialNode({ id, members }));
   return {
-    nodes: nodes.map((n) => ({ ...n, durable: persistentStateOf(n.state), hash: nodeBaseHash(n.state) })),
+    nodes: nodes.map((n) => ({ ...n, durable: persistentStateOf(n.state), serviceApplied: 0, hash: nodeBaseHash(n.state) })),
     network: [],
     messageHashes: [],
     budget: { drops: bounds.drops, duplicates: bounds.duplicates, crashes: bounds.crashes, proposals: bounds.proposals, snapshots: bounds.snapshots },
-    history: { leaders: new Array<number>(bounds.maxTerm + 1).fill(0), applied: [], appliedTerm: [], appliedAt: [], flags: 0 },
+    history: { leaders: new Array<number>(bounds.maxTerm + 1).fill(0), applied: [], appliedTerm: [], appliedAt: [], flags: 0, restarted: 0 },
   };
 }
 
@@ -203,10 +232,11 @@ class Builder {
   private appliedTerm: readonly number[];
   private appliedAt: readonly number[];
   private flags: number;
+  private restarted: number;
 
   constructor(private readonly source: ClusterState, private readonly step: Stepper) {
     ({ nodes: this.nodes, network: this.network, messageHashes: this.messageHashes, budget: this.budget } = source);
-    ({ leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags } = source.history);
+    ({ leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags, restarted: this.restarted } = source.history);
   }
 
   /**
@@ -218,24 +248,38 @@ class Builder {
     const before = this.nodes[i]!;
     const r = this.step(before, event);
     if (crashAtPersist && !r.effects.some((e) => e.type === 'persist')) return false;
-    let nextToApply = before.state.lastApplied + 1;
+    if ('term' in event && event.term < before.state.currentTerm) this.flags |= Flag.StaleMessageDelivered;
     let durable = before.durable;
+    let serviceApplied = before.serviceApplied;
     for (const e of r.effects) {
-      if (e.type === 'applyEntries' || e.type === 'applySnapshot') {
-        const first = e.type === 'applyEntries' ? e.first : e.index;
-        if (e.type === 'applyEntries' ? first !== nextToApply : first < nextToApply) this.flags |= Flag.AppliedOutOfOrder;
-        nextToApply = e.type === 'applyEntries' ? first + e.entries.length : first + 1;
-      }
       if (e.type === 'persist') {
         if (crashAtPersist) { this.crash(i); return true; }
         durable = persistentStateOf(r.state);
       } else if (e.type === 'send') this.send(e.message);
-      else if (e.type === 'applyEntries') e.entries.forEach((entry, k) => this.recordApply(i, e.first + k, entry.term, entry.command, r.state.currentTerm));
-      else if (e.type === 'applySnapshot') this.recordSnapshot(e.index, e.data, event.type === 'InstallSnapshot');
+      else if (e.type === 'applyEntries' || e.type === 'applySnapshot') serviceApplied = this.hand(i, serviceApplied, e, r.state.currentTerm);
     }
-    this.setNode(i, r.role, r.state, durable);
+    if (event.type === 'InstallSnapshot' && r.effects.some((e) => e.type === 'applySnapshot')) {
+      this.flags |= Flag.SnapshotInstalled;
+      if (log.lastIndex(before.state.log) > before.state.log.snapshotIndex) this.flags |= Flag.SnapshotOverLog;
+    }
+    this.setNode(i, r.role, r.state, durable, serviceApplied);
     this.observe(i, before, this.nodes[i]!);
     return true;
+  }
+
+  /**
+   * The service of node i is handed entries or a snapshot: it records them and moves its cursor.
+   * Entries must continue exactly where the service is; a snapshot must move it forward.
+   */
+  private hand(i: number, at: number, e: Extract<Effect, { type: 'applyEntries' | 'applySnapshot' }>, appliedIn: number): number {
+    if (e.type === 'applySnapshot') {
+      if (e.index <= at) this.flags |= Flag.AppliedOutOfOrder;
+      this.recordSnapshot(e.index, e.data);
+      return e.index;
+    }
+    if (e.first !== at + 1) this.flags |= Flag.AppliedOutOfOrder;
+    e.entries.forEach((entry, k) => this.recordApply(i, e.first + k, entry.term, entry.command, appliedIn));
+    return e.first + e.entries.length - 1;
   }
 
   send(m: Message): void { const own = this.writableNetwork(); own.messages.push(m); own.hashes.push(messageBaseHash(m)); }
@@ -247,12 +291,12 @@ class Builder {
     this.budget = this.ownBudget;
   }
 
-  private setNode(i: number, role: NodeSnapshot['role'], state: NodeSnapshot['state'], durable: PersistentState): void {
+  private setNode(i: number, role: NodeSnapshot['role'], state: NodeSnapshot['state'], durable: PersistentState, serviceApplied: number): void {
     const current = this.nodes[i]!;
-    if (role === current.role && state === current.state && durable === current.durable) return;
+    if (role === current.role && state === current.state && durable === current.durable && serviceApplied === current.serviceApplied) return;
     if (this.ownNodes === undefined) this.nodes = this.ownNodes = [...this.nodes];
     const hash = state === current.state ? current.hash : nodeBaseHash(state);
-    this.ownNodes[i] = { role, state, durable, hash };
+    this.ownNodes[i] = { role, state, durable, serviceApplied, hash };
   }
 
   private writableNetwork(): { messages: Message[]; hashes: Pair[] } {
@@ -264,30 +308,36 @@ class Builder {
     return this.ownNetwork;
   }
 
+  /** Node i crashes and restarts at once from its durable state; its service starts empty. */
   crash(i: number): void {
     this.spend('crashes');
-    this.flags |= Flag.RestartedBase << i;
+    this.restarted |= 1 << i;
     const before = this.nodes[i]!;
+    if (before.durable.log.snapshotIndex > 0) this.flags |= Flag.RestartedWithSnapshot;
     const r = this.step(before, { type: 'Restart', persisted: before.durable });
-    for (const e of r.effects) if (e.type === 'applySnapshot') this.recordSnapshot(e.index, e.data, false);
-    this.setNode(i, r.role, r.state, before.durable);
+    let serviceApplied = 0;
+    for (const e of r.effects) if (e.type === 'applyEntries' || e.type === 'applySnapshot') serviceApplied = this.hand(i, serviceApplied, e, r.state.currentTerm);
+    this.setNode(i, r.role, r.state, before.durable, serviceApplied);
     this.observe(i, before, this.nodes[i]!);
   }
 
   private observe(i: number, before: NodeSnapshot, after: NodeSnapshot): void {
     if (after.state.currentTerm < before.state.currentTerm) this.flags |= Flag.TermDecreased;
+    if (after.state.log !== before.state.log && !extends_(before, after)) this.flags |= after.role === 'leader' && before.role === 'leader' ? Flag.LeaderLogRewritten : Flag.LogTruncated;
     if (after.role !== 'leader') return;
     const t = after.state.currentTerm;
     if (before.role !== 'leader' || before.state.currentTerm !== t) {
       const prior = this.leaders[t];
       if (prior !== 0 && prior !== i + 1) this.flags |= Flag.TwoLeadersInOneTerm;
       if (prior === 0) this.leaders = this.leaders.map((l, k) => (k === t ? i + 1 : l));
-      if (this.flags & (Flag.RestartedBase << i)) this.flags |= Flag.CrashedNodeRecovered;
-    } else if (!extends_(before, after)) this.flags |= Flag.LeaderLogRewritten;
+      if (this.restarted & (1 << i)) this.flags |= Flag.CrashedNodeRecovered;
+    } else if (after.state.commitIndex > before.state.commitIndex && commitsEarlierTerm(before.state.commitIndex, after.state)) {
+      this.flags |= Flag.EarlierTermCommitted;
+    }
   }
 
   private recordApply(i: number, index: number, term: number, command: Command, appliedIn: number): void {
-    if (this.flags & (Flag.RestartedBase << i)) this.flags |= Flag.CrashedNodeRecovered;
+    if (this.restarted & (1 << i)) this.flags |= Flag.CrashedNodeRecovered;
     if (index <= this.applied.length) {
       if (this.applied[index - 1] !== command) this.flags |= Flag.DifferentCommandsApplied;
       return;
@@ -298,23 +348,28 @@ class Builder {
     this.appliedAt = [...this.appliedAt, appliedIn];
   }
 
-  private recordSnapshot(index: number, data: Uint8Array, installed: boolean): void {
-    if (installed) this.flags |= Flag.SnapshotInstalled;
+  private recordSnapshot(index: number, data: Uint8Array): void {
     if (data.length !== index) { this.flags |= Flag.SnapshotDisagrees; return; }
     for (let k = 0; k < Math.min(index, this.applied.length); k++) if (this.applied[k] !== data[k]) this.flags |= Flag.SnapshotDisagrees;
   }
 
   build(): ClusterState {
     const h = this.source.history;
-    const historyUnchanged = this.leaders === h.leaders && this.applied === h.applied && this.flags === h.flags;
+    const historyUnchanged = this.leaders === h.leaders && this.applied === h.applied && this.flags === h.flags && this.restarted === h.restarted;
     return {
       nodes: this.nodes, network: this.network, messageHashes: this.messageHashes, budget: this.budget,
-      history: historyUnchanged ? h : { leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags },
+      history: historyUnchanged ? h : { leaders: this.leaders, applied: this.applied, appliedTerm: this.appliedTerm, appliedAt: this.appliedAt, flags: this.flags, restarted: this.restarted },
     };
   }
 }
 
-/** Leader Append-Only: the leader's new log holds every entry of its old one, at the same index. */
+/** Some entry in (from, commitIndex] of the leader's log is of an earlier term than the leader's. */
+function commitsEarlierTerm(from: number, s: NodeSnapshot['state']): boolean {
+  for (let k = Math.max(from, s.log.snapshotIndex) + 1; k <= s.commitIndex; k++) if (log.termAt(s.log, logIndex(k))! < s.currentTerm) return true;
+  return false;
+}
+
+/** The new log holds every entry of the old one, at the same index (compacted entries aside). */
 function extends_(before: NodeSnapshot, after: NodeSnapshot): boolean {
   const a = before.state.log, b = after.state.log;
   if (log.lastIndex(b) < log.lastIndex(a)) return false;

@@ -5,7 +5,7 @@
 // multiset: messages combine by addition, whatever their order.
 import type { Message, PersistentState, RaftState } from '../../machine/index.ts';
 import { avalancheHi, avalancheLo, Hasher } from '../fingerprint-set.ts';
-import type { ClusterState } from './cluster.ts';
+import { coverageFlags, type ClusterState } from './cluster.ts';
 
 export interface Pair { readonly hi: number; readonly lo: number }
 
@@ -63,8 +63,8 @@ export function fingerprintCluster(s: ClusterState, { to, from }: Renaming): Pai
   out.reset(0);
   for (let k = 1; k <= n; k++) {
     const i = from[k - 1]! - 1;
-    const { role, state, durable: d, hash: base } = s.nodes[i]!;
-    out.add(ROLE[role]).add(base.hi).add(base.lo).add(state.votedFor === null ? 0 : to[state.votedFor - 1]!);
+    const { role, state, durable: d, serviceApplied, hash: base } = s.nodes[i]!;
+    out.add(ROLE[role]).add(base.hi).add(base.lo).add(serviceApplied).add(state.votedFor === null ? 0 : to[state.votedFor - 1]!);
     let votes = 0;
     for (const v of state.votesGranted) votes |= 1 << (to[v - 1]! - 1);
     out.add(votes);
@@ -97,9 +97,9 @@ export function fingerprintCluster(s: ClusterState, { to, from }: Renaming): Pai
   for (const l of hist.leaders) out.add(l === 0 ? 0 : to[l - 1]!);
   out.add(hist.applied.length);
   for (let k = 0; k < hist.applied.length; k++) out.add(hist.applied[k] as number).add(hist.appliedTerm[k]!).add(hist.appliedAt[k]!);
-  let flags = hist.flags & 0xff;
-  for (let i = 0; i < n; i++) if (hist.flags & (1 << (8 + i))) flags |= 1 << (8 + to[i]! - 1);
-  out.add(flags);
+  let restarted = 0;
+  for (let i = 0; i < n; i++) if (hist.restarted & (1 << i)) restarted |= 1 << (to[i]! - 1);
+  out.add(hist.flags & ~coverageFlags).add(restarted);
   return out.digest();
 }
 

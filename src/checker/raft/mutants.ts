@@ -65,13 +65,13 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z2', name: 'double-vote', breaks: 'ElectionSafety',
+    id: 'Z2', name: 'double-vote', breaks: 'PromisesAreDurable',
     bug: 'a voter grants every RequestVote of its current term, ignoring votedFor',
     bounds: base,
     overrides: { handlers: { handleRequestVote: (s, e) => handlers.handleRequestVote({ ...s, votedFor: null }, e) } },
   },
   {
-    id: 'Z3', name: 'vote-not-persisted', breaks: 'ElectionSafety',
+    id: 'Z3', name: 'vote-not-persisted', breaks: 'PromisesAreDurable',
     bug: 'votedFor is not persisted, so a restarted node has forgotten its vote',
     bounds: { ...base, crashes: 1 },
     overrides: { handlers: { restart: (s, e) => handlers.restart(s, e.type === 'Restart' ? { ...e, persisted: { ...e.persisted, votedFor: null } } : e) } },
@@ -83,7 +83,7 @@ export const mutants: readonly Mutant[] = [
     overrides: { handlers: { restart: (s, e) => handlers.restart(s, e.type === 'Restart' ? { ...e, persisted: { ...e.persisted, currentTerm: term(0) } } : e) } },
   },
   {
-    id: 'Z5', name: 'vote-cleared-on-append', breaks: 'ElectionSafety',
+    id: 'Z5', name: 'vote-cleared-on-append', breaks: 'PromisesAreDurable',
     bug: 'votedFor is cleared whenever a batch of AppendEntries is handled, not only on a new term (redpanda PR #19)',
     bounds: { ...base, maxInFlight: 5 },
     overrides: {
@@ -116,7 +116,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z8', name: 'match-from-next-index', breaks: 'LeaderCompleteness',
+    id: 'Z8', name: 'match-from-next-index', breaks: 'CommittedIsDurable',
     bug: 'the leader sets matchIndex from its nextIndex instead of from what the reply proves',
     bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 4, drops: 1 },
     overrides: {
@@ -127,7 +127,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z9', name: 'truncate-on-every-append', breaks: 'CommitWithinLog',
+    id: 'Z9', name: 'truncate-on-every-append', breaks: 'PromisesAreDurable',
     bug: 'a follower truncates its log after every AppendEntries, not only on a conflict',
     bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 4, duplicates: 1 },
     overrides: {
@@ -189,7 +189,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z14', name: 'reply-before-persist', breaks: 'ElectionSafety',
+    id: 'Z14', name: 'reply-before-persist', breaks: 'PromisesAreDurable',
     bug: 'a vote is sent before it is durable, and the voter crashes in between',
     bounds: { ...base, crashes: 1, maxInFlight: 4 },
     overrides: {
@@ -217,6 +217,49 @@ export const mutants: readonly Mutant[] = [
     bug: 'the compacted log is made durable but the snapshot data is not saved with it, so a restart restores the index without the state',
     bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, crashes: 1, snapshots: 1 },
     overrides: { handlers: { restart: (s, e) => handlers.restart(s, e.type === 'Restart' ? { ...e, persisted: { ...e.persisted, snapshot: new Uint8Array(0) } } : e) } },
+  },
+  // P1–P4 back the properties judged from outside the machine: within their bounds each is
+  // caught by that property and by no other (test/checker/mutants.test.ts removes the property
+  // and checks the rest find nothing), as a bug in the machine's own bookkeeping would be.
+  {
+    id: 'P1', name: 'restart-keeps-applied', breaks: 'ServiceAgreesWithMachine',
+    bug: 'a restart keeps commitIndex and lastApplied from before the crash, though the service restarts empty',
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, crashes: 1 },
+    overrides: {
+      handlers: {
+        restart: after(handlers.restart, (before, r) => ({ ...r, state: { ...r.state, commitIndex: before.commitIndex, lastApplied: before.lastApplied } })),
+      },
+    },
+  },
+  {
+    id: 'P2', name: 'leader-appends-without-persist', breaks: 'CommittedIsDurable',
+    bug: 'a leader appends client commands and counts itself toward their commit without persisting them first',
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3 },
+    overrides: {
+      handlers: { appendCommands: after(handlers.appendCommands, (_, r) => ({ ...r, effects: r.effects.filter((e) => e.type !== 'persist') })) },
+    },
+  },
+  {
+    id: 'P3', name: 'request-vote-before-persist', breaks: 'PromisesAreDurable',
+    bug: 'a candidate sends RequestVote before its new term and self-vote are durable, and crashes in between',
+    bounds: { ...base, maxTerm: 1, maxInFlight: 3, crashes: 1 },
+    overrides: {
+      handlers: {
+        startElection: after(handlers.startElection, (_, r) => ({ ...r, effects: persistLast(r.effects) })),
+      },
+    },
+  },
+  {
+    id: 'P4', name: 'match-starts-at-last-index', breaks: 'MatchIndexIsTrue',
+    bug: "a new leader starts every peer's matchIndex at its own last index, as if nextIndex - 1 were known to match",
+    bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3 },
+    overrides: {
+      handlers: {
+        becomeLeader: after(handlers.becomeLeader, (_, r) => ({
+          ...r, state: { ...r.state, matchIndex: Object.fromEntries(Object.keys(r.state.matchIndex).map((p) => [p, log.lastIndex(r.state.log)])) },
+        })),
+      },
+    },
   },
   // Z17 onwards are our own: the kinds of mistakes implementations and students make in the
   // follower's commit and apply rules, reply contents, vote counting, restart recovery,
@@ -320,15 +363,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z26', name: 'volatile-indices-survive-restart', breaks: null,
-    bug: 'a restart reloads the persistent fields into the old node object, so commitIndex and lastApplied keep their pre-crash values although the service restarted from its snapshot',
-    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, crashes: 1 },
-    overrides: {
-      handlers: { restart: after(handlers.restart, (before, r) => ({ ...r, state: { ...r.state, commitIndex: before.commitIndex, lastApplied: before.lastApplied } })) },
-    },
-  },
-  {
-    id: 'Z27', name: 'snapshot-offset-not-restored', breaks: 'LogMatching',
+    id: 'Z26', name: 'snapshot-offset-not-restored', breaks: 'LogMatching',
     bug: "a restart restores the log entries after a snapshot but not the log's offset (snapshotIndex and snapshotTerm)",
     bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3, crashes: 1, snapshots: 1 },
     overrides: {
@@ -338,7 +373,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z28', name: 'compaction-drops-next-entry', breaks: 'LeaderAppendOnly',
+    id: 'Z27', name: 'compaction-drops-next-entry', breaks: 'LeaderAppendOnly',
     bug: 'compaction slices the entries one too far (entries.slice(index - snapshotIndex + 1)), losing the entry after the snapshot',
     bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3, snapshots: 1 },
     overrides: {
@@ -349,7 +384,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z29', name: 'snapshot-term-is-current-term', breaks: 'LeaderCompleteness',
+    id: 'Z28', name: 'snapshot-term-is-current-term', breaks: 'LeaderCompleteness',
     bug: "compaction records the node's currentTerm as the snapshot's last included term, not the term of the entry at its index",
     bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3, snapshots: 1 },
     overrides: {
@@ -360,7 +395,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z30', name: 'append-ack-before-persist', breaks: 'LeaderCompleteness',
+    id: 'Z29', name: 'append-ack-before-persist', breaks: 'LeaderCompleteness',
     bug: 'a follower replies to AppendEntries (and applies) before its new entries are durable, and may crash in between',
     bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3, crashes: 1 },
     overrides: {
@@ -368,7 +403,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z31', name: 'persist-only-when-log-grows', breaks: 'LeaderCompleteness',
+    id: 'Z30', name: 'persist-only-when-log-grows', breaks: 'LeaderCompleteness',
     bug: 'a follower persists its log only when AppendEntries makes it longer, so a conflict that replaces entries in place is never made durable',
     bounds: { ...base, maxTerm: 3, proposals: 2, maxInFlight: 3, crashes: 1 },
     overrides: {

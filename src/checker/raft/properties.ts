@@ -1,9 +1,11 @@
 // Raft's safety properties over a cluster state, one function each (spec/properties.md states
 // them). Those that are about histories read the history the model keeps; the rest read the
-// nodes directly.
-import { log, logIndex, type NodeSnapshot } from '../../machine/index.ts';
+// nodes directly. Where a property can be judged from outside the machine (what the service
+// was handed, what is durable, what was sent), it is: a machine that mis-tracks its own
+// bookkeeping must not be able to vouch for itself.
+import { log, logIndex, type Message, type NodeSnapshot, type PersistentState } from '../../machine/index.ts';
 import type { Property } from '../model.ts';
-import { Flag, type ClusterState } from './cluster.ts';
+import { Flag, type ClusterNode, type ClusterState } from './cluster.ts';
 
 const noFlag = (flag: number) => (s: ClusterState) => (s.history.flags & flag) === 0;
 const hasFlag = (flag: number) => (s: ClusterState) => (s.history.flags & flag) !== 0;
@@ -68,6 +70,104 @@ export const termsNeverDecrease = noFlag(Flag.TermDecreased);
 /** Sanity: every snapshot taken, installed or restored holds exactly the commands applied through its index. */
 export const snapshotsAgree = noFlag(Flag.SnapshotDisagrees);
 
+/**
+ * The machine's claim of what it applied is what its service was handed: lastApplied equals the
+ * service's own cursor, which only the apply effects move and a crash resets.
+ */
+export const serviceAgreesWithMachine = (s: ClusterState): boolean =>
+  s.nodes.every((n) => n.state.lastApplied === n.serviceApplied);
+
+const majority = (s: ClusterState) => Math.floor(s.nodes.length / 2) + 1;
+
+/** The durable state holds entry `index` of term `t`: in its log, or inside its snapshot. */
+const holdsDurably = (d: PersistentState, index: number, t: number): boolean =>
+  index <= d.log.snapshotIndex || log.termAt(d.log, logIndex(index)) === t;
+
+function durableOnMajority(s: ClusterState, index: number, t: number): boolean {
+  let holders = 0;
+  for (const n of s.nodes) if (holdsDurably(n.durable, index, t)) holders++;
+  return holders >= majority(s);
+}
+
+/**
+ * What every safety argument rests on (§5.4): an entry that is committed is durable on a
+ * majority, for good. Checked for every entry applied anywhere, and every entry a node holds
+ * as committed (up to its commitIndex), against the nodes' durable state, not their memory.
+ */
+export function committedIsDurable(s: ClusterState): boolean {
+  const { applied, appliedTerm } = s.history;
+  for (let i = 1; i <= applied.length; i++) if (!durableOnMajority(s, i, appliedTerm[i - 1]!)) return false;
+  for (const { state } of s.nodes) {
+    for (let i = state.log.snapshotIndex + 1; i <= Math.min(state.commitIndex, log.lastIndex(state.log)); i++) {
+      if (!durableOnMajority(s, i, log.termAt(state.log, logIndex(i))!)) return false;
+    }
+  }
+  return true;
+}
+
+/** The voter has durably granted its vote in `t` to `candidate`, or durably moved past `t`. */
+const voteIsDurable = (voter: ClusterNode, t: number, candidate: number): boolean =>
+  voter.durable.currentTerm > t || (voter.durable.currentTerm === t && voter.durable.votedFor === candidate);
+
+/** What message `m` promises about its sender is in the sender's durable state (Figure 2: "before responding"). */
+function promiseIsDurable(sender: ClusterNode, m: Message): boolean {
+  const d = sender.durable;
+  if (d.currentTerm < m.term) return false;
+  if (m.type === 'RequestVoteReply' && m.voteGranted) return voteIsDurable(sender, m.term, m.to);
+  if (m.type === 'RequestVote') return voteIsDurable(sender, m.term, m.from);
+  if (d.currentTerm > m.term) return true;
+  if (m.type === 'AppendEntriesReply' && m.success) return m.matchIndex <= d.log.snapshotIndex || log.termAt(d.log, m.matchIndex) !== undefined;
+  if (m.type === 'InstallSnapshotReply') return m.matchIndex <= log.lastIndex(d.log);
+  return true;
+}
+
+/**
+ * Every promise a node has made is durable: a term it speaks in, a vote it granted or cast for
+ * itself, entries it acknowledged. Judged on the messages in flight and on the votes a
+ * candidate has counted, against each sender's durable state, so a reply that left before its
+ * persist (or a persist that never happened) is caught at once, without waiting for a crash to
+ * turn it into two leaders or a lost entry.
+ */
+export function promisesAreDurable(s: ClusterState): boolean {
+  for (const m of s.network) if (!promiseIsDurable(s.nodes[m.from - 1]!, m)) return false;
+  for (const { role, state } of s.nodes) {
+    if (role !== 'candidate') continue;
+    for (const v of state.votesGranted) if (!voteIsDurable(s.nodes[v - 1]!, state.currentTerm, state.id)) return false;
+  }
+  return true;
+}
+
+/**
+ * A leader's matchIndex is true (what L.4 and L.6 count on): while a peer is still durably in
+ * the leader's term, its durable log holds the leader's entry at matchIndex[peer].
+ */
+export function matchIndexIsTrue(s: ClusterState): boolean {
+  for (const { role, state } of s.nodes) {
+    if (role !== 'leader') continue;
+    for (const [peer, match] of Object.entries(state.matchIndex)) {
+      if (match === 0) continue;
+      const d = s.nodes[Number(peer) - 1]!.durable;
+      if (d.currentTerm !== state.currentTerm || match <= d.log.snapshotIndex) continue;
+      const ours = log.termAt(state.log, match);
+      if (ours !== undefined && log.termAt(d.log, match) !== ours) return false;
+    }
+  }
+  return true;
+}
+
+/** Two nodes hold different commands at one index: the seed of every log-conflict bug. */
+function conflictingEntries(s: ClusterState): boolean {
+  for (let a = 0; a < s.nodes.length; a++) {
+    for (let b = a + 1; b < s.nodes.length; b++) {
+      const la = s.nodes[a]!.state.log, lb = s.nodes[b]!.state.log;
+      for (let i = Math.max(la.snapshotIndex, lb.snapshotIndex) + 1; i <= Math.min(log.lastIndex(la), log.lastIndex(lb)); i++) {
+        if (la.entries[i - la.snapshotIndex - 1]!.command !== lb.entries[i - lb.snapshotIndex - 1]!.command) return true;
+      }
+    }
+  }
+  return false;
+}
+
 export const raftProperties: readonly Property<ClusterState>[] = [
   { name: 'ElectionSafety', expectation: 'always', holds: electionSafety },
   { name: 'LeaderAppendOnly', expectation: 'always', holds: leaderAppendOnly },
@@ -78,8 +178,21 @@ export const raftProperties: readonly Property<ClusterState>[] = [
   { name: 'CommitWithinLog', expectation: 'always', holds: commitWithinLog },
   { name: 'TermsNeverDecrease', expectation: 'always', holds: termsNeverDecrease },
   { name: 'SnapshotsAgree', expectation: 'always', holds: snapshotsAgree },
+  { name: 'ServiceAgreesWithMachine', expectation: 'always', holds: serviceAgreesWithMachine },
+  { name: 'CommittedIsDurable', expectation: 'always', holds: committedIsDurable },
+  { name: 'PromisesAreDurable', expectation: 'always', holds: promisesAreDurable },
+  { name: 'MatchIndexIsTrue', expectation: 'always', holds: matchIndexIsTrue },
   { name: 'a leader is elected', expectation: 'sometimes', holds: (s) => s.history.leaders.some((l) => l !== 0) },
   { name: 'an entry is committed', expectation: 'sometimes', holds: (s) => s.history.applied.length > 0 },
   { name: 'a snapshot is installed', expectation: 'sometimes', holds: hasFlag(Flag.SnapshotInstalled) },
   { name: 'a crashed node recovers', expectation: 'sometimes', holds: hasFlag(Flag.CrashedNodeRecovered) },
+  // Coverage: the situations realistic bugs need before they can show. A run that never reaches
+  // one cannot have caught a bug that needs it, and says so.
+  { name: 'two commands at one index', expectation: 'sometimes', holds: conflictingEntries },
+  { name: 'a third term', expectation: 'sometimes', holds: (s) => s.nodes.some((n) => n.state.currentTerm >= 3) },
+  { name: "a follower's log truncated", expectation: 'sometimes', holds: hasFlag(Flag.LogTruncated) },
+  { name: 'a snapshot installed over a log', expectation: 'sometimes', holds: hasFlag(Flag.SnapshotOverLog) },
+  { name: 'a restart after a snapshot', expectation: 'sometimes', holds: hasFlag(Flag.RestartedWithSnapshot) },
+  { name: 'a stale message after a term change', expectation: 'sometimes', holds: hasFlag(Flag.StaleMessageDelivered) },
+  { name: 'an earlier term committed by counting', expectation: 'sometimes', holds: hasFlag(Flag.EarlierTermCommitted) },
 ];

@@ -2,7 +2,7 @@ import { persist, resetElectionTimer, send } from '../effects.ts';
 import { compactThrough, installSnapshot } from '../log.ts';
 import { acknowledge } from './replication.ts';
 import {
-  type Effect, type InstallSnapshot, type InstallSnapshotReply, type RaftState, type Snapshot, type Step,
+  logIndex, type Effect, type InstallSnapshot, type LogIndex, type InstallSnapshotReply, type RaftState, type Snapshot, type Step,
 } from '../types.ts';
 
 /**
@@ -20,13 +20,15 @@ export function compact(s: RaftState, e: Snapshot): Step {
  * election timer restarts (F.2).
  */
 export function handleInstallSnapshot(s: RaftState, m: InstallSnapshot): Step {
-  const reply = send({ type: 'InstallSnapshotReply', term: s.currentTerm, from: s.id, to: m.from, matchIndex: m.lastIncludedIndex });
-  // IS.1 "Reply immediately if term < currentTerm."
-  if (m.term < s.currentTerm) return { state: s, effects: [reply] };
+  const reply = (matchIndex: LogIndex) => send({ type: 'InstallSnapshotReply', term: s.currentTerm, from: s.id, to: m.from, matchIndex });
+  // IS.1 "Reply immediately if term < currentTerm." The reply claims to hold nothing: it carries
+  // our newer term, and a sender that is leader of that term by the time it arrives must not
+  // take a snapshot we refused for one we hold.
+  if (m.term < s.currentTerm) return { state: s, effects: [reply(logIndex(0))] };
   // SN.2 A snapshot that is not newer than what we have committed is ignored: our log already
   // holds that prefix (committed entries match the leader's), and installing it would move the
   // service backwards.
-  if (m.lastIncludedIndex <= s.commitIndex) return { state: s, effects: [resetElectionTimer, reply] };
+  if (m.lastIncludedIndex <= s.commitIndex) return { state: s, effects: [resetElectionTimer, reply(m.lastIncludedIndex)] };
   // IS.5 "Save snapshot file, discard any existing or partial snapshot with a smaller index."
   // IS.6 "If existing log entry has same index and term as snapshot's last included entry,
   // retain log entries following it and reply." IS.7 "Discard the entire log" otherwise.
@@ -44,7 +46,7 @@ export function handleInstallSnapshot(s: RaftState, m: InstallSnapshot): Step {
       persist,
       resetElectionTimer,
       { type: 'applySnapshot', index: m.lastIncludedIndex, term: m.lastIncludedTerm, data: m.data },
-      reply,
+      reply(m.lastIncludedIndex),
     ],
   };
 }
