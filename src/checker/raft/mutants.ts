@@ -303,9 +303,9 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z20', name: 'install-keeps-last-applied', breaks: 'StateMachineSafety',
+    id: 'Z20', name: 'install-keeps-last-applied', breaks: 'ServiceAgreesWithMachine',
     bug: 'InstallSnapshot hands the service the snapshot but leaves lastApplied where it was, so entries the snapshot covers are applied again',
-    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3, snapshots: 1 },
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, snapshots: 1 },
     overrides: {
       handlers: {
         handleInstallSnapshot: after(handlers.handleInstallSnapshot, (before, r) => ({ ...r, state: { ...r.state, lastApplied: before.lastApplied } })),
@@ -313,9 +313,9 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z21', name: 'match-is-log-end', breaks: 'LeaderCompleteness',
+    id: 'Z21', name: 'match-is-log-end', breaks: 'CommittedIsDurable',
     bug: "a successful AppendEntriesReply claims the follower's last log index, not prevLogIndex + len(entries)",
-    bounds: { ...base, maxTerm: 3, proposals: 2, maxInFlight: 4 },
+    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 4 },
     overrides: {
       handlers: {
         handleAppendEntries: after(handlers.handleAppendEntries, (_, r) => ({
@@ -355,9 +355,9 @@ export const mutants: readonly Mutant[] = [
     overrides: { guards: { winsElection: (s, e) => guards.winsElection({ ...s, votesGranted: [...s.votesGranted, s.id] }, e) } },
   },
   {
-    id: 'Z25', name: 'commit-restored-from-log-end', breaks: 'CommitWithinLog',
+    id: 'Z25', name: 'commit-restored-from-log-end', breaks: 'CommittedIsDurable',
     bug: 'a restarted node takes its whole durable log as committed (commitIndex = last index)',
-    bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3, crashes: 1 },
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, crashes: 1 },
     overrides: {
       handlers: { restart: after(handlers.restart, (_, r) => ({ ...r, state: { ...r.state, commitIndex: log.lastIndex(r.state.log) } })) },
     },
@@ -395,17 +395,17 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z29', name: 'append-ack-before-persist', breaks: 'LeaderCompleteness',
+    id: 'Z29', name: 'append-ack-before-persist', breaks: 'PromisesAreDurable',
     bug: 'a follower replies to AppendEntries (and applies) before its new entries are durable, and may crash in between',
-    bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3, crashes: 1 },
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, crashes: 1 },
     overrides: {
       handlers: { handleAppendEntries: after(handlers.handleAppendEntries, (_, r) => ({ ...r, effects: persistLast(r.effects) })) },
     },
   },
   {
-    id: 'Z30', name: 'persist-only-when-log-grows', breaks: 'LeaderCompleteness',
+    id: 'Z30', name: 'persist-only-when-log-grows', breaks: 'CommittedIsDurable',
     bug: 'a follower persists its log only when AppendEntries makes it longer, so a conflict that replaces entries in place is never made durable',
-    bounds: { ...base, maxTerm: 3, proposals: 2, maxInFlight: 3, crashes: 1 },
+    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 3, crashes: 1 },
     overrides: {
       handlers: {
         handleAppendEntries: after(handlers.handleAppendEntries, (before, r) => log.lastIndex(r.state.log) > log.lastIndex(before.log) ? r
