@@ -51,10 +51,13 @@ for (const m of mutants) {
 
 writeFileSync(new URL('../docs/bug-zoo.md', import.meta.url), `# The bug zoo
 
-Every known Raft safety bug in \`shared/reference/bug-zoo.md\` (Z1–Z14), plus two of our own (Z15,
-Z16) so that every property the checker claims is shown to catch a bug, is a *mutant*: one
-handler or guard of the shipped machine replaced by the buggy variant
-(\`src/checker/raft/mutants.ts\`), selected at run time:
+Every known Raft safety bug in \`shared/reference/bug-zoo.md\` (Z1–Z14), two of our own (Z15,
+Z16) and four (P1–P4) so that every property the checker claims is shown to catch a bug, and
+fourteen more of our own (Z17–Z30: the mistakes implementations and students make in a follower's commit and apply
+rules, in what a reply claims, in counting votes, in restart recovery, at compaction and
+snapshot boundaries, and in the order of persisting and replying) is a *mutant*: one handler or
+guard of the shipped machine replaced by the buggy variant (\`src/checker/raft/mutants.ts\`),
+selected at run time:
 
 \`\`\`sh
 npm run check -- --list-mutants
@@ -82,6 +85,14 @@ Notes:
   commits its term-1 entry by counting replicas, and a node without that entry then wins term 4.
 - Z8 breaks Leader Completeness before it breaks State Machine Safety: the shortest trace stops at
   the first property that fails.
+- Z17 is the slowest row: a deposed leader's rejected AppendEntries has to reach a follower that
+  holds an entry of another term, which takes three terms and two entries.
+- Two commit mistakes that look like Z17's are harmless here and are not in the zoo: a follower
+  that commits min(leaderCommit, its own last index) on an empty AppendEntries, and one that sets
+  commitIndex = min(leaderCommit, last new entry) without keeping the larger. Our leader always
+  sends its log through its end, so every AppendEntries has prevLogIndex + entries ≥ leaderCommit
+  and neither change ever moves commitIndex. Installing a snapshot from a stale leader is safe too
+  (a snapshot holds only applied, hence committed, entries).
 - Z12 is not a safety bug on its own here: a voter grants one vote per term and votes are counted
   per term, so a candidate that ignores a leader of its own term cannot gather a second majority.
   The checker confirms it exhaustively (the row says none found).

@@ -3,7 +3,7 @@
 // is untouched; only the named rule changes.
 import {
   applyCommitted, handlers, guards, isMessage, log, logIndex, quorum, term,
-  type Effect, type Handler, type Overrides, type RaftState,
+  type Effect, type Handler, type LogIndex, type Overrides, type RaftState,
 } from '../../machine/index.ts';
 import type { Bounds } from './cluster.ts';
 
@@ -31,6 +31,20 @@ const base: Bounds = { nodes: 3, maxTerm: 2, proposals: 0, maxInFlight: 4, drops
 /** Runs `h` and then changes its result. */
 const after = (h: Handler, change: (before: RaftState, r: ReturnType<Handler>, e: Parameters<Handler>[1]) => ReturnType<Handler>): Handler =>
   (s, e) => change(s, h(s, e), e);
+
+const repliedSuccess = (r: ReturnType<Handler>): boolean =>
+  r.effects.some((x) => x.type === 'send' && x.message.type === 'AppendEntriesReply' && x.message.success);
+
+/** Raises commitIndex to `to` (never lowers it) and applies, as AE.5 does. */
+function commitTo(r: ReturnType<Handler>, to: LogIndex): ReturnType<Handler> {
+  if (to <= r.state.commitIndex) return r;
+  const effects = [...r.effects];
+  return { state: applyCommitted({ ...r.state, commitIndex: to }, effects), effects };
+}
+
+/** The same effects with the persist moved after everything else. */
+const persistLast = (effects: readonly Effect[]): Effect[] =>
+  [...effects.filter((x) => x.type !== 'persist'), ...effects.filter((x) => x.type === 'persist')];
 
 export const mutants: readonly Mutant[] = [
   {
@@ -180,9 +194,7 @@ export const mutants: readonly Mutant[] = [
     bounds: { ...base, crashes: 1, maxInFlight: 4 },
     overrides: {
       handlers: {
-        handleRequestVote: after(handlers.handleRequestVote, (_, r) => ({
-          ...r, effects: [...r.effects.filter((e) => e.type !== 'persist'), ...r.effects.filter((e) => e.type === 'persist')],
-        })),
+        handleRequestVote: after(handlers.handleRequestVote, (_, r) => ({ ...r, effects: persistLast(r.effects) })),
       },
     },
   },
@@ -233,9 +245,7 @@ export const mutants: readonly Mutant[] = [
     bounds: { ...base, maxTerm: 1, maxInFlight: 3, crashes: 1 },
     overrides: {
       handlers: {
-        startElection: after(handlers.startElection, (_, r) => ({
-          ...r, effects: [...r.effects.filter((e) => e.type !== 'persist'), ...r.effects.filter((e) => e.type === 'persist')],
-        })),
+        startElection: after(handlers.startElection, (_, r) => ({ ...r, effects: persistLast(r.effects) })),
       },
     },
   },
@@ -248,6 +258,158 @@ export const mutants: readonly Mutant[] = [
         becomeLeader: after(handlers.becomeLeader, (_, r) => ({
           ...r, state: { ...r.state, matchIndex: Object.fromEntries(Object.keys(r.state.matchIndex).map((p) => [p, log.lastIndex(r.state.log)])) },
         })),
+      },
+    },
+  },
+  // Z17 onwards are our own: the kinds of mistakes implementations and students make in the
+  // follower's commit and apply rules, reply contents, vote counting, restart recovery,
+  // compaction boundaries and persistence ordering, each a few lines off the shipped rule.
+  {
+    id: 'Z17', name: 'commit-on-stale-append', breaks: 'StateMachineSafety',
+    bug: 'a follower raises commitIndex to min(leaderCommit, its last index) before the term check, so an AppendEntries from a deposed leader it rejects still commits its own entries',
+    bounds: { ...base, maxTerm: 3, proposals: 2, maxInFlight: 4 },
+    overrides: {
+      handlers: {
+        handleAppendEntries: after(handlers.handleAppendEntries, (before, r, e) => e.type === 'AppendEntries' && e.term < before.currentTerm
+          ? commitTo(r, logIndex(Math.min(e.leaderCommit, log.lastIndex(r.state.log)))) : r),
+      },
+    },
+  },
+  {
+    id: 'Z18', name: 'commit-before-consistency-check', breaks: 'CommitWithinLog',
+    bug: 'a follower applies leaderCommit (AE.5) before the prevLogIndex/prevLogTerm check, so a rejected AppendEntries still commits',
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3 },
+    overrides: {
+      handlers: {
+        handleAppendEntries: after(handlers.handleAppendEntries, (before, r, e) => {
+          if (e.type !== 'AppendEntries' || e.term < before.currentTerm || repliedSuccess(r)) return r;
+          return commitTo(r, logIndex(Math.min(e.leaderCommit, e.prevLogIndex + e.entries.length)));
+        }),
+      },
+    },
+  },
+  {
+    id: 'Z19', name: 'apply-only-last-committed', breaks: 'AppliesInOrder',
+    bug: 'a follower applies log[commitIndex] and sets lastApplied = commitIndex, skipping the entries in between',
+    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3 },
+    overrides: {
+      handlers: {
+        handleAppendEntries: after(handlers.handleAppendEntries, (_, r) => ({
+          ...r,
+          effects: r.effects.map((x) => x.type === 'applyEntries' && x.entries.length > 1
+            ? { ...x, first: logIndex(x.first + x.entries.length - 1), entries: x.entries.slice(-1) } : x),
+        })),
+      },
+    },
+  },
+  {
+    id: 'Z20', name: 'install-keeps-last-applied', breaks: 'ServiceAgreesWithMachine',
+    bug: 'InstallSnapshot hands the service the snapshot but leaves lastApplied where it was, so entries the snapshot covers are applied again',
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, snapshots: 1 },
+    overrides: {
+      handlers: {
+        handleInstallSnapshot: after(handlers.handleInstallSnapshot, (before, r) => ({ ...r, state: { ...r.state, lastApplied: before.lastApplied } })),
+      },
+    },
+  },
+  {
+    id: 'Z21', name: 'match-is-log-end', breaks: 'CommittedIsDurable',
+    bug: "a successful AppendEntriesReply claims the follower's last log index, not prevLogIndex + len(entries)",
+    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 4 },
+    overrides: {
+      handlers: {
+        handleAppendEntries: after(handlers.handleAppendEntries, (_, r) => ({
+          ...r,
+          effects: r.effects.map((x) => x.type === 'send' && x.message.type === 'AppendEntriesReply' && x.message.success
+            ? { ...x, message: { ...x.message, matchIndex: log.lastIndex(r.state.log) } } : x),
+        })),
+      },
+    },
+  },
+  {
+    id: 'Z22', name: 'prev-index-only-check', breaks: 'StateMachineSafety',
+    bug: 'a follower replies success when it has any entry at prevLogIndex, without comparing its term to prevLogTerm',
+    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 3, drops: 1 },
+    overrides: {
+      handlers: {
+        handleAppendEntries: (s, e) => {
+          const ours = e.type === 'AppendEntries' ? log.termAt(s.log, e.prevLogIndex) : undefined;
+          return handlers.handleAppendEntries(s, e.type === 'AppendEntries' && ours !== undefined ? { ...e, prevLogTerm: ours } : e);
+        },
+      },
+    },
+  },
+  {
+    id: 'Z23', name: 'denied-votes-counted', breaks: 'ElectionSafety',
+    bug: 'a candidate counts every RequestVoteReply of its term as a vote, granted or not',
+    bounds: { ...base, maxTerm: 1, maxInFlight: 4 },
+    overrides: {
+      handlers: { countVote: (s, e) => handlers.countVote(s, e.type === 'RequestVoteReply' ? { ...e, voteGranted: true } : e) },
+      guards: { winsElection: (s, e) => guards.winsElection(s, e.type === 'RequestVoteReply' ? { ...e, voteGranted: true } : e) },
+    },
+  },
+  {
+    id: 'Z24', name: 'self-vote-counted-twice', breaks: 'ElectionSafety',
+    bug: 'a candidate that already holds its own vote in votesGranted adds one for itself again when it tallies',
+    bounds: { ...base, nodes: 5, maxTerm: 1, maxInFlight: 7 },
+    overrides: { guards: { winsElection: (s, e) => guards.winsElection({ ...s, votesGranted: [...s.votesGranted, s.id] }, e) } },
+  },
+  {
+    id: 'Z25', name: 'commit-restored-from-log-end', breaks: 'CommittedIsDurable',
+    bug: 'a restarted node takes its whole durable log as committed (commitIndex = last index)',
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, crashes: 1 },
+    overrides: {
+      handlers: { restart: after(handlers.restart, (_, r) => ({ ...r, state: { ...r.state, commitIndex: log.lastIndex(r.state.log) } })) },
+    },
+  },
+  {
+    id: 'Z26', name: 'snapshot-offset-not-restored', breaks: 'LogMatching',
+    bug: "a restart restores the log entries after a snapshot but not the log's offset (snapshotIndex and snapshotTerm)",
+    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3, crashes: 1, snapshots: 1 },
+    overrides: {
+      handlers: {
+        restart: (s, e) => handlers.restart(s, e.type === 'Restart' ? { ...e, persisted: { ...e.persisted, log: { ...log.emptyLog, entries: e.persisted.log.entries } } } : e),
+      },
+    },
+  },
+  {
+    id: 'Z27', name: 'compaction-drops-next-entry', breaks: 'LeaderAppendOnly',
+    bug: 'compaction slices the entries one too far (entries.slice(index - snapshotIndex + 1)), losing the entry after the snapshot',
+    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3, snapshots: 1 },
+    overrides: {
+      handlers: {
+        compact: after(handlers.compact, (before, r) => r.state.log === before.log ? r
+          : { ...r, state: { ...r.state, log: { ...r.state.log, entries: r.state.log.entries.slice(1) } } }),
+      },
+    },
+  },
+  {
+    id: 'Z28', name: 'snapshot-term-is-current-term', breaks: 'LeaderCompleteness',
+    bug: "compaction records the node's currentTerm as the snapshot's last included term, not the term of the entry at its index",
+    bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3, snapshots: 1 },
+    overrides: {
+      handlers: {
+        compact: after(handlers.compact, (before, r) => r.state.log === before.log ? r
+          : { ...r, state: { ...r.state, log: { ...r.state.log, snapshotTerm: before.currentTerm } } }),
+      },
+    },
+  },
+  {
+    id: 'Z29', name: 'append-ack-before-persist', breaks: 'PromisesAreDurable',
+    bug: 'a follower replies to AppendEntries (and applies) before its new entries are durable, and may crash in between',
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, crashes: 1 },
+    overrides: {
+      handlers: { handleAppendEntries: after(handlers.handleAppendEntries, (_, r) => ({ ...r, effects: persistLast(r.effects) })) },
+    },
+  },
+  {
+    id: 'Z30', name: 'persist-only-when-log-grows', breaks: 'CommittedIsDurable',
+    bug: 'a follower persists its log only when AppendEntries makes it longer, so a conflict that replaces entries in place is never made durable',
+    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 3, crashes: 1 },
+    overrides: {
+      handlers: {
+        handleAppendEntries: after(handlers.handleAppendEntries, (before, r) => log.lastIndex(r.state.log) > log.lastIndex(before.log) ? r
+          : { ...r, effects: r.effects.filter((x) => x.type !== 'persist') }),
       },
     },
   },
