@@ -3,7 +3,10 @@
 // nodes directly. Where a property can be judged from outside the machine (what the service
 // was handed, what is durable, what was sent), it is: a machine that mis-tracks its own
 // bookkeeping must not be able to vouch for itself.
-import { log, logIndex, type Message, type NodeSnapshot, type PersistentState } from '../../machine/index.ts';
+import { logIndex, type Message, type NodeSnapshot, type PersistentState } from '../../machine/index.ts';
+// Named imports, not the `log` namespace: these run for every state the checker visits, and a
+// namespace re-export costs a getter call per use once bundled.
+import { lastIndex, termAt } from '../../machine/log.ts';
 import type { Property } from '../model.ts';
 import { Flag, type ClusterNode, type ClusterState } from './cluster.ts';
 
@@ -28,7 +31,7 @@ function logsMatch(x: NodeSnapshot, y: NodeSnapshot): boolean {
   const lx = x.state.log, ly = y.state.log;
   const bottom = Math.max(lx.snapshotIndex, ly.snapshotIndex) + 1;
   let agreed = false;
-  for (let i = Math.min(log.lastIndex(lx), log.lastIndex(ly)); i >= bottom; i--) {
+  for (let i = Math.min(lastIndex(lx), lastIndex(ly)); i >= bottom; i--) {
     const ex = lx.entries[i - lx.snapshotIndex - 1]!, ey = ly.entries[i - ly.snapshotIndex - 1]!;
     if (!agreed && ex.term === ey.term) agreed = true;
     if (agreed && (ex.term !== ey.term || ex.command !== ey.command)) return false;
@@ -48,7 +51,7 @@ export function leaderCompleteness(s: ClusterState): boolean {
     for (let i = 1; i <= applied.length; i++) {
       if (appliedAt[i - 1]! >= state.currentTerm) continue;
       if (i < state.log.snapshotIndex) continue; // compacted: covered by the snapshot check
-      if (log.termAt(state.log, logIndex(i)) !== appliedTerm[i - 1]) return false;
+      if (termAt(state.log, logIndex(i)) !== appliedTerm[i - 1]) return false;
     }
   }
   return true;
@@ -62,7 +65,7 @@ export const appliesInOrder = noFlag(Flag.AppliedOutOfOrder);
 
 /** Sanity: commitIndex never passes the last log index, and lastApplied never passes commitIndex. */
 export const commitWithinLog = (s: ClusterState): boolean =>
-  s.nodes.every(({ state }) => state.lastApplied <= state.commitIndex && state.commitIndex <= log.lastIndex(state.log));
+  s.nodes.every(({ state }) => state.lastApplied <= state.commitIndex && state.commitIndex <= lastIndex(state.log));
 
 /** Sanity: no node's currentTerm ever goes down, restarts included. */
 export const termsNeverDecrease = noFlag(Flag.TermDecreased);
@@ -81,7 +84,7 @@ const majority = (s: ClusterState) => Math.floor(s.nodes.length / 2) + 1;
 
 /** The durable state holds entry `index` of term `t`: in its log, or inside its snapshot. */
 const holdsDurably = (d: PersistentState, index: number, t: number): boolean =>
-  index <= d.log.snapshotIndex || log.termAt(d.log, logIndex(index)) === t;
+  index <= d.log.snapshotIndex || termAt(d.log, logIndex(index)) === t;
 
 function durableOnMajority(s: ClusterState, index: number, t: number): boolean {
   let holders = 0;
@@ -98,8 +101,8 @@ export function committedIsDurable(s: ClusterState): boolean {
   const { applied, appliedTerm } = s.history;
   for (let i = 1; i <= applied.length; i++) if (!durableOnMajority(s, i, appliedTerm[i - 1]!)) return false;
   for (const { state } of s.nodes) {
-    for (let i = state.log.snapshotIndex + 1; i <= Math.min(state.commitIndex, log.lastIndex(state.log)); i++) {
-      if (!durableOnMajority(s, i, log.termAt(state.log, logIndex(i))!)) return false;
+    for (let i = state.log.snapshotIndex + 1; i <= Math.min(state.commitIndex, lastIndex(state.log)); i++) {
+      if (!durableOnMajority(s, i, termAt(state.log, logIndex(i))!)) return false;
     }
   }
   return true;
@@ -116,8 +119,8 @@ function promiseIsDurable(sender: ClusterNode, m: Message): boolean {
   if (m.type === 'RequestVoteReply' && m.voteGranted) return voteIsDurable(sender, m.term, m.to);
   if (m.type === 'RequestVote') return voteIsDurable(sender, m.term, m.from);
   if (d.currentTerm > m.term) return true;
-  if (m.type === 'AppendEntriesReply' && m.success) return m.matchIndex <= d.log.snapshotIndex || log.termAt(d.log, m.matchIndex) !== undefined;
-  if (m.type === 'InstallSnapshotReply') return m.matchIndex <= log.lastIndex(d.log);
+  if (m.type === 'AppendEntriesReply' && m.success) return m.matchIndex <= d.log.snapshotIndex || termAt(d.log, m.matchIndex) !== undefined;
+  if (m.type === 'InstallSnapshotReply') return m.matchIndex <= lastIndex(d.log);
   return true;
 }
 
@@ -148,8 +151,8 @@ export function matchIndexIsTrue(s: ClusterState): boolean {
       if (match === 0) continue;
       const d = s.nodes[Number(peer) - 1]!.durable;
       if (d.currentTerm !== state.currentTerm || match <= d.log.snapshotIndex) continue;
-      const ours = log.termAt(state.log, match);
-      if (ours !== undefined && log.termAt(d.log, match) !== ours) return false;
+      const ours = termAt(state.log, match);
+      if (ours !== undefined && termAt(d.log, match) !== ours) return false;
     }
   }
   return true;
@@ -160,7 +163,7 @@ function conflictingEntries(s: ClusterState): boolean {
   for (let a = 0; a < s.nodes.length; a++) {
     for (let b = a + 1; b < s.nodes.length; b++) {
       const la = s.nodes[a]!.state.log, lb = s.nodes[b]!.state.log;
-      for (let i = Math.max(la.snapshotIndex, lb.snapshotIndex) + 1; i <= Math.min(log.lastIndex(la), log.lastIndex(lb)); i++) {
+      for (let i = Math.max(la.snapshotIndex, lb.snapshotIndex) + 1; i <= Math.min(lastIndex(la), lastIndex(lb)); i++) {
         if (la.entries[i - la.snapshotIndex - 1]!.command !== lb.entries[i - lb.snapshotIndex - 1]!.command) return true;
       }
     }
