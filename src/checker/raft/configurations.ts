@@ -4,11 +4,15 @@
 // npm run check:full.
 import type { Bounds } from './cluster.ts';
 
-export interface Configuration {
+/** Bounds with a name, for --config. */
+export interface NamedBounds {
   readonly name: string;
   readonly about: string;
   readonly bounds: Bounds;
   readonly symmetry: boolean;
+}
+
+export interface Configuration extends NamedBounds {
   readonly suite: 'test' | 'full';
   /** Distinct states, generated successors and the deepest level of a complete BFS. */
   readonly golden: { readonly distinct: number; readonly generated: number; readonly maxDepth: number };
@@ -60,3 +64,33 @@ export const configurations: readonly Configuration[] = [
 ];
 
 export const configurationNamed = (name: string): Configuration | undefined => configurations.find((c) => c.name === name);
+
+/**
+ * The portfolio's exhaustive phase (portfolio.ts). No golden counts: no search of these bounds
+ * has finished yet, so the portfolio stops it at its share of the budget and says how deep it got.
+ */
+export const portfolioExhaustive: NamedBounds = {
+  name: 'portfolio-exhaustive', about: 'npm start, phase 1: 3 nodes, three terms, two entries, 4 in flight, one of every fault, symmetry', symmetry: true,
+  bounds: { nodes: 3, maxTerm: 3, proposals: 2, maxInFlight: 4, drops: 1, duplicates: 1, crashes: 1, snapshots: 1 },
+};
+
+/** Every named configuration, with golden counts or not. */
+export const boundsNamed = (name: string): NamedBounds | undefined => configurationNamed(name) ?? (name === portfolioExhaustive.name ? portfolioExhaustive : undefined);
+
+/** For each bound, the values a swarm walk draws from (uniformly), wider than any exhaustive search reaches. */
+export type BoundsChoices = { readonly [K in keyof Bounds]: readonly number[] };
+
+/** npm start, phase 2: what swarm walks draw their bounds from. */
+export const swarmChoices: BoundsChoices = {
+  nodes: [3, 5], maxTerm: [2, 3, 4, 5, 6], proposals: [1, 2, 3, 4], maxInFlight: [3, 4, 5, 6, 7, 8],
+  drops: [0, 1, 2, 3], duplicates: [0, 1, 2, 3], crashes: [0, 1, 2, 3], snapshots: [0, 1, 2],
+};
+
+/** One draw per bound, always, so pinning one bound to a single value leaves the others' draws alone. */
+export function drawBounds(choices: BoundsChoices, random: () => number): Bounds {
+  const pick = (k: keyof Bounds) => { const c = choices[k]; return c[Math.floor(random() * c.length)]!; };
+  return {
+    nodes: pick('nodes'), maxTerm: pick('maxTerm'), proposals: pick('proposals'), maxInFlight: pick('maxInFlight'),
+    drops: pick('drops'), duplicates: pick('duplicates'), crashes: pick('crashes'), snapshots: pick('snapshots'),
+  };
+}
