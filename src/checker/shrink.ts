@@ -37,47 +37,15 @@ const DEFAULT_MAX_REPLAYS = 5000;
 export function shrink<S, A>(model: Model<S, A>, violation: Violation<S, A>, options: ShrinkOptions = {}): Shrunk<S, A> {
   const maxReplays = options.maxReplays ?? DEFAULT_MAX_REPLAYS;
   const from = violation.path.actions.length;
-  const { actionKey, actionShape } = model;
-  if (actionKey === undefined) return { ...violation, from, replays: 0, minimal: false };
-  const always = model.properties.filter((p) => p.expectation === 'always');
-  const root = violation.path.states[0]!;
-  /** The shape of each key met, to find a step whose exact key is no longer enabled. */
-  const shapes = new Map<string, string>();
-  const keyOf = (state: S, action: A): string => {
-    const key = actionKey.call(model, state, action);
-    if (actionShape !== undefined && !shapes.has(key)) shapes.set(key, actionShape.call(model, state, action));
-    return key;
-  };
-  const find = (state: S, key: string): A | undefined => {
-    const enabled = model.actions(state);
-    const shape = shapes.get(key);
-    return enabled.find((a) => actionKey.call(model, state, a) === key)
-      ?? (shape === undefined ? undefined : enabled.find((a) => actionShape!.call(model, state, a) === shape));
-  };
+  const replayer = keyReplayer(model, violation.path.states[0]!, violation.property);
+  if (replayer === undefined) return { ...violation, from, replays: 0, minimal: false };
+  const { keyOf, replay } = replayer;
   let replays = 0;
   let exhausted = false;
-
-  interface Candidate { readonly path: Path<S, A>; readonly keys: readonly string[] }
-  /** Replays `keys` from the root; the candidate it gives if it ends at a state that breaks the property, first. */
-  const attempt = (keys: readonly string[]): Candidate | undefined => {
+  const attempt = (keys: readonly string[]) => {
     if (replays >= maxReplays) { exhausted = true; return undefined; }
     replays++;
-    let state: S = root;
-    const states: S[] = [state];
-    const actions: A[] = [];
-    const kept: string[] = [];
-    for (const key of keys) {
-      const action = find(state, key);
-      const next = action === undefined ? undefined : model.next(state, action);
-      if (next === undefined) continue;
-      kept.push(keyOf(state, action!));
-      state = next;
-      states.push(state);
-      actions.push(action!);
-      const broken = always.find((p) => !p.holds(state));
-      if (broken !== undefined) return broken.name === violation.property ? { path: { states, actions }, keys: kept } : undefined;
-    }
-    return undefined;
+    return replay(keys);
   };
 
   let best = attempt(violation.path.actions.map((a, k) => keyOf(violation.path.states[k]!, a)));
@@ -101,4 +69,55 @@ export function shrink<S, A>(model: Model<S, A>, violation: Violation<S, A>, opt
     }
   }
   return { property: violation.property, path: best.path, from, replays, minimal: !exhausted };
+}
+
+export interface KeyReplay<S, A> {
+  readonly path: Path<S, A>;
+  /** The key of each step taken (a step whose key was not enabled is left out). */
+  readonly keys: readonly string[];
+}
+
+/**
+ * Replay by key from `root`: each key is looked up among the actions enabled where the replay
+ * has got to (by its shape if no action has the key itself), and skipped if it is not there.
+ * `replay` gives the replay when it ends at a state where `property` is the first `always`
+ * property to break, cut there; undefined when another property breaks first or none does.
+ * Undefined for a model without actionKey.
+ */
+export function keyReplayer<S, A>(model: Model<S, A>, root: S, property: string) {
+  const { actionKey, actionShape } = model;
+  if (actionKey === undefined) return undefined;
+  const always = model.properties.filter((p) => p.expectation === 'always');
+  /** The shape of each key met, to find a step whose exact key is no longer enabled. */
+  const shapes = new Map<string, string>();
+  const keyOf = (state: S, action: A): string => {
+    const key = actionKey.call(model, state, action);
+    if (actionShape !== undefined && !shapes.has(key)) shapes.set(key, actionShape.call(model, state, action));
+    return key;
+  };
+  const find = (state: S, key: string): A | undefined => {
+    const enabled = model.actions(state);
+    const shape = shapes.get(key);
+    return enabled.find((a) => actionKey.call(model, state, a) === key)
+      ?? (shape === undefined ? undefined : enabled.find((a) => actionShape!.call(model, state, a) === shape));
+  };
+  const replay = (keys: readonly string[]): KeyReplay<S, A> | undefined => {
+    let state: S = root;
+    const states: S[] = [state];
+    const actions: A[] = [];
+    const kept: string[] = [];
+    for (const key of keys) {
+      const action = find(state, key);
+      const next = action === undefined ? undefined : model.next(state, action);
+      if (next === undefined) continue;
+      kept.push(keyOf(state, action!));
+      state = next;
+      states.push(state);
+      actions.push(action!);
+      const broken = always.find((p) => !p.holds(state));
+      if (broken !== undefined) return broken.name === property ? { path: { states, actions }, keys: kept } : undefined;
+    }
+    return undefined;
+  };
+  return { keyOf, replay };
 }

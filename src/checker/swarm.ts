@@ -77,7 +77,8 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
     for (const p of sometimes) if (!reached.has(p.name)) reached.set(p.name, undefined);
     const weights = new Map<string, number>();
     const weightOf = (a: A): number => {
-      const kind = model.actionKind?.(a) ?? '';
+      if (model.actionKind === undefined) return 1; // one kind: nothing to weight or leave out
+      const kind = model.actionKind(a);
       let w = weights.get(kind);
       if (w === undefined) {
         // Log-uniform over [1/8, 8]: one kind may come up 64 times as often as another.
