@@ -17,7 +17,8 @@ export interface PortfolioPlan<S, A, C> {
   /** The exhaustive phase is stopped when the process's resident memory passes this. */
   readonly memoryBytes: number;
   readonly exhaustive: { readonly spec: ModelSpec; readonly config: C; readonly workers: number; readonly tableBits?: number };
-  readonly swarm: { readonly space: SwarmSpace<S, A, C>; readonly seed: number; readonly depth: number };
+  /** `walks`: stop after this many even if time is left. */
+  readonly swarm: { readonly space: SwarmSpace<S, A, C>; readonly seed: number; readonly depth: number; readonly walks?: number };
   /** Shrink a swarm walk's violation (shrink.ts) before it is reported. */
   readonly shrink: boolean;
   readonly onProgress?: (phase: 'exhaustive' | 'swarm', p: Progress) => void;
@@ -78,7 +79,7 @@ export async function portfolio<S, A, C>(plan: PortfolioPlan<S, A, C>): Promise<
 
   const left = plan.seconds - (performance.now() - started) / 1000;
   const sampled = swarm(plan.swarm.space, {
-    seed: plan.swarm.seed, depth: plan.swarm.depth, seconds: Math.max(0, left),
+    seed: plan.swarm.seed, depth: plan.swarm.depth, walks: plan.swarm.walks, seconds: Math.max(0, left),
     onProgress: plan.onProgress && ((p) => plan.onProgress!('swarm', p)),
   });
   const failure = sampled.failure;

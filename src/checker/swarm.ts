@@ -14,7 +14,7 @@ export interface SwarmSpace<S, A, C> {
   /** The model a walk runs in; built once per distinct configuration (by JSON text). */
   readonly model: (config: C) => Model<S, A>;
   /** Kinds (Model.actionKind) no walk leaves out, because without them a walk gets nowhere. */
-  readonly essential?: readonly string[];
+  readonly essential?: (kind: string) => boolean;
 }
 
 export interface SwarmOptions {
@@ -55,7 +55,7 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
   const started = performance.now();
   const deadline = options.seconds === undefined ? Infinity : started + options.seconds * 1000;
   const models = new Map<string, Model<S, A>>();
-  const essential = new Set(space.essential ?? []);
+  const essential = space.essential ?? (() => false);
   const reached = new Map<string, Path<S, A> | undefined>();
   const reachedIn = new Map<string, number>();
   let steps = 0;
@@ -82,7 +82,7 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
       let w = weights.get(kind);
       if (w === undefined) {
         // Log-uniform over [1/8, 8]: one kind may come up 64 times as often as another.
-        w = !essential.has(kind) && random() < LEAVE_OUT ? 0 : 2 ** (6 * random() - 3);
+        w = !essential(kind) && random() < LEAVE_OUT ? 0 : 2 ** (6 * random() - 3);
         weights.set(kind, w);
       }
       return w;

@@ -15,9 +15,9 @@ const space = (id?: string) => raftSwarmSpace(swarmChoices, id === undefined ? u
 const descriptions = (path: Path<ClusterState, ClusterAction>) => path.actions.map((a, k) => `${a.kind} ${JSON.stringify(path.states[k]!.network[('message' in a) ? a.message : -1] ?? null)}`);
 
 test('the same seed gives the same walks: same steps, same sometimes-properties reached, same violation', () => {
-  const run = () => swarm(space('Z10'), { seed: 3, depth: 200, walks: 400 });
+  const run = () => swarm(space('Z10'), { seed: 4, depth: 200, walks: 400 });
   const a = run(), b = run();
-  assert.ok(a.violation, 'Z10 is found within 400 walks of seed 3');
+  assert.ok(a.violation, 'Z10 is found within 400 walks of seed 4');
   assert.deepEqual([a.walks, a.generated, a.failure?.walk, a.failure?.config], [b.walks, b.generated, b.failure?.walk, b.failure?.config]);
   assert.deepEqual(descriptions(a.violation.path), descriptions(b.violation!.path));
   assert.deepEqual(a.reachedIn, b.reachedIn);
@@ -30,9 +30,9 @@ test('a different seed draws different walks', () => {
 });
 
 test('--walk W reruns exactly the walk that found a violation, by itself', () => {
-  const all = swarm(space('Z10'), { seed: 3, depth: 200, walks: 400 });
+  const all = swarm(space('Z10'), { seed: 4, depth: 200, walks: 400 });
   assert.ok(all.violation && all.failure);
-  const one = swarm(space('Z10'), { seed: 3, depth: 200, walk: all.failure.walk });
+  const one = swarm(space('Z10'), { seed: 4, depth: 200, walk: all.failure.walk });
   assert.equal(one.walks, 1);
   assert.equal(one.violation?.property, all.violation.property);
   assert.deepEqual(one.failure?.config, all.failure.config);
