@@ -1,4 +1,4 @@
-// Named configurations: the default one (npm start) and the standard ones whose state counts are
+// Named configurations: the default one (npm run check with no --config) and the standard ones whose state counts are
 // golden numbers (spec/golden-counts.md). A change to a golden number changes the explored state
 // space, so its commit says why. `suite: 'test'` ones run in npm test; 'full' ones in
 // npm run check:full.
@@ -20,7 +20,7 @@ export interface Configuration extends NamedBounds {
 
 const quiet = { drops: 0, duplicates: 0, crashes: 0, snapshots: 0 };
 
-/** npm start: 3 nodes, two terms, one entry, and one of every fault. */
+/** npm run check's default (npm start before the portfolio): 3 nodes, two terms, one entry, and one of every fault. */
 export const defaultBounds: Bounds = {
   nodes: 3, maxTerm: 2, proposals: 1, maxInFlight: 3, drops: 1, duplicates: 1, crashes: 1, snapshots: 1,
 };
@@ -47,12 +47,12 @@ export const configurations: readonly Configuration[] = [
     golden: { distinct: 2_880, generated: 13_478, maxDepth: 50 },
   },
   {
-    name: 'default', about: 'npm start: 3 nodes, two terms, one entry, one of every fault, 3 in flight', suite: 'full', symmetry: false,
+    name: 'default', about: 'the default bounds: 3 nodes, two terms, one entry, one of every fault, 3 in flight', suite: 'full', symmetry: false,
     bounds: defaultBounds,
     golden: { distinct: 13_924_083, generated: 55_213_599, maxDepth: 48 },
   },
   {
-    name: 'default-symmetry', about: 'npm start: the default bounds with symmetry reduction', suite: 'full', symmetry: true,
+    name: 'default-symmetry', about: 'the default bounds with symmetry reduction', suite: 'full', symmetry: true,
     bounds: defaultBounds,
     golden: { distinct: 2_321_150, generated: 9_204_259, maxDepth: 48 },
   },
