@@ -10,10 +10,11 @@ import { simulate } from './simulate.ts';
 import { swarm } from './swarm.ts';
 import { shrink } from './shrink.ts';
 import { portfolio, portfolioSummary, type PortfolioPlan } from './portfolio.ts';
-import type { Model } from './model.ts';
+import type { Model, Property } from './model.ts';
 import type { CheckResult, Progress, Violation } from './result.ts';
 import type { Bounds, ClusterAction, ClusterState } from './raft/cluster.ts';
 import { raftModel, raftModelSpec, raftSwarmSpace } from './raft/model.ts';
+import { raftProperties } from './raft/properties.ts';
 import { mutantNamed, mutants } from './raft/mutants.ts';
 import { replayTrace, traceFile, traceText } from './raft/trace.ts';
 import type { TraceFile } from './trace-format.ts';
@@ -136,6 +137,7 @@ const onlyFor = (flags: readonly (keyof typeof values)[], strategies: readonly s
   for (const f of flags) if (values[f] !== undefined && values[f] !== false && !strategies.includes(strategy)) fail(`--${f} is for --strategy ${strategies.join(' or ')}`);
 };
 onlyFor(['time', 'walk'], ['swarm']);
+onlyFor(['walks'], ['simulate', 'swarm']);
 onlyFor(['budget'], ['portfolio']);
 onlyFor(['max-states', 'max-depth', 'table-bits'], ['bfs', 'dfs']);
 if (strategy === 'portfolio' && (config || Object.keys(pinned).length > 0 || values.symmetry)) fail('the portfolio runs its own bounds: no --config, bounds or --symmetry');
@@ -179,7 +181,7 @@ async function runSearch(strategy: 'bfs' | 'dfs' | 'simulate'): Promise<void> {
 
   console.log(`${result.complete ? 'explored the whole bounded state space' : result.violation ? 'stopped at the first violation' : strategy === 'simulate' ? 'random walks (not exhaustive)' : 'stopped early: INCOMPLETE'}`);
   console.log(`distinct states ${fmt(result.distinct)}, generated ${fmt(result.generated)}, max depth ${result.maxDepth}, ${result.seconds.toFixed(2)} s, ${fmt(Math.round(result.distinct / Math.max(result.seconds, 1e-9)))} distinct states/s`);
-  printProperties(model, result);
+  printProperties(model.properties, result);
   if (result.violation) report(model, strategy === 'simulate' ? shrunk(model, result.violation) : result.violation, bounds, { strategy, symmetry });
 }
 
@@ -194,7 +196,7 @@ function runSwarm(): void {
   clearProgress();
   console.log(`${fmt(result.walks)} walks (not exhaustive), ${fmt(result.generated)} steps, longest walk ${result.maxDepth} steps, ${result.seconds.toFixed(2)} s`);
   const failure = result.failure;
-  printProperties(failure?.model ?? raftModel({ bounds: defaultBounds }), result, result.reachedIn);
+  printProperties(raftProperties, result, result.reachedIn);
   if (result.violation === undefined || failure === undefined) return;
   console.log(`\nfound by walk ${failure.walk} of seed ${seed} (rerun it alone: npm run check -- --strategy swarm --seed ${seed} --walk ${failure.walk}${mutant ? ` --mutant ${mutant.id}` : ''}${depth === 200 ? '' : ` --depth ${depth}`}${Object.entries(pinned).map(([k, v]) => ` --${boundFlags[k as keyof Bounds]} ${v}`).join('')})`);
   console.log(`walk ${failure.walk}: bounds ${boundsText(failure.config)}; mix ${[...failure.weights].map(([k, w]) => `${k} ${w === 0 ? 'left out' : w.toFixed(2)}`).join(', ')}`);
@@ -222,15 +224,16 @@ async function runPortfolio(): Promise<void> {
 }
 
 function choicesText(c: BoundsChoices): string {
-  return (Object.keys(c) as (keyof Bounds)[]).map((k) => `${k} ${c[k].length === 1 ? c[k][0] : `${c[k][0]}–${c[k].at(-1)}`}`).join(', ');
+  const values = (v: readonly number[]) => (v.every((x, i) => i === 0 || x === v[i - 1]! + 1) && v.length > 2 ? `${v[0]}–${v.at(-1)}` : v.join(' or '));
+  return (Object.keys(c) as (keyof Bounds)[]).map((k) => `${k} ${values(c[k])}`).join(', ');
 }
 
 function shrunk(model: Model<ClusterState, ClusterAction>, violation: Violation<ClusterState, ClusterAction>): Violation<ClusterState, ClusterAction> & { from?: number } {
   return shrinking ? shrink(model, violation) : violation;
 }
 
-function printProperties(model: Model<ClusterState, ClusterAction>, result: CheckResult<ClusterState, ClusterAction>, reachedIn?: ReadonlyMap<string, number>): void {
-  for (const p of model.properties) {
+function printProperties(properties: readonly Property<ClusterState>[], result: CheckResult<ClusterState, ClusterAction>, reachedIn?: ReadonlyMap<string, number>): void {
+  for (const p of properties) {
     if (p.expectation === 'always') {
       const broken = result.violation?.property === p.name;
       console.log(`  always    ${p.name.padEnd(22)} ${broken ? 'VIOLATED' : result.violation ? 'not violated before the stop' : result.complete ? 'holds' : 'holds in what was explored'}`);
