@@ -36,7 +36,7 @@ export interface PortfolioViolation<S, A, C> extends Violation<S, A> {
 }
 
 export interface PortfolioResult<S, A, C> {
-  readonly exhaustive: CheckResult<S, A> & { readonly stoppedBy: 'time' | 'memory' | undefined };
+  readonly exhaustive: CheckResult<S, A> & { readonly stoppedBy: 'time' | 'memory' | 'table size' | undefined };
   /** Undefined when the exhaustive phase found a violation (the portfolio stops there). */
   readonly swarm: SwarmResult<S, A, C> | undefined;
   readonly violation: PortfolioViolation<S, A, C> | undefined;
@@ -48,6 +48,10 @@ export interface PortfolioResult<S, A, C> {
 
 /** How often the exhaustive phase's memory is looked at. */
 const MEMORY_POLL_MS = 250;
+/** The visited table's slots (2^bits) when the plan names none: parallelBfs's own default. */
+const DEFAULT_TABLE_BITS = 25;
+/** A full shared table cannot grow, so the phase stops cleanly short of it (the table refuses past 85%). */
+const TABLE_FILL = 0.8;
 
 export async function portfolio<S, A, C>(plan: PortfolioPlan<S, A, C>): Promise<PortfolioResult<S, A, C>> {
   const started = performance.now();
@@ -57,9 +61,11 @@ export async function portfolio<S, A, C>(plan: PortfolioPlan<S, A, C>): Promise<
   const timer = setTimeout(() => halt('time'), plan.seconds * plan.exhaustiveShare * 1000);
   const poll = setInterval(() => { if (process.memoryUsage.rss() > plan.memoryBytes) halt('memory'); }, MEMORY_POLL_MS);
   let exhaustive: CheckResult<S, A>;
+  const tableBits = plan.exhaustive.tableBits ?? DEFAULT_TABLE_BITS;
+  const maxStates = Math.floor(TABLE_FILL * 2 ** tableBits);
   try {
     exhaustive = await parallelBfs<S, A>(plan.exhaustive.spec, {
-      workers: plan.exhaustive.workers, tableBits: plan.exhaustive.tableBits, signal: stop.signal,
+      workers: plan.exhaustive.workers, tableBits, maxStates, signal: stop.signal,
       onProgress: plan.onProgress && ((p) => plan.onProgress!('exhaustive', p)),
     });
   } finally {
@@ -69,7 +75,7 @@ export async function portfolio<S, A, C>(plan: PortfolioPlan<S, A, C>): Promise<
   const exhaustiveModel = await loadModel<S, A>(plan.exhaustive.spec);
   const peak = () => process.resourceUsage().maxRSS * 1024;
   const done = (swarmResult: SwarmResult<S, A, C> | undefined, violation: PortfolioViolation<S, A, C> | undefined): PortfolioResult<S, A, C> => ({
-    exhaustive: { ...exhaustive, stoppedBy: exhaustive.complete ? undefined : stoppedBy },
+    exhaustive: { ...exhaustive, stoppedBy: exhaustive.complete || exhaustive.violation ? undefined : (stoppedBy ?? (exhaustive.distinct >= maxStates ? 'table size' : undefined)) },
     swarm: swarmResult, violation, properties: exhaustiveModel.properties, peakRssBytes: peak(), seconds: (performance.now() - started) / 1000,
   });
   if (exhaustive.violation) {
@@ -101,7 +107,7 @@ export function portfolioSummary<S, A, C>(r: PortfolioResult<S, A, C>, describe:
   const lines = [
     `exhaustive: ${exhaustiveBounds}, symmetry: ${e.complete ? `complete, ${fmt(e.distinct)} distinct states, depth ${e.maxDepth}`
       : e.violation ? `stopped at a violation at depth ${e.violation.path.actions.length}, ${fmt(e.distinct)} distinct states`
-      : `exhaustive up to depth ${checkedDepth}, incomplete (stopped by ${e.stoppedBy ?? 'an error'} after ${e.seconds.toFixed(0)} s), ${fmt(e.distinct)} distinct states`}`,
+      : `exhaustive up to depth ${checkedDepth}, incomplete (stopped by ${e.stoppedBy ?? 'an unknown cause'} after ${e.seconds.toFixed(0)} s), ${fmt(e.distinct)} distinct states`}`,
   ];
   const s = r.swarm;
   if (s) lines.push(`sampled: ${fmt(s.walks)} swarm walks (seed ${s.seed}, walks 0–${s.walks - 1}, up to ${plan.swarm.depth} steps each), ${fmt(s.generated)} steps in ${s.seconds.toFixed(0)} s; bounds drawn from ${sampledBounds}`);
