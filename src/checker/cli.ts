@@ -59,8 +59,8 @@ search:
   --symmetry           count states equal up to renaming node ids once
   --max-states N       stop after N distinct states (the result says it is incomplete)
   --max-depth N        do not go deeper than N steps
-  --seed N             simulate, swarm, portfolio: the seed (the same seed, the same walks)  [1; a mutant's own]
-  --depth N            simulate, swarm, portfolio: steps per walk at most     [200; a mutant's own]
+  --seed N             simulate, swarm, portfolio: the seed (the same seed, the same walks)  [1; simulate: a mutant's own]
+  --depth N            simulate, swarm, portfolio: steps per walk at most     [200; simulate: a mutant's own]
   --walks N            simulate: walks [1000; a mutant's own]; swarm: stop after N walks
   --time SECONDS       swarm: stop after this long                             [60 unless --walks]
   --walk W             swarm: run walk W of the seed only (a violation names its walk)
@@ -144,8 +144,10 @@ if (strategy === 'portfolio' && (config || Object.keys(pinned).length > 0 || val
 if (strategy === 'swarm' && config) fail('swarm draws its own bounds: pin one with its flag (e.g. --nodes 3), not --config');
 
 const workers = count('workers', values.workers, availableParallelism(), 1);
-const seed = count('seed', values.seed, mutant?.simulation?.seed ?? 1);
-const depth = count('depth', values.depth, mutant?.simulation?.depth ?? 200, 1);
+// A mutant's own seed and depth are for plain simulation within its own bounds.
+const ownWalks = strategy === 'simulate' ? mutant?.simulation : undefined;
+const seed = count('seed', values.seed, ownWalks?.seed ?? 1);
+const depth = count('depth', values.depth, ownWalks?.depth ?? 200, 1);
 const shrinking = !values['no-shrink'];
 const tty = process.stderr.isTTY;
 const progressLine = (p: Progress, unit: string) => {

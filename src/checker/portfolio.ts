@@ -110,7 +110,7 @@ export function portfolioSummary<S, A, C>(r: PortfolioResult<S, A, C>, describe:
       : `exhaustive up to depth ${checkedDepth}, incomplete (stopped by ${e.stoppedBy ?? 'an unknown cause'} after ${e.seconds.toFixed(0)} s), ${fmt(e.distinct)} distinct states`}`,
   ];
   const s = r.swarm;
-  if (s) lines.push(`sampled: ${fmt(s.walks)} swarm walks (seed ${s.seed}, walks 0–${s.walks - 1}, up to ${plan.swarm.depth} steps each), ${fmt(s.generated)} steps in ${s.seconds.toFixed(0)} s; bounds drawn from ${sampledBounds}`);
+  if (s) lines.push(`sampled: ${fmt(s.walks)} swarm walks (seed ${s.seed}${s.walks > 0 ? `, walks 0–${s.walks - 1}` : ''}, up to ${plan.swarm.depth} steps each), ${fmt(s.generated)} steps in ${s.seconds.toFixed(0)} s; bounds drawn from ${sampledBounds}`);
   else lines.push('sampled: nothing (the exhaustive phase found a violation)');
   lines.push(`peak memory: ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB resident; ${r.seconds.toFixed(0)} s in all`);
   const unreached: string[] = [];
