@@ -18,6 +18,8 @@ export interface ParallelOptions extends SearchOptions {
   readonly workers?: number;
   /** log2 of the visited table's slots (8 bytes each, plus 8 per state for links). */
   readonly tableBits?: number;
+  /** Stops the search (mid-level) when aborted; the result is then incomplete. */
+  readonly signal?: AbortSignal;
 }
 
 /** Below this many states in a level, rebalancing costs more than it saves. */
@@ -62,6 +64,7 @@ export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOption
   const workers = Array.from({ length: workerCount }, (_, index) => startWorker(script, {
     spec, table: tableBuffers, parent: parentBuffer, action: actionBuffer, generated: generatedBuffer, index, maxStates: options.maxStates,
   }));
+  options.signal?.addEventListener('abort', () => table.stop(), { once: true });
   const sumGenerated = () => generated.reduce((a, b) => a + b, 0);
   let depth = 0;
   let sizes = workers.map(() => 0);
@@ -91,7 +94,7 @@ export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOption
       await rebalance(workers, sizes);
     }
     const limited = options.maxStates !== undefined && table.size >= options.maxStates;
-    const complete = violation === undefined && !limited && sizes.every((n) => n === 0);
+    const complete = violation === undefined && !limited && !options.signal?.aborted && sizes.every((n) => n === 0);
     const path = (id: number) => pathTo(model, roots, parent, action, id);
     return {
       strategy: 'parallel-bfs',

@@ -13,7 +13,7 @@ export interface Violation<S, A> {
 }
 
 export interface SearchStats {
-  readonly strategy: 'bfs' | 'parallel-bfs' | 'dfs' | 'simulate';
+  readonly strategy: 'bfs' | 'parallel-bfs' | 'dfs' | 'simulate' | 'swarm';
   /** Distinct states (by fingerprint) visited. */
   readonly distinct: number;
   /** Successor states generated, duplicates included. */
