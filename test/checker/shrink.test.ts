@@ -67,12 +67,12 @@ test('the CLI prints the shrunk trace, writes it as JSON, and --replay exits 1 a
     const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/checker/cli.ts', ...args], { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
     const run = cli('--strategy', 'swarm', '--mutant', 'Z8', '--seed', '1', '--walks', '2000', '--json', json);
     assert.equal(run.status, 1, run.stderr);
-    const shrunk = /LeaderCompleteness violated after (\d+) steps \(shrunk from (\d+) to (\d+) steps\)/.exec(run.stdout);
+    const shrunk = /(\w+) violated after (\d+) steps \(shrunk from (\d+) to (\d+) steps\)/.exec(run.stdout);
     assert.ok(shrunk, run.stdout);
     assert.match(run.stdout, /rerun it alone: npm run check -- --strategy swarm --seed 1 --walk \d+ --mutant Z8/);
     const replay = cli('--replay', json);
     assert.equal(replay.status, 1, replay.stderr);
-    assert.match(replay.stdout, new RegExp(`replayed ${shrunk[3]} steps: LeaderCompleteness violated at the last`));
+    assert.match(replay.stdout, new RegExp(`replayed ${shrunk[4]} steps: ${shrunk[1]} violated at the last`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
