@@ -40,6 +40,8 @@ search:
   --workers N          threads for bfs, sharing one visited set (1: single-threaded)  [all cores: ${availableParallelism()}]
   --table-bits N       bfs on several threads: the visited table has 2^N slots (8 bytes each)  [25]
   --symmetry           count states equal up to renaming node ids once
+  --reduction          sleep sets: of actions that commute, take one order (same states and
+                       verdicts, fewer successors generated; bfs on one thread only: docs/checker.md)
   --max-states N       stop after N distinct states (the result says it is incomplete)
   --max-depth N        do not go deeper than N steps
   --walks N --depth N --seed N   for --strategy simulate  [1000, 200, 1; a mutant's own]
@@ -63,7 +65,7 @@ const { values } = (() => {
       options: {
         nodes: { type: 'string' }, 'max-term': { type: 'string' }, proposals: { type: 'string' }, 'max-in-flight': { type: 'string' },
         drops: { type: 'string' }, duplicates: { type: 'string' }, crashes: { type: 'string' }, snapshots: { type: 'string' },
-        strategy: { type: 'string' }, symmetry: { type: 'boolean', default: false },
+        strategy: { type: 'string' }, symmetry: { type: 'boolean', default: false }, reduction: { type: 'boolean', default: false },
         workers: { type: 'string' }, 'table-bits': { type: 'string' },
         'max-states': { type: 'string' }, 'max-depth': { type: 'string' },
         walks: { type: 'string' }, depth: { type: 'string' }, seed: { type: 'string' },
@@ -114,7 +116,10 @@ if (strategy !== 'bfs' && strategy !== 'dfs' && strategy !== 'simulate') fail(`-
 const maxStates = values['max-states'] === undefined ? undefined : count('max-states', values['max-states'], 0, 1);
 const maxDepth = values['max-depth'] === undefined ? undefined : count('max-depth', values['max-depth'], 0, 1);
 
-const workers = count('workers', values.workers, availableParallelism(), 1);
+const reduction = values.reduction;
+if (reduction && strategy !== 'bfs') fail('--reduction is for --strategy bfs');
+const workers = count('workers', values.workers, reduction ? 1 : availableParallelism(), 1);
+if (reduction && workers !== 1) fail('--reduction runs single-threaded: leave out --workers or give --workers 1');
 const tableBits = values['table-bits'] === undefined ? undefined : count('table-bits', values['table-bits'], 25, 10);
 if (tableBits !== undefined && tableBits > 31) fail('--table-bits above 31 is not supported');
 const symmetry = values.symmetry || (config?.symmetry ?? false);
@@ -126,12 +131,12 @@ const onProgress = tty ? (p: Progress) => {
 
 const what = mutant ? `mutant ${mutant.id} ${mutant.name} (${mutant.bug})` : 'the shipped machines';
 console.log(`Checking ${what}`);
-console.log(`bounds: ${Object.entries(bounds).map(([k, v]) => `${k}=${v}`).join(' ')}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${symmetry ? ' symmetry' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
+console.log(`bounds: ${Object.entries(bounds).map(([k, v]) => `${k}=${v}`).join(' ')}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${symmetry ? ' symmetry' : ''}${reduction ? ' reduction' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
 
 const result: CheckResult<ClusterState, ClusterAction> = strategy === 'simulate'
   ? simulate(model, { walks: count('walks', values.walks, mutant?.simulation?.walks ?? 1000, 1), depth: count('depth', values.depth, mutant?.simulation?.depth ?? 200, 1), seed: count('seed', values.seed, mutant?.simulation?.seed ?? 1), onProgress })
   : strategy === 'dfs' ? dfs(model, { maxStates, maxDepth, onProgress })
-  : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress })
+  : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress, reduction })
   : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry }), { workers, tableBits, maxStates, maxDepth, onProgress });
 if (tty) process.stderr.write('\r\x1b[K');
 

@@ -235,8 +235,8 @@ export class PackedCluster implements PackedModel<ClusterState> {
     if (R[ri + Result.BudgetDelta] !== 0 && R[rj + Result.BudgetDelta] !== 0) return false;
     const messageI = (keys[i]! & KIND_MASK) < FIRST_NODE_KIND, messageJ = (keys[j]! & KIND_MASK) < FIRST_NODE_KIND;
     if (messageI && messageJ && keys[i]! >> KIND_BITS === keys[j]! >> KIND_BITS) return false;
-    const ni = [stepped[i]!, R[ri + Result.Node]!], nj = [stepped[j]!, R[rj + Result.Node]!];
-    if (ni.some((x) => x !== -1 && nj.includes(x))) return false;
+    const si = stepped[i]!, ci = R[ri + Result.Node]!, sj = stepped[j]!, cj = R[rj + Result.Node]!;
+    if ((si !== -1 && (si === sj || si === cj)) || (ci !== -1 && (ci === sj || ci === cj))) return false;
     const grows = (r: number) => R[r + Result.Sent]! - R[r + Result.Removes]!;
     return words[at + this.n + 2]! + grows(ri) + grows(rj) <= this.bounds.maxInFlight;
   }
