@@ -58,6 +58,8 @@ search:
   --workers N          threads for bfs (and the portfolio's), sharing one visited set  [all cores: ${availableParallelism()}]
   --table-bits N       bfs on several threads: the visited table has 2^N slots (8 bytes each)  [25]
   --symmetry           count states equal up to renaming node ids once
+  --reduction          sleep sets: of actions that commute, take one order (same states and
+                       verdicts, fewer successors generated; bfs on one thread only: docs/checker.md)
   --max-states N       stop after N distinct states (the result says it is incomplete)
   --max-depth N        do not go deeper than N steps
   --seed N             simulate, swarm, portfolio: the seed (the same seed, the same walks)  [1; simulate: a mutant's own]
@@ -87,7 +89,7 @@ const { values } = (() => {
       options: {
         nodes: { type: 'string' }, 'max-term': { type: 'string' }, proposals: { type: 'string' }, 'max-in-flight': { type: 'string' },
         drops: { type: 'string' }, duplicates: { type: 'string' }, crashes: { type: 'string' }, snapshots: { type: 'string' },
-        strategy: { type: 'string' }, symmetry: { type: 'boolean', default: false },
+        strategy: { type: 'string' }, symmetry: { type: 'boolean', default: false }, reduction: { type: 'boolean', default: false },
         workers: { type: 'string' }, 'table-bits': { type: 'string' },
         'max-states': { type: 'string' }, 'max-depth': { type: 'string' },
         walks: { type: 'string' }, depth: { type: 'string' }, seed: { type: 'string' },
@@ -144,7 +146,10 @@ onlyFor(['max-states', 'max-depth', 'table-bits'], ['bfs', 'dfs']);
 if (strategy === 'portfolio' && (config || Object.keys(pinned).length > 0 || values.symmetry)) fail('the portfolio runs its own bounds: no --config, bounds or --symmetry');
 if (strategy === 'swarm' && config) fail('swarm draws its own bounds: pin one with its flag (e.g. --nodes 3), not --config');
 
-const workers = count('workers', values.workers, availableParallelism(), 1);
+const reduction = values.reduction;
+if (reduction && strategy !== 'bfs') fail('--reduction is for --strategy bfs');
+const workers = count('workers', values.workers, reduction ? 1 : availableParallelism(), 1);
+if (reduction && workers !== 1) fail('--reduction runs single-threaded: leave out --workers or give --workers 1');
 // A mutant's own seed and depth are for plain simulation within its own bounds.
 const ownWalks = strategy === 'simulate' ? mutant?.simulation : undefined;
 const seed = count('seed', values.seed, ownWalks?.seed ?? 1);
@@ -173,12 +178,12 @@ async function runSearch(strategy: 'bfs' | 'dfs' | 'simulate'): Promise<void> {
   const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry });
   const onProgress = tty ? (p: Progress) => progressLine(p, 'distinct') : undefined;
   console.log(`Checking ${what}`);
-  console.log(`bounds: ${boundsText(bounds)}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${symmetry ? ' symmetry' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
+  console.log(`bounds: ${boundsText(bounds)}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${symmetry ? ' symmetry' : ''}${reduction ? ' reduction' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
 
   const result: CheckResult<ClusterState, ClusterAction> = strategy === 'simulate'
     ? simulate(model, { walks: count('walks', values.walks, mutant?.simulation?.walks ?? 1000, 1), depth, seed, onProgress })
     : strategy === 'dfs' ? dfs(model, { maxStates, maxDepth, onProgress })
-    : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress })
+    : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress, reduction })
     : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry }), { workers, tableBits, maxStates, maxDepth, onProgress });
   clearProgress();
 

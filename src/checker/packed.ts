@@ -15,6 +15,9 @@ export const enum Visited { Duplicate, Kept, Stop }
  */
 export type Visit = (action: number, next: Int32Array, hi: number, lo: number) => Visited;
 
+/** A Visit that is also handed the sleep set of the successor: `count` action keys at the start of `asleep`. */
+export type SleepingVisit = (action: number, next: Int32Array, hi: number, lo: number, asleep: Int32Array, count: number) => Visited;
+
 export interface PackedModel<S> {
   /** Words of each packed state. */
   readonly width: number;
@@ -28,6 +31,13 @@ export interface PackedModel<S> {
   view(words: Int32Array, at: number): S;
   /** Visits the successors of the state at `at`; true if a visit said stop. */
   successors(words: Int32Array, at: number, visit: Visit): boolean;
+  /**
+   * Optional: sleep sets (sleep-sets.ts). Successors as `successors` gives them, except that an
+   * action whose key is among the `count` keys of `asleep` is not taken; each successor comes
+   * with its own sleep set. A model offers this only when it can tell, on the state at hand,
+   * that two actions commute (docs/checker.md, "Sleep sets").
+   */
+  sleepingSuccessors?(words: Int32Array, at: number, asleep: Int32Array, count: number, visit: SleepingVisit): boolean;
   /** `count` packed states (at the start of `words`) as content another thread can import. */
   exportStates(words: Int32Array, count: number): Int32Array;
   /** Packed states from exported content, as this thread's packing has them. */

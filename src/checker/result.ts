@@ -43,6 +43,11 @@ export interface SearchOptions {
   readonly maxStates?: number;
   /** Do not expand states deeper than this. */
   readonly maxDepth?: number;
+  /**
+   * BFS only: sleep sets (docs/checker.md, "Sleep sets"), so that of actions that commute only
+   * one order is taken. The same states are visited at the same depths; fewer are generated.
+   */
+  readonly reduction?: boolean;
   /** Called about once a second while the search runs. */
   readonly onProgress?: (p: Progress) => void;
 }
