@@ -87,6 +87,7 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
         ? packed.successors(level.words, i * packed.width, visit)
         : packed.sleepingSuccessors!(level.words, i * packed.width, sleep.asleep(i), sleep.asleep(i).length, visit);
       if (stop) break;
+      if ((i & 0xfff) === 0 && options.stop?.()) { stopped = true; break; }
       if (options.onProgress && (i & 0xfff) === 0) {
         const now = performance.now();
         if (now - lastReport > 1000) {

@@ -14,13 +14,13 @@ import { portfolio, portfolioSummary, type PortfolioPlan } from './portfolio.ts'
 import type { Model, Property } from './model.ts';
 import type { CheckResult, Progress, Violation } from './result.ts';
 import type { Bounds, ClusterAction, ClusterState } from './raft/cluster.ts';
-import { raftModel, raftModelSpec, raftSwarmSpace } from './raft/model.ts';
+import { raftModel, raftModelSpec, raftSwarmSpace, raftSwarmSpec } from './raft/model.ts';
 import { raftProperties } from './raft/properties.ts';
 import { mutantNamed, mutants } from './raft/mutants.ts';
 import { replayTrace, traceFile, traceText } from './raft/trace.ts';
 import type { TraceFile } from './trace-format.ts';
 import {
-  boundsNamed, configurations, defaultBounds, portfolioExhaustive, swarmChoices, type BoundsChoices,
+  boundsNamed, configurations, defaultBounds, portfolioStages, swarmChoices, type BoundsChoices,
 } from './raft/configurations.ts';
 
 const HELP = `usage: npm start [-- options]          (the portfolio, within a budget)
@@ -31,16 +31,17 @@ machines. Exit code: 0 no property is violated, 1 a property is violated (the tr
 2 bad arguments.
 
 strategy:
-  --strategy S         portfolio  npm start: exhaustive BFS of the ${portfolioExhaustive.name} bounds for up to
-                                  60% of the budget (stopped sooner past 1.5 GiB resident), then swarm
-                                  walks for the rest; stops at the first violation
+  --strategy S         portfolio  npm start: on one core, exhaustive BFS of the stages ${portfolioStages.map((c) => c.name).join(', ')}
+                                  (--list-configs) for up to 60% of the budget (a stage is stopped past
+                                  1.5 GiB resident), then swarm walks; on the other cores, swarm walks
+                                  from the start; the first violation anyone finds stops them all
                        bfs        every state within the bounds, shortest traces  [default for npm run check]
                        dfs        every state within the bounds, little memory
                        simulate   random walks within the bounds  [for a mutant whose bounds are too large for bfs]
                        swarm      random walks, each drawing its own bounds (from the swarm choices below,
                                   a bound given on the command line pins it) and its own mix of actions
 portfolio:
-  --budget SECONDS     wall-clock time for both phases                        [300]
+  --budget SECONDS     wall-clock time for all its searches (shrinking a violation comes on top)  [300]
 configuration (bfs, dfs, simulate):
   --config NAME        start from a named configuration (spec/golden-counts.md)   [default]
   --list-configs       list the named configurations
@@ -111,7 +112,7 @@ if (values['list-mutants']) {
 }
 
 if (values['list-configs']) {
-  for (const c of [...configurations, portfolioExhaustive]) console.log(`${c.name.padEnd(20)} ${c.about}`);
+  for (const c of [...configurations, ...portfolioStages]) console.log(`${c.name.padEnd(20)} ${c.about}`);
   process.exit(0);
 }
 
@@ -217,22 +218,23 @@ function runSwarm(): void {
 
 async function runPortfolio(): Promise<void> {
   const budget = count('budget', values.budget, 300, 1);
-  const plan: PortfolioPlan<ClusterState, ClusterAction, Bounds> = {
+  const plan: PortfolioPlan<Bounds> = {
     seconds: budget, exhaustiveShare: 0.6, memoryBytes: 1.5 * 2 ** 30,
-    exhaustive: { spec: raftModelSpec({ bounds: portfolioExhaustive.bounds, mutant: mutant?.id, symmetry: true }), config: portfolioExhaustive.bounds, workers },
-    swarm: { space: raftSwarmSpace(swarmChoices, mutant?.overrides), seed, depth }, shrink: shrinking,
+    stages: portfolioStages.map((c) => ({ name: c.name, spec: raftModelSpec({ bounds: c.bounds, mutant: mutant?.id, symmetry: c.symmetry }), config: c.bounds })),
+    swarm: { space: raftSwarmSpec({ choices: swarmChoices, mutant: mutant?.id }), seed, depth, threads: Math.max(0, workers - 1) },
+    shrink: shrinking,
     onProgress: tty ? (phase, p) => progressLine(p, phase === 'swarm' ? 'steps' : 'distinct') : undefined,
   };
-  console.log(`Checking ${what}: a portfolio within ${budget} s`);
-  console.log(`phase 1: exhaustive BFS, ${portfolioExhaustive.name} (${boundsText(portfolioExhaustive.bounds)}), symmetry, ${workers} workers, up to ${Math.round(budget * plan.exhaustiveShare)} s or ${(plan.memoryBytes / 2 ** 30).toFixed(1)} GiB`);
-  console.log(`phase 2: swarm walks, seed ${seed}, up to ${depth} steps each, for the rest of the budget`);
-  const result = await portfolio(plan);
+  console.log(`Checking ${what}: a portfolio within ${budget} s on ${workers} threads`);
+  console.log(`exhaustive BFS with symmetry, one stage after another, for up to ${Math.round(budget * plan.exhaustiveShare)} s (a stage is stopped past ${(plan.memoryBytes / 2 ** 30).toFixed(1)} GiB resident), then swarm walks (seed ${seed + plan.swarm.threads})`);
+  if (plan.swarm.threads > 0) console.log(`meanwhile swarm walks on ${plan.swarm.threads} other thread${plan.swarm.threads === 1 ? '' : 's'} (seed ${seed}${plan.swarm.threads > 1 ? `–${seed + plan.swarm.threads - 1}` : ''}), up to ${depth} steps each`);
+  const result = await portfolio<ClusterState, ClusterAction, Bounds>(plan);
   clearProgress();
-  for (const line of portfolioSummary(result, boundsText, plan, choicesText(swarmChoices))) console.log(line);
+  for (const line of portfolioSummary(result, boundsText, choicesText(swarmChoices))) console.log(line);
   const v = result.violation;
   if (v === undefined) return;
-  if (v.walk !== undefined) console.log(`\nfound by swarm walk ${v.walk} of seed ${seed} (rerun it alone: npm run check -- --strategy swarm --seed ${seed} --walk ${v.walk}${mutant ? ` --mutant ${mutant.id}` : ''}${depth === 200 ? '' : ` --depth ${depth}`})`);
-  report(v.model, v, v.config, { strategy: `portfolio ${v.phase}`, seed, ...(v.walk === undefined ? {} : { walk: v.walk }) });
+  if (v.walk !== undefined) console.log(`\nfound by swarm walk ${v.walk.walk} of seed ${v.walk.seed} (rerun it alone: npm run check -- --strategy swarm --seed ${v.walk.seed} --walk ${v.walk.walk}${mutant ? ` --mutant ${mutant.id}` : ''}${depth === 200 ? '' : ` --depth ${depth}`})`);
+  report(v.model, v, v.config, { strategy: `portfolio ${v.phase}`, ...(v.walk === undefined ? {} : { seed: v.walk.seed, walk: v.walk.walk }) });
 }
 
 function choicesText(c: BoundsChoices): string {

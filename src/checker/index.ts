@@ -16,7 +16,7 @@ export { raftModel, raftModelFromConfig, raftModelSpec, raftSwarmSpace, describe
 export type { Bounds, ClusterAction, ClusterState } from './raft/cluster.ts';
 export { raftProperties } from './raft/properties.ts';
 export {
-  configurations, configurationNamed, boundsNamed, defaultBounds, portfolioExhaustive, swarmChoices, drawBounds,
+  configurations, configurationNamed, boundsNamed, defaultBounds, portfolioStages, swarmChoices, drawBounds,
   type Configuration, type NamedBounds, type BoundsChoices,
 } from './raft/configurations.ts';
 export { mutants, mutantNamed, type Mutant } from './raft/mutants.ts';

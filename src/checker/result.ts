@@ -48,6 +48,12 @@ export interface SearchOptions {
    * one order is taken. The same states are visited at the same depths; fewer are generated.
    */
   readonly reduction?: boolean;
+  /**
+   * Asked now and then (every few thousand states); true stops the search, which then reports
+   * itself incomplete. How a caller bounds a synchronous search by time, memory or another
+   * search's news.
+   */
+  readonly stop?: () => boolean;
   /** Called about once a second while the search runs. */
   readonly onProgress?: (p: Progress) => void;
 }

@@ -25,6 +25,8 @@ export interface SwarmOptions {
   readonly walks?: number;
   /** Stop once this many seconds have passed (looked at between walks). */
   readonly seconds?: number;
+  /** Asked between walks: true stops the run (another search found something, or time is up). */
+  readonly stop?: () => boolean;
   /** Run this walk only: a failure is reported with its walk number, and this reproduces it. */
   readonly walk?: number;
   readonly onProgress?: (p: Progress) => void;
@@ -67,7 +69,7 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
 
   const first = options.walk ?? 0;
   const last = options.walk !== undefined ? first + 1 : (options.walks ?? Infinity);
-  for (let walk = first; walk < last && violation === undefined && performance.now() < deadline; walk++) {
+  for (let walk = first; walk < last && violation === undefined && performance.now() < deadline && !options.stop?.(); walk++) {
     walks++;
     const random = seededRandom(walkSeed(options.seed, walk));
     const config = space.draw(random);

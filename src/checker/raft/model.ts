@@ -77,6 +77,21 @@ export function raftSwarmSpace(choices: BoundsChoices, overrides?: Overrides): S
   return { draw: (random) => drawBounds(choices, random), model: (bounds) => raftModel({ bounds, overrides }), essential: (kind) => kind === 'deliver' || kind.startsWith('timeout ') };
 }
 
+/** Raft swarm walks described by plain data, so a worker thread can run the same ones. */
+export interface RaftSwarmConfig {
+  readonly choices: BoundsChoices;
+  /** A bug-zoo mutant's name or id, instead of the shipped rules. */
+  readonly mutant?: string;
+}
+
+export function raftSwarmSpaceFromConfig({ choices, mutant }: RaftSwarmConfig): SwarmSpace<ClusterState, ClusterAction, Bounds> {
+  const overrides = mutant === undefined ? undefined : mutantNamed(mutant)?.overrides;
+  if (mutant !== undefined && overrides === undefined) throw new Error(`unknown mutant "${mutant}"`);
+  return raftSwarmSpace(choices, overrides);
+}
+
+export const raftSwarmSpec = (config: RaftSwarmConfig): ModelSpec => ({ module: import.meta.url, factory: raftSwarmSpaceFromConfig.name, options: config });
+
 /** A Raft model described by plain data, so a worker thread can build the same one. */
 export interface RaftModelConfig {
   readonly bounds: Bounds;
