@@ -112,7 +112,7 @@ if (values['list-mutants']) {
 }
 
 if (values['list-configs']) {
-  for (const c of [...configurations, ...portfolioStages.filter((s) => !configurations.includes(s as never))]) console.log(`${c.name.padEnd(20)} ${c.about}`);
+  for (const c of [...configurations, ...portfolioStages.filter((s) => !configurations.some((c) => c === s))]) console.log(`${c.name.padEnd(20)} ${c.about}`);
   process.exit(0);
 }
 
