@@ -257,6 +257,11 @@ function printProperties(properties: readonly Property<ClusterState>[], result: 
       console.log(`  sometimes ${p.name.padEnd(22)} ${path ? `reached in ${path.actions.length} steps${walk === undefined ? '' : ` (walk ${walk})`}` : 'NOT REACHED: these bounds do not exercise it'}`);
     }
   }
+  // A bare "holds" would overclaim when the bounds never reached what a bug needs: say so.
+  const unreached = properties.filter((p) => p.expectation === 'sometimes' && result.reached.get(p.name) === undefined).map((p) => p.name);
+  const scope = result.complete ? 'within these bounds' : result.strategy === 'simulate' || result.strategy === 'swarm' ? 'in the walks run' : 'in what was explored (incomplete)';
+  console.log(result.violation ? `verdict: ${result.violation.property} VIOLATED`
+    : `verdict: no violation ${scope}${unreached.length ? `; coverage incomplete: ${unreached.join(', ')} not reached` : '; every sometimes property reached'}`);
 }
 
 /** Prints a violation's trace (saying how much it was shrunk), writes it with --json, and sets exit code 1. */
