@@ -37,7 +37,7 @@ strategy:
                                   from the start; the first violation anyone finds stops them all
                        bfs        every state within the bounds, shortest traces  [default for npm run check]
                        dfs        every state within the bounds, little memory
-                       simulate   random walks within the bounds  [for a mutant whose bounds are too large for bfs]
+                       simulate   random walks within the bounds
                        swarm      random walks, each drawing its own bounds (from the swarm choices below,
                                   a bound given on the command line pins it) and its own mix of actions
 portfolio:
@@ -63,9 +63,9 @@ search:
                        verdicts, fewer successors generated; bfs on one thread only: docs/checker.md)
   --max-states N       stop after N distinct states (the result says it is incomplete)
   --max-depth N        do not go deeper than N steps
-  --seed N             simulate, swarm, portfolio: the seed (the same seed, the same walks)  [1; simulate: a mutant's own]
-  --depth N            simulate, swarm, portfolio: steps per walk at most     [200; simulate: a mutant's own]
-  --walks N            simulate: walks [1000; a mutant's own]; swarm: stop after N walks
+  --seed N             simulate, swarm, portfolio: the seed (the same seed, the same walks)  [1]
+  --depth N            simulate, swarm, portfolio: steps per walk at most     [200]
+  --walks N            simulate: walks [1000]; swarm: stop after N walks
   --time SECONDS       swarm: stop after this long                             [60 unless --walks]
   --walk W             swarm: run walk W of the seed only (a violation names its walk)
   --no-shrink          print a random walk's violation as found, not shrunk
@@ -125,7 +125,7 @@ const count = (name: string, raw: string | undefined, fallback: number, min = 0)
 const mutant = values.mutant === undefined ? undefined : (mutantNamed(values.mutant) ?? fail(`unknown mutant "${values.mutant}"; --list-mutants shows them`));
 const config = values.config === undefined ? undefined : (boundsNamed(values.config) ?? fail(`unknown configuration "${values.config}"; --list-configs shows them`));
 if (config && mutant) fail('give --config or --mutant, not both (a mutant has its own bounds)');
-const strategy = values.strategy ?? (mutant?.simulation ? 'simulate' : 'bfs');
+const strategy = values.strategy ?? 'bfs';
 if (strategy !== 'bfs' && strategy !== 'dfs' && strategy !== 'simulate' && strategy !== 'swarm' && strategy !== 'portfolio') {
   fail(`--strategy must be portfolio, bfs, dfs, simulate or swarm, got "${strategy}"`);
 }
@@ -151,10 +151,8 @@ const reduction = values.reduction;
 if (reduction && strategy !== 'bfs') fail('--reduction is for --strategy bfs');
 const workers = count('workers', values.workers, reduction ? 1 : availableParallelism(), 1);
 if (reduction && workers !== 1) fail('--reduction runs single-threaded: leave out --workers or give --workers 1');
-// A mutant's own seed and depth are for plain simulation within its own bounds.
-const ownWalks = strategy === 'simulate' ? mutant?.simulation : undefined;
-const seed = count('seed', values.seed, ownWalks?.seed ?? 1);
-const depth = count('depth', values.depth, ownWalks?.depth ?? 200, 1);
+const seed = count('seed', values.seed, 1);
+const depth = count('depth', values.depth, 200, 1);
 const shrinking = !values['no-shrink'];
 const tty = process.stderr.isTTY;
 const progressLine = (p: Progress, unit: string) => {
@@ -182,7 +180,7 @@ async function runSearch(strategy: 'bfs' | 'dfs' | 'simulate'): Promise<void> {
   console.log(`bounds: ${boundsText(bounds)}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${symmetry ? ' symmetry' : ''}${reduction ? ' reduction' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
 
   const result: CheckResult<ClusterState, ClusterAction> = strategy === 'simulate'
-    ? simulate(model, { walks: count('walks', values.walks, mutant?.simulation?.walks ?? 1000, 1), depth, seed, onProgress })
+    ? simulate(model, { walks: count('walks', values.walks, 1000, 1), depth, seed, onProgress })
     : strategy === 'dfs' ? dfs(model, { maxStates, maxDepth, onProgress })
     : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress, reduction })
     : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry }), { workers, tableBits, maxStates, maxDepth, onProgress });

@@ -18,11 +18,6 @@ export interface Mutant {
   readonly breaks: string | null;
   /** Bounds within which the checker finds it (BFS, so the trace is shortest). */
   readonly bounds: Bounds;
-  /**
-   * Set when an exhaustive search of `bounds` is beyond a test's budget and the checker's random
-   * simulation finds the bug instead (reproducibly, from this seed).
-   */
-  readonly simulation?: { readonly walks: number; readonly depth: number; readonly seed: number };
   readonly overrides: Overrides;
 }
 
