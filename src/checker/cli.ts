@@ -38,7 +38,6 @@ search:
   --strategy S         bfs (shortest traces), dfs (little memory), simulate (random walks)
                        [bfs; simulate for a mutant whose bounds are too large for bfs]
   --workers N          threads for bfs, sharing one visited set (1: single-threaded)  [all cores: ${availableParallelism()}]
-  --table-bits N       bfs on several threads: the visited table has 2^N slots (8 bytes each)  [25]
   --symmetry           count states equal up to renaming node ids once
   --max-states N       stop after N distinct states (the result says it is incomplete)
   --max-depth N        do not go deeper than N steps
@@ -64,7 +63,7 @@ const { values } = (() => {
         nodes: { type: 'string' }, 'max-term': { type: 'string' }, proposals: { type: 'string' }, 'max-in-flight': { type: 'string' },
         drops: { type: 'string' }, duplicates: { type: 'string' }, crashes: { type: 'string' }, snapshots: { type: 'string' },
         strategy: { type: 'string' }, symmetry: { type: 'boolean', default: false },
-        workers: { type: 'string' }, 'table-bits': { type: 'string' },
+        workers: { type: 'string' },
         'max-states': { type: 'string' }, 'max-depth': { type: 'string' },
         walks: { type: 'string' }, depth: { type: 'string' }, seed: { type: 'string' },
         config: { type: 'string' }, 'list-configs': { type: 'boolean', default: false },
@@ -115,8 +114,6 @@ const maxStates = values['max-states'] === undefined ? undefined : count('max-st
 const maxDepth = values['max-depth'] === undefined ? undefined : count('max-depth', values['max-depth'], 0, 1);
 
 const workers = count('workers', values.workers, availableParallelism(), 1);
-const tableBits = values['table-bits'] === undefined ? undefined : count('table-bits', values['table-bits'], 25, 10);
-if (tableBits !== undefined && tableBits > 31) fail('--table-bits above 31 is not supported');
 const symmetry = values.symmetry || (config?.symmetry ?? false);
 const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry });
 const tty = process.stderr.isTTY;
@@ -132,7 +129,7 @@ const result: CheckResult<ClusterState, ClusterAction> = strategy === 'simulate'
   ? simulate(model, { walks: count('walks', values.walks, mutant?.simulation?.walks ?? 1000, 1), depth: count('depth', values.depth, mutant?.simulation?.depth ?? 200, 1), seed: count('seed', values.seed, mutant?.simulation?.seed ?? 1), onProgress })
   : strategy === 'dfs' ? dfs(model, { maxStates, maxDepth, onProgress })
   : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress })
-  : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry }), { workers, tableBits, maxStates, maxDepth, onProgress });
+  : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry }), { workers, maxStates, maxDepth, onProgress });
 if (tty) process.stderr.write('\r\x1b[K');
 
 const fmt = (n: number) => n.toLocaleString('en-US');

@@ -48,7 +48,7 @@ test('BFS and DFS agree on the distinct-state count of every test configuration'
 
 test('parallel BFS on 2 workers counts exactly what single-threaded BFS counts', async () => {
   const c = named('faults-3');
-  const r = await parallelBfs(raftModelSpec(c), { workers: 2, tableBits: 18 });
+  const r = await parallelBfs(raftModelSpec(c), { workers: 2 });
   assert.ok(r.complete);
   assert.deepEqual({ distinct: r.distinct, generated: r.generated, maxDepth: r.maxDepth }, c.golden);
 });
