@@ -51,6 +51,7 @@ test('a search stopped by maxStates or maxDepth says it is incomplete', async ()
   const shallow = bfs(model, { maxDepth: 1 });
   assert.equal(shallow.maxDepth, 1);
   assert.equal((await parallelBfs(spec({ processes: 4, atomic: true }), { workers: 2, maxDepth: 1 })).maxDepth, 1);
+  assert.equal((await parallelBfs(spec({ processes: 4, atomic: true }), { workers: 2, maxStates: 3 })).complete, false);
   assert.equal(shallow.reached.get('all done'), undefined);
 });
 
