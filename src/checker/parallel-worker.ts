@@ -15,7 +15,7 @@ import { splitProperties } from './result.ts';
 /** Successors per batch: enough to make posting cheap, few enough to keep the queues small. */
 const BATCH = 2048;
 /** States expanded between looks at the mail and the stop flag. */
-const POLL = 64;
+const POLL = 256;
 
 export function serveWorker(exports: Record<string, unknown>): void {
   const setup = (workerData as { setup: WorkerSetup }).setup;

@@ -400,9 +400,10 @@ function encodeNode({ state, durable: d, hash: _hash, ...rest }: ClusterNode, ou
   if (!same) encodeValue(d, out);
 }
 
+/** Built in the key order cluster.ts builds a node in, so a decoded node has the same shape. */
 function decodeNode(reader: ContentReader): ClusterNode {
-  const rest = reader.value() as Omit<ClusterNode, 'state' | 'durable' | 'hash'>;
+  const { role, serviceApplied } = reader.value() as Omit<ClusterNode, 'state' | 'durable' | 'hash'>;
   const state = reader.value() as RaftState;
   const durable = reader.word() === 1 ? persistentStateOf(state) : reader.value() as PersistentState;
-  return { ...rest, state, durable, hash: nodeBaseHash(state) };
+  return { role, state, durable, serviceApplied, hash: nodeBaseHash(state) };
 }
