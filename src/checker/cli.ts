@@ -37,7 +37,7 @@ bounds (override the configuration's; shown: the default configuration, npm star
 search:
   --strategy S         bfs (shortest traces), dfs (little memory), simulate (random walks)
                        [bfs; simulate for a mutant whose bounds are too large for bfs]
-  --workers N          threads for bfs, sharing one visited set (1: single-threaded)  [all cores: ${availableParallelism()}]
+  --workers N          threads for bfs, each owning a share of the states (1: single-threaded)  [all cores: ${availableParallelism()}]
   --symmetry           count states equal up to renaming node ids once
   --max-states N       stop after N distinct states (the result says it is incomplete)
   --max-depth N        do not go deeper than N steps
