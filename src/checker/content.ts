@@ -113,8 +113,8 @@ export class InternTable<T> {
 
   get size(): number { return this.values.length; }
 
-  /** The id of the content `words` (of `value`), adding the value if the content is new. */
-  intern(value: T, words: readonly number[]): number {
+  /** The id of the content `words`, adding the value `make` gives if the content is new. */
+  intern(words: ArrayLike<number>, make: () => T): number {
     hasher.reset(words.length);
     for (let i = 0; i < words.length; i++) hasher.add(words[i]!);
     const { hi, lo } = hasher.digest();
@@ -127,7 +127,7 @@ export class InternTable<T> {
       slot = (slot + 1) & mask;
     }
     const id = this.values.length;
-    this.values.push(value);
+    this.values.push(make());
     this.hashes.push(hi, lo);
     if (this.poolSize + words.length > this.pool.length) {
       const grown = new Int32Array(Math.max(this.pool.length * 2, this.poolSize + words.length));
@@ -147,7 +147,7 @@ export class InternTable<T> {
   /** Bytes held by the table itself (not counting the values). */
   get bytes(): number { return this.pool.byteLength + this.slots.byteLength + this.start.length * 8 + this.hashes.length * 8; }
 
-  private equals(id: number, words: readonly number[]): boolean {
+  private equals(id: number, words: ArrayLike<number>): boolean {
     const from = this.start[id]!;
     if (this.start[id + 1]! - from !== words.length) return false;
     for (let i = 0; i < words.length; i++) if (this.pool[from + i] !== words[i]) return false;

@@ -249,13 +249,21 @@ export class PackedCluster implements PackedModel<ClusterState> {
     const words = this.words;
     words.length = 0;
     encodeNode(node, words);
-    return this.addNode(node, words);
+    return this.addNode(words);
   }
 
-  private addNode(node: ClusterNode, words: readonly number[]): number {
+  /**
+   * Every value in the tables is decoded from its content, the ones learnt here as much as the
+   * ones another thread sent: so all have the shapes the decoder gives (content.ts), and the
+   * steps and properties that read them see one shape per kind of object, in every thread.
+   */
+  private addNode(words: ArrayLike<number>): number {
     const before = this.nodes.size;
-    const id = this.nodes.intern(node, words);
-    if (this.nodes.size > before) this.nodeParts = this.addParts(this.nodeParts, id, (r) => nodeFingerprint(node, r));
+    const id = this.nodes.intern(words, () => decodeNode(new ContentReader(words)));
+    if (this.nodes.size > before) {
+      const node = this.nodes.values[id]!;
+      this.nodeParts = this.addParts(this.nodeParts, id, (r) => nodeFingerprint(node, r));
+    }
     return id;
   }
 
@@ -263,13 +271,14 @@ export class PackedCluster implements PackedModel<ClusterState> {
     const words = this.words;
     words.length = 0;
     encodeValue(m, words);
-    return this.addMessage(m, words);
+    return this.addMessage(words);
   }
 
-  private addMessage(m: Message, words: readonly number[]): number {
+  private addMessage(words: ArrayLike<number>): number {
     const before = this.messages.size;
-    const id = this.messages.intern(m, words);
+    const id = this.messages.intern(words, () => new ContentReader(words).value() as Message);
     if (this.messages.size > before) {
+      const m = this.messages.values[id]!;
       const base = messageBaseHash(m);
       this.messageBases.push(base);
       this.messageParts = this.addParts(this.messageParts, id, (r) => messageFingerprint(m, base, r));
@@ -281,13 +290,16 @@ export class PackedCluster implements PackedModel<ClusterState> {
     const words = this.words;
     words.length = 0;
     encodeValue(h, words);
-    return this.addHistory(h, words);
+    return this.addHistory(words);
   }
 
-  private addHistory(h: History, words: readonly number[]): number {
+  private addHistory(words: ArrayLike<number>): number {
     const before = this.histories.size;
-    const id = this.histories.intern(h, words);
-    if (this.histories.size > before) for (const r of this.renamings) this.historyParts.push(historyFingerprint(h, r));
+    const id = this.histories.intern(words, () => new ContentReader(words).value() as History);
+    if (this.histories.size > before) {
+      const h = this.histories.values[id]!;
+      for (const r of this.renamings) this.historyParts.push(historyFingerprint(h, r));
+    }
     return id;
   }
 
@@ -312,9 +324,9 @@ export class PackedCluster implements PackedModel<ClusterState> {
 
   receiver(): StateReceiver {
     return new ClusterReceiver(this.n, [
-      (words) => this.addNode(decodeNode(new ContentReader(words)), Array.from(words)),
-      (words) => this.addMessage(new ContentReader(words).value() as Message, Array.from(words)),
-      (words) => this.addHistory(new ContentReader(words).value() as History, Array.from(words)),
+      (words) => this.addNode(words),
+      (words) => this.addMessage(words),
+      (words) => this.addHistory(words),
     ]);
   }
 
