@@ -8,11 +8,15 @@ import { Links, pathTo, pathVia } from './links.ts';
 import type { Model } from './model.ts';
 import { Frontier, packedOf, Visited } from './packed.ts';
 import { splitProperties, type CheckResult, type SearchOptions } from './result.ts';
+import { SleepSets } from './sleep-sets.ts';
 
 export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): CheckResult<S, A> {
   const started = performance.now();
   const { always, sometimes } = splitProperties(model);
   const packed = packedOf(model);
+  if (options.reduction && packed.sleepingSuccessors === undefined) throw new Error('this model offers no sleep sets: search it without the reduction');
+  const sleep = options.reduction ? new SleepSets() : undefined;
+  const none: Int32Array = new Int32Array(0);
   const seen = new FingerprintSet();
   const links = new Links();
   /** For each sometimes-property seen: the state it was seen from and the action (-1: that state itself). */
@@ -41,13 +45,17 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
     for (const p of always) if (!p.holds(state)) { violation = { property: p.name, id }; return Visited.Stop; }
     return Visited.Kept;
   };
-  const visit = (action: number, words: Int32Array, hi: number, lo: number): Visited => {
+  const visit = (action: number, words: Int32Array, hi: number, lo: number, asleep = none, count = 0): Visited => {
     generated++;
     if (unreached.length > 0) watch(words, parent, action);
-    if (!seen.insert(hi, lo)) return Visited.Duplicate;
+    if (!seen.insert(hi, lo)) {
+      sleep?.again(hi, lo, words, next.words, packed.width, asleep, count);
+      return Visited.Duplicate;
+    }
     const id = links.size;
     links.add(parent, action);
     maxDepth = depth + 1;
+    sleep?.kept(next.count, hi, lo, asleep, count);
     next.push(words, 0, id);
     return check(words, id);
   };
@@ -60,6 +68,7 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
     watch(root, links.size, -1);
     if (!seen.insert(fp.hi, fp.lo)) continue;
     links.add(-1 - i, -1);
+    sleep?.kept(next.count, fp.hi, fp.lo, none, 0);
     next.push(root, 0, links.size - 1);
     check(root, links.size - 1);
   }
@@ -68,12 +77,17 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
   while (violation === undefined && next.count > 0) {
     [level, next] = [next, level];
     next.count = 0;
+    sleep?.advance();
     peakBytes = Math.max(peakBytes, seen.bytes + links.bytes + level.bytes + next.bytes + packed.bytes);
     if (options.maxDepth !== undefined && depth >= options.maxDepth) break;
     for (let i = 0; i < level.count; i++) {
       if (options.maxStates !== undefined && seen.size >= options.maxStates) { stopped = true; break; }
       parent = level.ids[i]!;
-      if (packed.successors(level.words, i * packed.width, visit)) break;
+      const stop = sleep === undefined
+        ? packed.successors(level.words, i * packed.width, visit)
+        : packed.sleepingSuccessors!(level.words, i * packed.width, sleep.asleep(i), sleep.asleep(i).length, visit);
+      if (stop) break;
+      if ((i & 0xfff) === 0 && options.stop?.()) { stopped = true; break; }
       if (options.onProgress && (i & 0xfff) === 0) {
         const now = performance.now();
         if (now - lastReport > 1000) {

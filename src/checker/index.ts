@@ -7,11 +7,17 @@ export { bfs } from './bfs.ts';
 export { dfs } from './dfs.ts';
 export { parallelBfs, type ParallelOptions } from './parallel-bfs.ts';
 export { simulate, type SimulationOptions } from './simulate.ts';
+export { swarm, type SwarmSpace, type SwarmOptions, type SwarmResult, type WalkPlan } from './swarm.ts';
+export { shrink, keyReplayer, type ShrinkOptions, type Shrunk, type KeyReplay } from './shrink.ts';
+export { portfolio, portfolioSummary, type PortfolioPlan, type PortfolioResult, type PortfolioViolation } from './portfolio.ts';
 export { FingerprintSet, Hasher } from './fingerprint-set.ts';
 export type { TraceFile, TraceNode, TraceStep } from './trace-format.ts';
-export { raftModel, raftModelFromConfig, raftModelSpec, describeAction, type RaftModelOptions, type RaftModelConfig } from './raft/model.ts';
+export { raftModel, raftModelFromConfig, raftModelSpec, raftSwarmSpace, describeAction, actionKind, actionKey, actionShape, type RaftModelOptions, type RaftModelConfig } from './raft/model.ts';
 export type { Bounds, ClusterAction, ClusterState } from './raft/cluster.ts';
 export { raftProperties } from './raft/properties.ts';
-export { configurations, configurationNamed, defaultBounds, type Configuration } from './raft/configurations.ts';
+export {
+  configurations, configurationNamed, boundsNamed, defaultBounds, portfolioStages, swarmChoices, drawBounds,
+  type Configuration, type NamedBounds, type BoundsChoices,
+} from './raft/configurations.ts';
 export { mutants, mutantNamed, type Mutant } from './raft/mutants.ts';
 export { traceFile, traceText, replayTrace } from './raft/trace.ts';

@@ -19,6 +19,26 @@ export interface Model<S, A> {
    * per call: a packing holds tables, and each thread has its own.
    */
   packed?(): PackedModel<S>;
+  /**
+   * What sort of action this is ("deliver", "drop", "crash"…): swarm testing (swarm.ts) gives each
+   * walk its own weight per kind. Without it every action is one kind.
+   */
+  actionKind?(action: A): string;
+  /**
+   * Names `action` by what it does, not by where it sits in `state` (an action may name a message
+   * by its slot in the network, and slots move when an earlier step is removed). Two actions of
+   * one state with the same key must lead to equal states. The shrinker (shrink.ts) finds a
+   * step again in another state by its key; without it a trace is not shrunk.
+   */
+  actionKey?(state: S, action: A): string;
+  /**
+   * A coarser name than actionKey (a delivery by sender, addressee and message type, not by its
+   * term or content): when a removed step renumbers what follows (a term fewer, an entry fewer),
+   * the shrinker still finds the step that plays the same part.
+   */
+  actionShape?(state: S, action: A): string;
+  /** The same action without its fault (a delivery without the crash it carries), if it has one: the shrinker tries it. */
+  withoutFault?(action: A): A | undefined;
 }
 
 export interface Fingerprint { readonly hi: number; readonly lo: number }

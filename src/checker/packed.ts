@@ -15,6 +15,9 @@ export const enum Visited { Duplicate, Kept, Stop }
  */
 export type Visit = (action: number, next: Int32Array, hi: number, lo: number) => Visited;
 
+/** A Visit that is also handed the sleep set of the successor: `count` action keys at the start of `asleep`. */
+export type SleepingVisit = (action: number, next: Int32Array, hi: number, lo: number, asleep: Int32Array, count: number) => Visited;
+
 export interface PackedModel<S> {
   /** Words of each packed state. */
   readonly width: number;
@@ -32,6 +35,13 @@ export interface PackedModel<S> {
   sender(): StateSender;
   /** For states from one other thread (the other end of its sender): one per sending thread. */
   receiver(): StateReceiver;
+  /**
+   * Optional: sleep sets (sleep-sets.ts). Successors as `successors` gives them, except that an
+   * action whose key is among the `count` keys of `asleep` is not taken; each successor comes
+   * with its own sleep set. A model offers this only when it can tell, on the state at hand,
+   * that two actions commute (docs/checker.md, "Sleep sets").
+   */
+  sleepingSuccessors?(words: Int32Array, at: number, asleep: Int32Array, count: number, visit: SleepingVisit): boolean;
   /** Bytes of the tables behind the packing (interned values, memoised transitions). */
   readonly bytes: number;
 }

@@ -13,7 +13,7 @@ export interface Violation<S, A> {
 }
 
 export interface SearchStats {
-  readonly strategy: 'bfs' | 'parallel-bfs' | 'dfs' | 'simulate';
+  readonly strategy: 'bfs' | 'parallel-bfs' | 'dfs' | 'simulate' | 'swarm';
   /** Distinct states (by fingerprint) visited. */
   readonly distinct: number;
   /** Successor states generated, duplicates included. */
@@ -43,6 +43,17 @@ export interface SearchOptions {
   readonly maxStates?: number;
   /** Do not expand states deeper than this. */
   readonly maxDepth?: number;
+  /**
+   * BFS only: sleep sets (docs/checker.md, "Sleep sets"), so that of actions that commute only
+   * one order is taken. The same states are visited at the same depths; fewer are generated.
+   */
+  readonly reduction?: boolean;
+  /**
+   * Asked now and then (every few thousand states); true stops the search, which then reports
+   * itself incomplete. How a caller bounds a synchronous search by time, memory or another
+   * search's news.
+   */
+  readonly stop?: () => boolean;
   /** Called about once a second while the search runs. */
   readonly onProgress?: (p: Progress) => void;
 }

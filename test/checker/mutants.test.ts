@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { bfs } from '../../src/checker/bfs.ts';
-import { simulate } from '../../src/checker/simulate.ts';
 import { raftModel } from '../../src/checker/raft/model.ts';
 import { mutants } from '../../src/checker/raft/mutants.ts';
 
@@ -23,12 +22,6 @@ for (const m of mutants) {
       const r = bfs(model());
       assert.equal(r.violation, undefined, `${r.violation?.property}`);
       assert.ok(r.complete);
-    });
-  } else if (m.simulation) {
-    test(`mutant ${m.id} ${m.name}: random simulation from seed ${m.simulation.seed} finds ${m.breaks} broken`, () => {
-      const r = simulate(raftModel({ bounds: m.bounds, overrides: m.overrides }), m.simulation!);
-      assert.equal(r.violation?.property, m.breaks);
-      assert.equal(r.violation.path.actions.length, documentedLength(m.id), 'trace length differs from docs/bug-zoo.md');
     });
   } else {
     test(`mutant ${m.id} ${m.name}: the checker finds ${m.breaks} broken`, () => {

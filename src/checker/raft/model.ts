@@ -1,9 +1,11 @@
 // Raft plugged into the checker's Model contract: the shipped machines (or a mutant of them),
 // under bounds, optionally with symmetry reduction over node ids.
 import { match } from 'ts-pattern';
-import { deriveStepper, type Overrides } from '../../machine/index.ts';
+import { deriveStepper, type Message, type Overrides } from '../../machine/index.ts';
 import type { Model, ModelSpec } from '../model.ts';
+import type { SwarmSpace } from '../swarm.ts';
 import { enabledActions, initialCluster, nextCluster, type Bounds, type ClusterAction, type ClusterState } from './cluster.ts';
+import { drawBounds, type BoundsChoices } from './configurations.ts';
 import { renaming, smallestFingerprint } from './fingerprint.ts';
 import { mutantNamed } from './mutants.ts';
 import { packable, PackedCluster } from './packed.ts';
@@ -28,9 +30,67 @@ export function raftModel({ bounds, overrides = {}, symmetry = false }: RaftMode
     fingerprint: (s) => smallestFingerprint(s, renamings),
     properties: raftProperties,
     describeAction: (s, a) => describeAction(s, a),
+    actionKind,
+    actionKey,
+    actionShape,
+    withoutFault: (a) => ('crashAtPersist' in a && a.crashAtPersist ? { ...a, crashAtPersist: false } : undefined),
   };
   return packable(bounds) ? { ...model, packed: () => new PackedCluster(bounds, step, renamings, model.initialStates()) } : model;
 }
+
+/**
+ * The kinds swarm testing weights. Each node's timeouts are a kind of their own, so a walk can
+ * have a node that is always first to campaign and one that never does (the term bound is
+ * scarce: every election a bystander starts spends a term). The crashing variants of a delivery
+ * or a timeout are kinds of their own too.
+ */
+export function actionKind(a: ClusterAction): string {
+  if (a.kind === 'timeout') return a.crashAtPersist ? 'timeout-crashing' : `timeout ${a.node + 1}`;
+  return a.kind === 'deliver' && a.crashAtPersist ? 'deliver-crashing' : a.kind;
+}
+
+/** A message action is named by the message's whole content (slots move); a node action by its node. */
+export function actionKey(s: ClusterState, a: ClusterAction): string {
+  return 'message' in a ? `${actionKind(a)} ${messageText(s.network[a.message]!)}` : `${actionKind(a)} ${a.node}`;
+}
+
+/** A message action by sender, addressee and type only: the same part in a trace whose terms or entries were renumbered. */
+export function actionShape(s: ClusterState, a: ClusterAction): string {
+  if (!('message' in a)) return actionKey(s, a);
+  const m = s.network[a.message]!;
+  return `${actionKind(a)} ${m.type} ${m.from}→${m.to}`;
+}
+
+// Messages are immutable and shared by every state they are in flight in, so each is written out once.
+const messageTexts = new WeakMap<Message, string>();
+function messageText(m: Message): string {
+  let text = messageTexts.get(m);
+  if (text === undefined) messageTexts.set(m, text = JSON.stringify(m, (_, v: unknown) => (v instanceof Uint8Array ? [...v] : v)));
+  return text;
+}
+
+/**
+ * Swarm walks over Raft: each walk draws its bounds from `choices` and runs the shipped rules (or
+ * a mutant's). Without deliveries or timeouts nothing happens, so no walk leaves those out.
+ */
+export function raftSwarmSpace(choices: BoundsChoices, overrides?: Overrides): SwarmSpace<ClusterState, ClusterAction, Bounds> {
+  return { draw: (random) => drawBounds(choices, random), model: (bounds) => raftModel({ bounds, overrides }), essential: (kind) => kind === 'deliver' || kind.startsWith('timeout ') };
+}
+
+/** Raft swarm walks described by plain data, so a worker thread can run the same ones. */
+export interface RaftSwarmConfig {
+  readonly choices: BoundsChoices;
+  /** A bug-zoo mutant's name or id, instead of the shipped rules. */
+  readonly mutant?: string;
+}
+
+export function raftSwarmSpaceFromConfig({ choices, mutant }: RaftSwarmConfig): SwarmSpace<ClusterState, ClusterAction, Bounds> {
+  const overrides = mutant === undefined ? undefined : mutantNamed(mutant)?.overrides;
+  if (mutant !== undefined && overrides === undefined) throw new Error(`unknown mutant "${mutant}"`);
+  return raftSwarmSpace(choices, overrides);
+}
+
+export const raftSwarmSpec = (config: RaftSwarmConfig): ModelSpec => ({ module: import.meta.url, factory: raftSwarmSpaceFromConfig.name, options: config });
 
 /** A Raft model described by plain data, so a worker thread can build the same one. */
 export interface RaftModelConfig {

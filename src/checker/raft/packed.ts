@@ -10,7 +10,7 @@
 import type { Message, Stepper } from '../../machine/index.ts';
 import { ContentReader, encodeValue, InternTable } from '../content.ts';
 import type { Fingerprint } from '../model.ts';
-import type { PackedModel, StateReceiver, StateSender, Visit } from '../packed.ts';
+import type { PackedModel, SleepingVisit, StateReceiver, StateSender, Visit } from '../packed.ts';
 import { Visited } from '../packed.ts';
 import { TripleMap } from '../triple-map.ts';
 import { enabledActions, nextCluster, type Bounds, type Budget, type ClusterAction, type ClusterNode, type ClusterState, type History } from './cluster.ts';
@@ -37,6 +37,9 @@ const enum Result { Node, NodeId, History, BudgetDelta, Removes, Sent, Length }
 
 /** The action kinds in memo keys (with the message or the proposals left above these bits). */
 const KIND_BITS = 4;
+const KIND_MASK = (1 << KIND_BITS) - 1;
+/** Kind codes below this take a message; the others step a node. */
+const FIRST_NODE_KIND = 4;
 const kindCode = (a: ClusterAction): number => {
   switch (a.kind) {
     case 'deliver': return a.crashAtPersist ? 1 : 0;
@@ -72,6 +75,8 @@ export class PackedCluster implements PackedModel<ClusterState> {
   private readonly words: number[] = [];
   private readonly expanded: MutableView;
   private readonly checked: MutableView;
+  /** Scratch for sleepingSuccessors, per action of the state being expanded. */
+  private sleep = { keys: new Int32Array(0), results: new Int32Array(0), stepped: new Int32Array(0), done: new Int32Array(0), out: new Int32Array(0) };
 
   constructor(private readonly bounds: Bounds, private readonly step: Stepper, private readonly renamings: readonly Renaming[], private readonly roots: readonly ClusterState[]) {
     this.n = bounds.nodes;
@@ -162,46 +167,123 @@ export class PackedCluster implements PackedModel<ClusterState> {
   }
 
   successors(words: Int32Array, at: number, visit: Visit): boolean {
-    const n = this.n, s = this.scratch;
-    let results = this.results;
     const view = this.fill(this.expanded, words, at);
     const actions = enabledActions(view, this.bounds);
-    const history = words[at + n + 1]!;
-    const inFlight = words[at + n + 2]!;
     for (let k = 0; k < actions.length; k++) {
-      const a = actions[k]!;
-      // The memo key: the node the action steps (-1: none), what it takes, the history.
-      let node = -1, what: number;
-      if ('message' in a) {
-        const m = words[at + n + 3 + a.message]!;
-        if (a.kind === 'deliver') node = words[at + this.messages.values[m]!.to - 1]!;
-        what = (m << KIND_BITS) | kindCode(a);
-      } else {
-        node = words[at + a.node]!;
-        what = ((a.kind === 'propose' ? view.budget.proposals : 0) << KIND_BITS) | kindCode(a);
-      }
-      let r = this.memo.get(node, what, history);
-      if (r === -1) { r = this.learn(view, a); this.memo.set(node, what, history, r); results = this.results; }
-      if (r === OUT) continue;
-      const sent = results[r + Result.Sent]!;
-      const removes = results[r + Result.Removes]!;
-      const length = inFlight - removes + sent;
-      if (length > this.bounds.maxInFlight) continue;
-      for (let i = 0; i < n; i++) s[i] = words[at + i]!;
-      const changed = results[r + Result.Node]!;
-      if (changed !== -1) s[changed] = results[r + Result.NodeId]!;
-      s[n] = words[at + n]! + results[r + Result.BudgetDelta]!;
-      s[n + 1] = results[r + Result.History]!;
-      s[n + 2] = length;
-      let out = n + 3;
-      const skip = removes === 1 && 'message' in a ? a.message : -1;
-      for (let j = 0; j < inFlight; j++) if (j !== skip) s[out++] = words[at + n + 3 + j]!;
-      for (let j = 0; j < sent; j++) s[out++] = results[r + Result.Length + j]!;
-      while (out < this.width) s[out++] = -1;
-      this.fold(s, 0);
-      if (visit(k, s, this.folded.hi, this.folded.lo) === Visited.Stop) return true;
+      const r = this.resultOf(view, words, at, actions[k]!);
+      if (r === OUT || !this.apply(words, at, actions[k]!, r)) continue;
+      if (visit(k, this.scratch, this.folded.hi, this.folded.lo) === Visited.Stop) return true;
     }
     return false;
+  }
+
+  /**
+   * Sleep sets (docs/checker.md, "Sleep sets"). An action's key names it the same way in every
+   * state: the kind and the message's id, or the kind and the node. Two actions commute here
+   * when the memo says so for this very state (`commute`); actions asleep are not taken, and a
+   * second copy of a message in flight is the same transition as the first.
+   */
+  sleepingSuccessors(words: Int32Array, at: number, asleep: Int32Array, count: number, visit: SleepingVisit): boolean {
+    const view = this.fill(this.expanded, words, at);
+    const actions = enabledActions(view, this.bounds);
+    const m = actions.length;
+    if (this.sleep.keys.length < m) this.sleep = { ...this.sleep, keys: new Int32Array(2 * m), results: new Int32Array(2 * m), stepped: new Int32Array(2 * m), done: new Int32Array(2 * m) };
+    if (this.sleep.out.length < count + m) this.sleep.out = new Int32Array(2 * (count + m));
+    const { keys, results, stepped, done, out } = this.sleep;
+    const n = this.n, inFlight = words[at + n + 2]!;
+    for (let k = 0; k < m; k++) {
+      const a = actions[k]!;
+      const r = this.resultOf(view, words, at, a);
+      const over = r !== OUT && inFlight - this.results[r + Result.Removes]! + this.results[r + Result.Sent]! > this.bounds.maxInFlight;
+      results[k] = over ? OUT : r;
+      keys[k] = 'message' in a ? (words[at + n + 3 + a.message]! << KIND_BITS) | kindCode(a) : (a.node << KIND_BITS) | kindCode(a);
+      stepped[k] = a.kind === 'deliver' ? view.network[a.message]!.to - 1 : 'message' in a ? -1 : a.node;
+    }
+    const indexOf = (key: number): number => { for (let j = 0; j < m; j++) if (keys[j] === key && results[j] !== OUT) return j; return -1; };
+    let doneCount = 0;
+    for (let k = 0; k < m; k++) {
+      if (results[k] === OUT || indexOf(keys[k]!) !== k) continue;
+      let asleepHere = false;
+      for (let z = 0; z < count; z++) if (asleep[z] === keys[k]) asleepHere = true;
+      if (asleepHere) continue;
+      let outCount = 0;
+      for (let z = 0; z < count; z++) {
+        const j = indexOf(asleep[z]!);
+        if (j !== -1 && this.commute(words, at, j, k)) out[outCount++] = keys[j]!;
+      }
+      for (let d = 0; d < doneCount; d++) if (this.commute(words, at, done[d]!, k)) out[outCount++] = keys[done[d]!]!;
+      done[doneCount++] = k;
+      if (!this.apply(words, at, actions[k]!, results[k]!)) continue;
+      if (visit(k, this.scratch, this.folded.hi, this.folded.lo, out, outCount) === Visited.Stop) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether actions i and j of the state being expanded (indices into this.sleep) commute there:
+   * each leaves the history as it is, at most one moves the budget, they step and change
+   * different nodes, take different messages, and both fit in flight together. Then each one's
+   * memo key is the same after the other (its node, its message or proposals left, the history),
+   * so is its effect, and the two orders give the same nodes, budget, history and network
+   * multiset. Nothing here knows a Raft rule: only what the memo recorded for this state.
+   */
+  private commute(words: Int32Array, at: number, i: number, j: number): boolean {
+    const R = this.results, { results, stepped, keys } = this.sleep;
+    const ri = results[i]!, rj = results[j]!;
+    const history = words[at + this.n + 1]!;
+    if (R[ri + Result.History] !== history || R[rj + Result.History] !== history) return false;
+    if (R[ri + Result.BudgetDelta] !== 0 && R[rj + Result.BudgetDelta] !== 0) return false;
+    const messageI = (keys[i]! & KIND_MASK) < FIRST_NODE_KIND, messageJ = (keys[j]! & KIND_MASK) < FIRST_NODE_KIND;
+    if (messageI && messageJ && keys[i]! >> KIND_BITS === keys[j]! >> KIND_BITS) return false;
+    const si = stepped[i]!, ci = R[ri + Result.Node]!, sj = stepped[j]!, cj = R[rj + Result.Node]!;
+    if ((si !== -1 && (si === sj || si === cj)) || (ci !== -1 && (ci === sj || ci === cj))) return false;
+    const grows = (r: number) => R[r + Result.Sent]! - R[r + Result.Removes]!;
+    return words[at + this.n + 2]! + grows(ri) + grows(rj) <= this.bounds.maxInFlight;
+  }
+
+  /** The memo's result for action `a` of the state at `at` (learnt on a miss), or OUT. */
+  private resultOf(view: ClusterState, words: Int32Array, at: number, a: ClusterAction): number {
+    const n = this.n;
+    // The memo key: the node the action steps (-1: none), what it takes, the history.
+    let node = -1, what: number;
+    if ('message' in a) {
+      const m = words[at + n + 3 + a.message]!;
+      if (a.kind === 'deliver') node = words[at + this.messages.values[m]!.to - 1]!;
+      what = (m << KIND_BITS) | kindCode(a);
+    } else {
+      node = words[at + a.node]!;
+      what = ((a.kind === 'propose' ? view.budget.proposals : 0) << KIND_BITS) | kindCode(a);
+    }
+    const history = words[at + n + 1]!;
+    let r = this.memo.get(node, what, history);
+    if (r === -1) { r = this.learn(view, a); this.memo.set(node, what, history, r); }
+    return r;
+  }
+
+  /**
+   * Writes the successor of the state at `at` under action `a` (memo result `r`) into
+   * this.scratch and its fingerprint into this.folded; false if it has too many messages in flight.
+   */
+  private apply(words: Int32Array, at: number, a: ClusterAction, r: number): boolean {
+    const n = this.n, s = this.scratch, results = this.results;
+    const inFlight = words[at + n + 2]!;
+    const sent = results[r + Result.Sent]!;
+    const removes = results[r + Result.Removes]!;
+    const length = inFlight - removes + sent;
+    if (length > this.bounds.maxInFlight) return false;
+    for (let i = 0; i < n; i++) s[i] = words[at + i]!;
+    const changed = results[r + Result.Node]!;
+    if (changed !== -1) s[changed] = results[r + Result.NodeId]!;
+    s[n] = words[at + n]! + results[r + Result.BudgetDelta]!;
+    s[n + 1] = results[r + Result.History]!;
+    s[n + 2] = length;
+    let out = n + 3;
+    const skip = removes === 1 && 'message' in a ? a.message : -1;
+    for (let j = 0; j < inFlight; j++) if (j !== skip) s[out++] = words[at + n + 3 + j]!;
+    for (let j = 0; j < sent; j++) s[out++] = results[r + Result.Length + j]!;
+    while (out < this.width) s[out++] = -1;
+    this.fold(s, 0);
+    return true;
   }
 
   /**

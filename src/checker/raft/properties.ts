@@ -108,6 +108,42 @@ export function committedIsDurable(s: ClusterState): boolean {
   return true;
 }
 
+/**
+ * No node that lacks a committed entry could win an election (§5.4.1, §5.4.3: the argument behind
+ * Leader Completeness, checked on every state rather than when a leader shows up). A node can win
+ * only with the votes of a majority, and a voter grants only to a log at least as up-to-date as its
+ * own; so a node is electable when its last entry is at least as up-to-date as the logs of a
+ * majority, itself included. Raft keeps every such node holding every committed entry; a commit
+ * that breaks this (Figure 8's, by counting an earlier term's replicas) is caught when it happens,
+ * not elections later when the entry is overwritten.
+ */
+export function committedSurvivesElection(s: ClusterState): boolean {
+  const { applied, appliedTerm } = s.history;
+  for (let i = 1; i <= applied.length; i++) if (!survives(s, i, appliedTerm[i - 1]!)) return false;
+  for (const { state } of s.nodes) {
+    for (let i = Math.max(state.log.snapshotIndex, applied.length) + 1; i <= Math.min(state.commitIndex, lastIndex(state.log)); i++) {
+      if (!survives(s, i, termAt(state.log, logIndex(i))!)) return false;
+    }
+  }
+  return true;
+}
+
+function survives(s: ClusterState, index: number, t: number): boolean {
+  for (const { state: candidate } of s.nodes) {
+    const l = candidate.log;
+    if (index <= l.snapshotIndex || termAt(l, logIndex(index)) === t) continue;
+    const lastT = l.entries.length === 0 ? l.snapshotTerm : l.entries[l.entries.length - 1]!.term, lastI = lastIndex(l);
+    let voters = 0;
+    for (const { state: voter } of s.nodes) {
+      const v = voter.log;
+      const vT = v.entries.length === 0 ? v.snapshotTerm : v.entries[v.entries.length - 1]!.term;
+      if (lastT > vT || (lastT === vT && lastI >= lastIndex(v))) voters++;
+    }
+    if (voters >= majority(s)) return false;
+  }
+  return true;
+}
+
 /** The voter has durably granted its vote in `t` to `candidate`, or durably moved past `t`. */
 const voteIsDurable = (voter: ClusterNode, t: number, candidate: number): boolean =>
   voter.durable.currentTerm > t || (voter.durable.currentTerm === t && voter.durable.votedFor === candidate);
@@ -185,6 +221,7 @@ export const raftProperties: readonly Property<ClusterState>[] = [
   { name: 'CommittedIsDurable', expectation: 'always', holds: committedIsDurable },
   { name: 'PromisesAreDurable', expectation: 'always', holds: promisesAreDurable },
   { name: 'MatchIndexIsTrue', expectation: 'always', holds: matchIndexIsTrue },
+  { name: 'CommittedSurvivesElection', expectation: 'always', holds: committedSurvivesElection },
   { name: 'a leader is elected', expectation: 'sometimes', holds: (s) => s.history.leaders.some((l) => l !== 0) },
   { name: 'an entry is committed', expectation: 'sometimes', holds: (s) => s.history.applied.length > 0 },
   { name: 'a snapshot is installed', expectation: 'sometimes', holds: hasFlag(Flag.SnapshotInstalled) },

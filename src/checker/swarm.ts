@@ -1,0 +1,152 @@
+// Swarm testing (Groce, Zhang, Eide, Chen, Regehr: "Swarm testing", ISSTA 2012): random walks
+// where each walk first draws its own configuration, here its bounds and a weight per kind of
+// action, some kinds left out altogether. One fixed mix of everything makes every walk look
+// alike: a walk that never drops a message or that crashes three times in a row is rare under it,
+// and some bugs need exactly that. Each walk is reproducible from (seed, walk number) alone.
+import type { Model } from './model.ts';
+import { seededRandom } from './random.ts';
+import { splitProperties, type CheckResult, type Path, type Progress } from './result.ts';
+
+/** What a walk draws from: a configuration (for Raft, bounds) and the model it gives. */
+export interface SwarmSpace<S, A, C> {
+  /** Draws a walk's configuration from the walk's generator. */
+  readonly draw: (random: () => number) => C;
+  /** The model a walk runs in; built once per distinct configuration (by JSON text). */
+  readonly model: (config: C) => Model<S, A>;
+  /** Kinds (Model.actionKind) no walk leaves out, because without them a walk gets nowhere. */
+  readonly essential?: (kind: string) => boolean;
+}
+
+export interface SwarmOptions {
+  readonly seed: number;
+  /** Steps per walk at most. */
+  readonly depth: number;
+  /** Stop after this many walks. */
+  readonly walks?: number;
+  /** Stop once this many seconds have passed (looked at between walks). */
+  readonly seconds?: number;
+  /** Asked between walks: true stops the run (another search found something, or time is up). */
+  readonly stop?: () => boolean;
+  /** Run this walk only: a failure is reported with its walk number, and this reproduces it. */
+  readonly walk?: number;
+  readonly onProgress?: (p: Progress) => void;
+}
+
+/** What a walk drew: its configuration and the weight of each kind it met (0: left out). */
+export interface WalkPlan<C> {
+  readonly walk: number;
+  readonly config: C;
+  readonly weights: ReadonlyMap<string, number>;
+}
+
+export interface SwarmResult<S, A, C> extends CheckResult<S, A> {
+  readonly seed: number;
+  /** Walks run. */
+  readonly walks: number;
+  /** The walk that broke a property, and the model it ran in (to shrink and replay the path in). */
+  readonly failure: (WalkPlan<C> & { readonly model: Model<S, A> }) | undefined;
+  /** For each `sometimes` property reached, the first walk that reached it. */
+  readonly reachedIn: ReadonlyMap<string, number>;
+}
+
+/** A kind that is not essential is left out of a walk with this probability. */
+const LEAVE_OUT = 0.25;
+
+export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions): SwarmResult<S, A, C> {
+  if (options.walk === undefined && options.walks === undefined && options.seconds === undefined) throw new Error('swarm needs walks, seconds or a walk to run');
+  const started = performance.now();
+  const deadline = options.seconds === undefined ? Infinity : started + options.seconds * 1000;
+  const models = new Map<string, Model<S, A>>();
+  const essential = space.essential ?? (() => false);
+  const reached = new Map<string, Path<S, A> | undefined>();
+  const reachedIn = new Map<string, number>();
+  let steps = 0;
+  let maxDepth = 0;
+  let walks = 0;
+  let lastReport = started;
+  let violation: CheckResult<S, A>['violation'];
+  let failure: SwarmResult<S, A, C>['failure'];
+
+  const first = options.walk ?? 0;
+  const last = options.walk !== undefined ? first + 1 : (options.walks ?? Infinity);
+  for (let walk = first; walk < last && violation === undefined && performance.now() < deadline && !options.stop?.(); walk++) {
+    walks++;
+    const random = seededRandom(walkSeed(options.seed, walk));
+    const config = space.draw(random);
+    const key = JSON.stringify(config);
+    const model = models.get(key) ?? models.set(key, space.model(config)).get(key)!;
+    const { always, sometimes } = splitProperties(model);
+    for (const p of sometimes) if (!reached.has(p.name)) reached.set(p.name, undefined);
+    const weights = new Map<string, number>();
+    const weightOf = (a: A): number => {
+      if (model.actionKind === undefined) return 1; // one kind: nothing to weight or leave out
+      const kind = model.actionKind(a);
+      let w = weights.get(kind);
+      if (w === undefined) {
+        // Log-uniform over [1/8, 8]: one kind may come up 64 times as often as another.
+        w = !essential(kind) && random() < LEAVE_OUT ? 0 : 2 ** (6 * random() - 3);
+        weights.set(kind, w);
+      }
+      return w;
+    };
+
+    const roots = model.initialStates();
+    let state: S = roots[Math.floor(random() * roots.length)]!;
+    const states: S[] = [state];
+    const actions: A[] = [];
+    const check = (): boolean => {
+      for (const p of sometimes) {
+        if (reached.get(p.name) === undefined && p.holds(state)) { reached.set(p.name, { states: [...states], actions: [...actions] }); reachedIn.set(p.name, walk); }
+      }
+      const broken = always.find((p) => !p.holds(state));
+      if (broken === undefined) return false;
+      violation = { property: broken.name, path: { states, actions } };
+      failure = { walk, config, weights, model };
+      return true;
+    };
+    if (check()) break;
+    for (let d = 0; d < options.depth; d++) {
+      const enabled = model.actions(state);
+      const w = enabled.map(weightOf);
+      let total = w.reduce((a, b) => a + b, 0);
+      let chosen: { action: A; next: S } | undefined;
+      // An action that leads outside the bounds is struck out and another one drawn.
+      while (chosen === undefined && total > 0) {
+        const i = pick(w, random() * total);
+        if (i < 0) break;
+        const next = model.next(state, enabled[i]!);
+        if (next === undefined) { total -= w[i]!; w[i] = 0; } else chosen = { action: enabled[i]!, next };
+      }
+      if (chosen === undefined) break; // nothing in this walk's mix is enabled: the walk is over
+      steps++;
+      state = chosen.next;
+      states.push(state);
+      actions.push(chosen.action);
+      maxDepth = Math.max(maxDepth, actions.length);
+      if (check()) break;
+    }
+    if (options.onProgress && performance.now() - lastReport > 1000) {
+      lastReport = performance.now();
+      options.onProgress({ distinct: steps, generated: steps, depth: maxDepth, queued: walks, seconds: (lastReport - started) / 1000 });
+    }
+  }
+  return {
+    strategy: 'swarm', distinct: steps, generated: steps, maxDepth, seconds: (performance.now() - started) / 1000, complete: false,
+    violation, reached, seed: options.seed, walks, failure, reachedIn,
+  };
+}
+
+/** The index whose share of the weights' running sum holds `r`, never one of weight 0; -1 if all are 0. */
+function pick(weights: readonly number[], r: number): number {
+  let chosen = -1;
+  for (let i = 0; i < weights.length; i++) {
+    if (weights[i] === 0) continue;
+    chosen = i;
+    if (r < weights[i]!) break;
+    r -= weights[i]!;
+  }
+  return chosen;
+}
+
+/** Each walk's generator is seeded from (seed, walk) alone, so any walk can be rerun by itself. */
+const walkSeed = (seed: number, walk: number) => (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(walk + 1, 0x85ebca6b)) >>> 0;
