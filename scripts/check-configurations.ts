@@ -26,7 +26,7 @@ console.log('|---|---|---|---|---|---|---|---|');
 for (const c of configurations.filter((c) => values.suite === undefined || c.suite === values.suite)) {
   const r: CheckResult<unknown, unknown> = workers === 1
     ? bfs(raftModel(c))
-    : await parallelBfs(raftModelSpec({ bounds: c.bounds, symmetry: c.symmetry }), { workers, tableBits: Math.max(16, Math.ceil(Math.log2(c.golden.distinct / 0.6))) });
+    : await parallelBfs(raftModelSpec({ bounds: c.bounds, symmetry: c.symmetry }), { workers });
   const golden = r.distinct === c.golden.distinct && r.generated === c.golden.generated && r.maxDepth === c.golden.maxDepth;
   const verdict = r.violation ? `VIOLATED ${r.violation.property}` : !r.complete ? 'INCOMPLETE' : golden ? 'holds; golden' : `holds; GOLDEN DIFFERS (want ${fmt(c.golden.distinct)}/${fmt(c.golden.generated)}/${c.golden.maxDepth})`;
   if (r.violation || !r.complete || !golden) failed = true;

@@ -110,10 +110,10 @@ export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): Chec
     seconds: (performance.now() - started) / 1000,
     complete,
     peakBytes,
-    violation: violation && { property: violation.property, path: pathTo(model, roots, links.parent, links.action, violation.id) },
+    violation: violation && { property: violation.property, path: pathTo(model, roots, links, violation.id) },
     reached: new Map(sometimes.map((p) => {
       const at = reachedAt.get(p.name);
-      return [p.name, at === undefined ? undefined : pathVia(model, roots, links.parent, links.action, at.from, at.action)];
+      return [p.name, at === undefined ? undefined : pathVia(model, roots, links, at.from, at.action)];
     })),
   };
 }

@@ -56,8 +56,8 @@ bounds (override the configuration's; shown: the default configuration):
   --snapshots N        snapshots the service may take                        [${defaultBounds.snapshots}]
   swarm draws each walk's bounds from: ${choicesText(swarmChoices)}
 search:
-  --workers N          threads for bfs (and the portfolio's), sharing one visited set  [all cores: ${availableParallelism()}]
-  --table-bits N       bfs on several threads: the visited table has 2^N slots (8 bytes each)  [25]
+  --workers N          threads: for bfs, each owning a share of the states (1: single-threaded); for the
+                       portfolio, one runs the exhaustive stages and the others swarm walks  [all cores: ${availableParallelism()}]
   --symmetry           count states equal up to renaming node ids once
   --reduction          sleep sets: of actions that commute, take one order (same states and
                        verdicts, fewer successors generated; bfs on one thread only: docs/checker.md)
@@ -91,7 +91,7 @@ const { values } = (() => {
         nodes: { type: 'string' }, 'max-term': { type: 'string' }, proposals: { type: 'string' }, 'max-in-flight': { type: 'string' },
         drops: { type: 'string' }, duplicates: { type: 'string' }, crashes: { type: 'string' }, snapshots: { type: 'string' },
         strategy: { type: 'string' }, symmetry: { type: 'boolean', default: false }, reduction: { type: 'boolean', default: false },
-        workers: { type: 'string' }, 'table-bits': { type: 'string' },
+        workers: { type: 'string' },
         'max-states': { type: 'string' }, 'max-depth': { type: 'string' },
         walks: { type: 'string' }, depth: { type: 'string' }, seed: { type: 'string' },
         time: { type: 'string' }, walk: { type: 'string' }, budget: { type: 'string' }, 'no-shrink': { type: 'boolean', default: false },
@@ -143,7 +143,7 @@ const onlyFor = (flags: readonly (keyof typeof values)[], strategies: readonly s
 onlyFor(['time', 'walk'], ['swarm']);
 onlyFor(['walks'], ['simulate', 'swarm']);
 onlyFor(['budget'], ['portfolio']);
-onlyFor(['max-states', 'max-depth', 'table-bits'], ['bfs', 'dfs']);
+onlyFor(['max-states', 'max-depth'], ['bfs', 'dfs']);
 if (strategy === 'portfolio' && (config || Object.keys(pinned).length > 0 || values.symmetry)) fail('the portfolio runs its own bounds: no --config, bounds or --symmetry');
 if (strategy === 'swarm' && config) fail('swarm draws its own bounds: pin one with its flag (e.g. --nodes 3), not --config');
 
@@ -171,8 +171,6 @@ async function runSearch(strategy: 'bfs' | 'dfs' | 'simulate'): Promise<void> {
   const bounds: Bounds = { ...(mutant?.bounds ?? config?.bounds ?? defaultBounds), ...pinned };
   const maxStates = values['max-states'] === undefined ? undefined : count('max-states', values['max-states'], 0, 1);
   const maxDepth = values['max-depth'] === undefined ? undefined : count('max-depth', values['max-depth'], 0, 1);
-  const tableBits = values['table-bits'] === undefined ? undefined : count('table-bits', values['table-bits'], 25, 10);
-  if (tableBits !== undefined && tableBits > 31) fail('--table-bits above 31 is not supported');
   const symmetry = values.symmetry || (config?.symmetry ?? false);
   const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry });
   const onProgress = tty ? (p: Progress) => progressLine(p, 'distinct') : undefined;
@@ -183,7 +181,7 @@ async function runSearch(strategy: 'bfs' | 'dfs' | 'simulate'): Promise<void> {
     ? simulate(model, { walks: count('walks', values.walks, 1000, 1), depth, seed, onProgress })
     : strategy === 'dfs' ? dfs(model, { maxStates, maxDepth, onProgress })
     : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress, reduction })
-    : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry }), { workers, tableBits, maxStates, maxDepth, onProgress });
+    : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry }), { workers, maxStates, maxDepth, onProgress });
   clearProgress();
 
   console.log(`${result.complete ? 'explored the whole bounded state space' : result.violation ? 'stopped at the first violation' : strategy === 'simulate' ? 'random walks (not exhaustive)' : 'stopped early: INCOMPLETE'}`);

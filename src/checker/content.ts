@@ -1,8 +1,13 @@
 // Values as content: a structural encoding of plain data (numbers, booleans, null, strings,
-// arrays, Uint8Arrays, objects with their keys sorted) into 32-bit words, its inverse, and a table
-// that gives each distinct content a small integer id (hash-consing). Two values with equal words
-// are equal as data; the words are also how a value crosses to another thread, whose own table
-// gives it its own id.
+// arrays, Uint8Arrays, objects with their keys in order) into 32-bit words, its inverse, and a
+// table that gives each distinct content a small integer id (hash-consing). Two values with equal
+// words are equal as data; the words are also how a value crosses to another thread, whose own
+// table gives it its own id. Keys keep their order, not sorted: a decoded object is then built as
+// an object literal with the same keys in the same order as the one encoded, so it gets the same
+// hidden class, and the code that reads it (the model's steps and properties) stays monomorphic.
+// (Objects decoded key by key had other shapes, which made every property read on them slower in
+// the thread that received them.) Equal data built in two key orders interns twice, which costs a
+// table entry, never a wrong answer: fingerprints are not made from ids.
 import { Hasher } from './fingerprint-set.ts';
 
 const enum Tag { Undefined, Null, False, True, Int, Float, String, Array, Bytes, Object }
@@ -26,7 +31,7 @@ export function encodeValue(v: unknown, out: number[]): void {
       if (v instanceof Uint8Array) { out.push(Tag.Bytes, v.length); for (const b of v) out.push(b); return; }
       if (Object.getPrototypeOf(v) !== Object.prototype) throw new Error(`cannot encode ${Object.prototype.toString.call(v)} as content`);
       const record = v as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
+      const keys = Object.keys(record);
       out.push(Tag.Object, keys.length);
       for (const k of keys) { encodeString(k, out); encodeValue(record[k], out); }
       return;
@@ -38,6 +43,20 @@ export function encodeValue(v: unknown, out: number[]): void {
 function encodeString(s: string, out: number[]): void {
   out.push(s.length);
   for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+}
+
+const literals = new Map<string, (values: unknown[]) => Record<string, unknown>>();
+
+/** A function returning an object literal with these keys (made once per key list). */
+function literalOf(keys: string[]): (values: unknown[]) => Record<string, unknown> {
+  const key = keys.join('\0');
+  let make = literals.get(key);
+  if (make === undefined) {
+    const fields = keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ');
+    make = new Function('v', `return { ${fields} };`) as (values: unknown[]) => Record<string, unknown>;
+    literals.set(key, make);
+  }
+  return make;
 }
 
 /** Reads values back from words, from `at` on. */
@@ -58,9 +77,9 @@ export class ContentReader {
       case Tag.Bytes: { const n = this.words[this.at++]!; const b = new Uint8Array(n); for (let i = 0; i < n; i++) b[i] = this.words[this.at++]!; return b; }
       case Tag.Object: {
         const n = this.words[this.at++]!;
-        const o: Record<string, unknown> = {};
-        for (let i = 0; i < n; i++) { const k = this.string(); o[k] = this.value(); }
-        return o;
+        const keys: string[] = [], values: unknown[] = [];
+        for (let i = 0; i < n; i++) { keys.push(this.string()); values.push(this.value()); }
+        return literalOf(keys)(values);
       }
       default: throw new Error(`malformed content: tag ${String(tag)} at word ${this.at - 1}`);
     }
@@ -94,8 +113,8 @@ export class InternTable<T> {
 
   get size(): number { return this.values.length; }
 
-  /** The id of the content `words` (of `value`), adding the value if the content is new. */
-  intern(value: T, words: readonly number[]): number {
+  /** The id of the content `words`, adding the value `make` gives if the content is new. */
+  intern(words: ArrayLike<number>, make: () => T): number {
     hasher.reset(words.length);
     for (let i = 0; i < words.length; i++) hasher.add(words[i]!);
     const { hi, lo } = hasher.digest();
@@ -108,7 +127,7 @@ export class InternTable<T> {
       slot = (slot + 1) & mask;
     }
     const id = this.values.length;
-    this.values.push(value);
+    this.values.push(make());
     this.hashes.push(hi, lo);
     if (this.poolSize + words.length > this.pool.length) {
       const grown = new Int32Array(Math.max(this.pool.length * 2, this.poolSize + words.length));
@@ -128,7 +147,7 @@ export class InternTable<T> {
   /** Bytes held by the table itself (not counting the values). */
   get bytes(): number { return this.pool.byteLength + this.slots.byteLength + this.start.length * 8 + this.hashes.length * 8; }
 
-  private equals(id: number, words: readonly number[]): boolean {
+  private equals(id: number, words: ArrayLike<number>): boolean {
     const from = this.start[id]!;
     if (this.start[id + 1]! - from !== words.length) return false;
     for (let i = 0; i < words.length; i++) if (this.pool[from + i] !== words[i]) return false;

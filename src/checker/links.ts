@@ -4,8 +4,14 @@
 import type { Model } from './model.ts';
 import type { Path } from './result.ts';
 
-/** Growable links for a single-threaded search. */
-export class Links {
+/** A search's parent links, by state id. */
+export interface LinkTable {
+  parentOf(id: number): number;
+  actionOf(id: number): number;
+}
+
+/** Growable links, ids 0, 1, 2, ... in the order added. */
+export class Links implements LinkTable {
   parent = new Int32Array(1 << 16);
   action = new Int32Array(1 << 16);
   size = 0;
@@ -20,6 +26,9 @@ export class Links {
     this.size++;
   }
 
+  parentOf(id: number): number { return this.parent[id]!; }
+  actionOf(id: number): number { return this.action[id]!; }
+
   get bytes(): number { return this.parent.byteLength + this.action.byteLength; }
 }
 
@@ -28,8 +37,8 @@ export class Links {
  * reports a "sometimes" property it saw on a successor it did not keep (a duplicate by
  * fingerprint). With k < 0, the path to `from` itself.
  */
-export function pathVia<S, A>(model: Model<S, A>, roots: readonly S[], parent: Int32Array, action: Int32Array, from: number, k: number): Path<S, A> {
-  const path = pathTo(model, roots, parent, action, from);
+export function pathVia<S, A>(model: Model<S, A>, roots: readonly S[], links: LinkTable, from: number, k: number): Path<S, A> {
+  const path = pathTo(model, roots, links, from);
   if (k < 0) return path;
   const last = path.states[path.states.length - 1]!;
   const next = model.actions(last)[k]!;
@@ -37,11 +46,11 @@ export function pathVia<S, A>(model: Model<S, A>, roots: readonly S[], parent: I
 }
 
 /** Replays the recorded action indices from the root to rebuild the path to state `id`. */
-export function pathTo<S, A>(model: Model<S, A>, roots: readonly S[], parent: Int32Array, action: Int32Array, id: number): Path<S, A> {
+export function pathTo<S, A>(model: Model<S, A>, roots: readonly S[], links: LinkTable, id: number): Path<S, A> {
   const choices: number[] = [];
   let at = id;
-  while (parent[at]! >= 0) { choices.push(action[at]!); at = parent[at]!; }
-  let state = roots[-1 - parent[at]!]!;
+  while (links.parentOf(at) >= 0) { choices.push(links.actionOf(at)); at = links.parentOf(at); }
+  let state = roots[-1 - links.parentOf(at)]!;
   const states: S[] = [state];
   const actions: A[] = [];
   for (const k of choices.reverse()) {

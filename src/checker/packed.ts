@@ -31,6 +31,10 @@ export interface PackedModel<S> {
   view(words: Int32Array, at: number): S;
   /** Visits the successors of the state at `at`; true if a visit said stop. */
   successors(words: Int32Array, at: number, visit: Visit): boolean;
+  /** For states this thread sends to one other thread: one per receiving thread. */
+  sender(): StateSender;
+  /** For states from one other thread (the other end of its sender): one per sending thread. */
+  receiver(): StateReceiver;
   /**
    * Optional: sleep sets (sleep-sets.ts). Successors as `successors` gives them, except that an
    * action whose key is among the `count` keys of `asleep` is not taken; each successor comes
@@ -38,12 +42,24 @@ export interface PackedModel<S> {
    * that two actions commute (docs/checker.md, "Sleep sets").
    */
   sleepingSuccessors?(words: Int32Array, at: number, asleep: Int32Array, count: number, visit: SleepingVisit): boolean;
-  /** `count` packed states (at the start of `words`) as content another thread can import. */
-  exportStates(words: Int32Array, count: number): Int32Array;
-  /** Packed states from exported content, as this thread's packing has them. */
-  importStates(content: Int32Array): Int32Array;
   /** Bytes of the tables behind the packing (interned values, memoised transitions). */
   readonly bytes: number;
+}
+
+/**
+ * Each thread's packing has its own ids (of interned values, say), so a state crosses to another
+ * thread as its words plus the content of each value the other end has not been sent before.
+ * `note` each state sent; `definitions` is that content for the states noted since its last call.
+ */
+export interface StateSender {
+  note(words: Int32Array, at: number): void;
+  definitions(): Int32Array;
+}
+
+/** The receiving end: `define` the definitions of a batch, then `translate` its states in place. */
+export interface StateReceiver {
+  define(definitions: Int32Array): void;
+  translate(words: Int32Array, at: number): void;
 }
 
 /** The model's own packing (a new one: it holds tables, one per thread), or the generic one. */
@@ -80,17 +96,28 @@ class ObjectPacking<S, A> implements PackedModel<S> {
     return false;
   }
 
-  exportStates(words: Int32Array, count: number): Int32Array {
-    const out: number[] = [];
-    for (let i = 0; i < count; i++) encodeValue(this.states[words[i]!], out);
-    return Int32Array.from(out);
+  /** A state sent keeps its index here (indices are never reused), so each noted one is new to the receiver. */
+  sender(): StateSender {
+    const pending: number[] = [];
+    return {
+      note: (words, at) => { pending.push(words[at]!); },
+      definitions: () => {
+        const out: number[] = [];
+        for (const index of pending.splice(0)) { out.push(index); encodeValue(this.states[index], out); }
+        return Int32Array.from(out);
+      },
+    };
   }
 
-  importStates(content: Int32Array): Int32Array {
-    const reader = new ContentReader(content);
-    const ids: number[] = [];
-    while (reader.at < content.length) ids.push(this.states.push(reader.value() as S) - 1);
-    return Int32Array.from(ids);
+  receiver(): StateReceiver {
+    const local = new Map<number, number>();
+    return {
+      define: (definitions) => {
+        const reader = new ContentReader(definitions);
+        while (reader.at < definitions.length) { const index = reader.word(); local.set(index, this.states.push(reader.value() as S) - 1); }
+      },
+      translate: (words, at) => { words[at] = local.get(words[at]!)!; },
+    };
   }
 
   get bytes(): number { return this.states.length * 8; }

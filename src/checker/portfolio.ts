@@ -173,9 +173,10 @@ export function portfolioSummary<S, A, C>(r: PortfolioResult<S, A, C>, describe:
   const fmt = (n: number) => n.toLocaleString('en-US');
   // Stopped while expanding a level, BFS has checked every state of the levels before it.
   const checkedDepth = (e: StageResult<S, A, C>) => (e.complete ? e.maxDepth : Math.max(0, e.maxDepth - 1));
-  const lines = r.stages.map((e) => `exhaustive ${e.stage.name}: ${describe(e.stage.config)}: ${e.complete ? `complete, ${fmt(e.distinct)} distinct states, depth ${e.maxDepth}, ${e.seconds.toFixed(0)} s`
+  const perState = (e: StageResult<S, A, C>) => (e.peakBytes === undefined || e.distinct === 0 ? '' : `, ${(e.peakBytes / e.distinct).toFixed(0)} bytes a state`);
+  const lines = r.stages.map((e) => `exhaustive ${e.stage.name}: ${describe(e.stage.config)}: ${e.complete ? `complete, ${fmt(e.distinct)} distinct states, depth ${e.maxDepth}, ${e.seconds.toFixed(0)} s${perState(e)}`
     : e.violation ? `stopped at a violation at depth ${e.violation.path.actions.length}, ${fmt(e.distinct)} distinct states`
-    : `exhaustive up to depth ${checkedDepth(e)} only, incomplete (stopped by ${e.stoppedBy ?? 'an unknown cause'} after ${e.seconds.toFixed(0)} s), ${fmt(e.distinct)} distinct states`}`);
+    : `exhaustive up to depth ${checkedDepth(e)} only, incomplete (stopped by ${e.stoppedBy ?? 'an unknown cause'} after ${e.seconds.toFixed(0)} s), ${fmt(e.distinct)} distinct states${perState(e)}`}`);
   const walked = r.walks.reduce((n, w) => n + w.walks, 0);
   if (r.walks.length > 0) {
     lines.push(`sampled: ${fmt(walked)} swarm walks, ${fmt(r.walks.reduce((n, w) => n + w.steps, 0))} steps (${r.walks.map((w) => `seed ${w.seed}: walks 0–${Math.max(0, w.walks - 1)} in ${w.seconds.toFixed(0)} s`).join('; ')}); bounds drawn from ${sampledBounds}`);

@@ -48,9 +48,19 @@ test('BFS and DFS agree on the distinct-state count of every test configuration'
 
 test('parallel BFS on 2 workers counts exactly what single-threaded BFS counts', async () => {
   const c = named('faults-3');
-  const r = await parallelBfs(raftModelSpec(c), { workers: 2, tableBits: 18 });
+  const r = await parallelBfs(raftModelSpec(c), { workers: 2 });
   assert.ok(r.complete);
   assert.deepEqual({ distinct: r.distinct, generated: r.generated, maxDepth: r.maxDepth }, c.golden);
+});
+
+test('parallel BFS on 2 workers finds a mutant\'s violation after as few steps as single-threaded BFS', async () => {
+  for (const id of ['Z2', 'Z6', 'Z7']) {
+    const m = mutantNamed(id)!;
+    const single = bfs(raftModel({ bounds: m.bounds, overrides: m.overrides }));
+    const parallel = await parallelBfs<ClusterState, ClusterAction>(raftModelSpec({ bounds: m.bounds, mutant: id }), { workers: 2 });
+    assert.equal(parallel.violation?.property, single.violation?.property, id);
+    assert.equal(parallel.violation?.path.actions.length, single.violation?.path.actions.length, `${id}: BFS depth of the first violation`);
+  }
 });
 
 test('symmetry reduction shrinks the count but changes no verdict, for the shipped rules and for mutants', () => {

@@ -8,7 +8,6 @@ import { dfs } from '../../src/checker/dfs.ts';
 import { simulate } from '../../src/checker/simulate.ts';
 import { parallelBfs } from '../../src/checker/parallel-bfs.ts';
 import { FingerprintSet, Hasher } from '../../src/checker/fingerprint-set.ts';
-import { SharedFingerprintSet } from '../../src/checker/shared-fingerprint-set.ts';
 import { naiveCount, toyModel, type ToyOptions } from '../support/toy-model.ts';
 
 const spec = (options: ToyOptions) => ({ module: new URL('../support/toy-model.ts', import.meta.url).href, factory: 'toyModel', options });
@@ -19,7 +18,7 @@ test('BFS, DFS and parallel BFS count exactly the distinct states a naive Set-ba
     const expected = naiveCount(toyModel(options));
     assert.equal(bfs(toyModel(options)).distinct, expected, `bfs, ${processes} processes`);
     assert.equal(dfs(toyModel(options)).distinct, expected, `dfs, ${processes} processes`);
-    const parallel = await parallelBfs(spec(options), { workers: 2, tableBits: 12 });
+    const parallel = await parallelBfs(spec(options), { workers: 2 });
     assert.equal(parallel.distinct, expected, `parallel bfs, ${processes} processes`);
     assert.ok(parallel.complete);
   }
@@ -33,7 +32,7 @@ test('BFS finds the lost update with a shortest trace (read, read, write, write)
   const last = r.violation.path.states.at(-1)!;
   assert.equal(last.x, 1);
   assert.equal(dfs(model).violation?.property, 'NoLostUpdate');
-  const p = await parallelBfs<unknown, unknown>(spec({ processes: 2, atomic: false }), { workers: 2, tableBits: 12 });
+  const p = await parallelBfs<unknown, unknown>(spec({ processes: 2, atomic: false }), { workers: 2 });
   assert.equal(p.violation?.property, 'NoLostUpdate');
   assert.equal(p.violation.path.actions.length, 4);
 });
@@ -51,7 +50,8 @@ test('a search stopped by maxStates or maxDepth says it is incomplete', async ()
   assert.equal(dfs(model, { maxStates: 3 }).complete, false);
   const shallow = bfs(model, { maxDepth: 1 });
   assert.equal(shallow.maxDepth, 1);
-  assert.equal((await parallelBfs(spec({ processes: 4, atomic: true }), { workers: 2, tableBits: 12, maxDepth: 1 })).maxDepth, 1);
+  assert.equal((await parallelBfs(spec({ processes: 4, atomic: true }), { workers: 2, maxDepth: 1 })).maxDepth, 1);
+  assert.equal((await parallelBfs(spec({ processes: 4, atomic: true }), { workers: 2, maxStates: 3 })).complete, false);
   assert.equal(shallow.reached.get('all done'), undefined);
 });
 
@@ -77,24 +77,6 @@ test('FingerprintSet behaves like a Set of (hi, lo) pairs, across growth', () =>
     }
     assert.equal(set.size, reference.size);
   }));
-});
-
-test('SharedFingerprintSet gives each new fingerprint the next id and -1 for one it has, fingerprint 0 included', () => {
-  fc.assert(fc.property(fingerprints, (pairs) => {
-    const set = new SharedFingerprintSet(SharedFingerprintSet.create(1024));
-    const reference = new Set<string>();
-    for (const [hi, lo] of pairs) {
-      const key = `${hi}:${lo}`;
-      const id = set.insert(hi === 0 ? 0 : hi * 0x1000193, lo === 0 ? 0 : lo * 0x9e3779b1);
-      assert.equal(id, reference.has(key) ? -1 : reference.size);
-      reference.add(key);
-    }
-  }));
-});
-
-test('SharedFingerprintSet refuses to overfill instead of looping forever', () => {
-  const set = new SharedFingerprintSet(SharedFingerprintSet.create(16));
-  assert.throws(() => { for (let i = 1; i < 100; i++) set.insert(i, i); }, /visited-state table is full/);
 });
 
 test('Hasher: equal inputs give equal digests; a changed word changes the digest', () => {

@@ -10,7 +10,7 @@
 import type { Message, Stepper } from '../../machine/index.ts';
 import { ContentReader, encodeValue, InternTable } from '../content.ts';
 import type { Fingerprint } from '../model.ts';
-import type { PackedModel, SleepingVisit, Visit } from '../packed.ts';
+import type { PackedModel, SleepingVisit, StateReceiver, StateSender, Visit } from '../packed.ts';
 import { Visited } from '../packed.ts';
 import { TripleMap } from '../triple-map.ts';
 import { enabledActions, nextCluster, type Bounds, type Budget, type ClusterAction, type ClusterNode, type ClusterState, type History } from './cluster.ts';
@@ -331,13 +331,21 @@ export class PackedCluster implements PackedModel<ClusterState> {
     const words = this.words;
     words.length = 0;
     encodeNode(node, words);
-    return this.addNode(node, words);
+    return this.addNode(words);
   }
 
-  private addNode(node: ClusterNode, words: readonly number[]): number {
+  /**
+   * Every value in the tables is decoded from its content, the ones learnt here as much as the
+   * ones another thread sent: so all have the shapes the decoder gives (content.ts), and the
+   * steps and properties that read them see one shape per kind of object, in every thread.
+   */
+  private addNode(words: ArrayLike<number>): number {
     const before = this.nodes.size;
-    const id = this.nodes.intern(node, words);
-    if (this.nodes.size > before) this.nodeParts = this.addParts(this.nodeParts, id, (r) => nodeFingerprint(node, r));
+    const id = this.nodes.intern(words, () => decodeNode(new ContentReader(words)));
+    if (this.nodes.size > before) {
+      const node = this.nodes.values[id]!;
+      this.nodeParts = this.addParts(this.nodeParts, id, (r) => nodeFingerprint(node, r));
+    }
     return id;
   }
 
@@ -345,13 +353,14 @@ export class PackedCluster implements PackedModel<ClusterState> {
     const words = this.words;
     words.length = 0;
     encodeValue(m, words);
-    return this.addMessage(m, words);
+    return this.addMessage(words);
   }
 
-  private addMessage(m: Message, words: readonly number[]): number {
+  private addMessage(words: ArrayLike<number>): number {
     const before = this.messages.size;
-    const id = this.messages.intern(m, words);
+    const id = this.messages.intern(words, () => new ContentReader(words).value() as Message);
     if (this.messages.size > before) {
+      const m = this.messages.values[id]!;
       const base = messageBaseHash(m);
       this.messageBases.push(base);
       this.messageParts = this.addParts(this.messageParts, id, (r) => messageFingerprint(m, base, r));
@@ -363,13 +372,16 @@ export class PackedCluster implements PackedModel<ClusterState> {
     const words = this.words;
     words.length = 0;
     encodeValue(h, words);
-    return this.addHistory(h, words);
+    return this.addHistory(words);
   }
 
-  private addHistory(h: History, words: readonly number[]): number {
+  private addHistory(words: ArrayLike<number>): number {
     const before = this.histories.size;
-    const id = this.histories.intern(h, words);
-    if (this.histories.size > before) for (const r of this.renamings) this.historyParts.push(historyFingerprint(h, r));
+    const id = this.histories.intern(words, () => new ContentReader(words).value() as History);
+    if (this.histories.size > before) {
+      const h = this.histories.values[id]!;
+      for (const r of this.renamings) this.historyParts.push(historyFingerprint(h, r));
+    }
     return id;
   }
 
@@ -388,62 +400,84 @@ export class PackedCluster implements PackedModel<ClusterState> {
     return out;
   }
 
-  // ---- states between threads: a dictionary of the contents they use, then the states ----
+  // ---- states between threads: each node, message and history's content crosses once ----
 
-  exportStates(words: Int32Array, count: number): Int32Array {
-    const n = this.n, w = this.width;
-    const nodeIndex = new Map<number, number>(), messageIndex = new Map<number, number>(), historyIndex = new Map<number, number>();
-    const index = (map: Map<number, number>, id: number) => { let k = map.get(id); if (k === undefined) map.set(id, (k = map.size)); return k; };
-    const states: number[] = [];
-    for (let s = 0; s < count; s++) {
-      const at = s * w;
-      for (let i = 0; i < n; i++) states.push(index(nodeIndex, words[at + i]!));
-      states.push(words[at + n]!, index(historyIndex, words[at + n + 1]!), words[at + n + 2]!);
-      for (let k = 0; k < w - n - 3; k++) {
-        const m = words[at + n + 3 + k]!;
-        states.push(k < words[at + n + 2]! ? index(messageIndex, m) : -1);
-      }
-    }
-    const out: number[] = [count];
-    for (const [map, table] of [[nodeIndex, this.nodes], [messageIndex, this.messages], [historyIndex, this.histories]] as const) {
-      out.push(map.size);
-      for (const id of map.keys()) { const c = table.content(id); out.push(c.length); for (const x of c) out.push(x); }
-    }
-    for (const x of states) out.push(x);
-    return Int32Array.from(out);
-  }
+  sender(): StateSender { return new ClusterSender(this.n, [this.nodes, this.messages, this.histories]); }
 
-  importStates(content: Int32Array): Int32Array {
-    const reader = new ContentReader(content);
-    const count = reader.word();
-    const section = (add: (words: Int32Array) => number): number[] => {
-      const ids: number[] = [];
-      for (let k = reader.word(); k > 0; k--) {
-        const length = reader.word();
-        const words = content.subarray(reader.at, reader.at + length);
-        ids.push(add(words));
-        reader.at += length;
-      }
-      return ids;
-    };
-    const asArray = (words: Int32Array) => Array.from(words);
-    const nodeIds = section((words) => this.addNode(decodeNode(new ContentReader(words)), asArray(words)));
-    const messageIds = section((words) => this.addMessage(new ContentReader(words).value() as Message, asArray(words)));
-    const historyIds = section((words) => this.addHistory(new ContentReader(words).value() as History, asArray(words)));
-    const n = this.n, w = this.width;
-    const out = content.slice(reader.at, reader.at + count * w);
-    for (let s = 0; s < count; s++) {
-      const at = s * w;
-      for (let i = 0; i < n; i++) out[at + i] = nodeIds[out[at + i]!]!;
-      out[at + n + 1] = historyIds[out[at + n + 1]!]!;
-      for (let k = 0; k < out[at + n + 2]!; k++) out[at + n + 3 + k] = messageIds[out[at + n + 3 + k]!]!;
-    }
-    return out;
+  receiver(): StateReceiver {
+    return new ClusterReceiver(this.n, [
+      (words) => this.addNode(words),
+      (words) => this.addMessage(words),
+      (words) => this.addHistory(words),
+    ]);
   }
 
   get bytes(): number {
     return this.nodes.bytes + this.messages.bytes + this.histories.bytes + this.nodeParts.byteLength + this.messageParts.byteLength
       + this.historyParts.length * 16 + this.memo.bytes + this.results.byteLength;
+  }
+}
+
+/** The interned kinds in a packed state, in the order definitions list them. */
+const enum Kind { Node, Message, History }
+
+/** Marks the ids a peer has been sent; definitions: per kind a count, then (id, length, content words) each. */
+class ClusterSender implements StateSender {
+  private sent = [new Uint8Array(256), new Uint8Array(256), new Uint8Array(256)];
+  private readonly pending: number[][] = [[], [], []];
+
+  constructor(private readonly n: number, private readonly tables: readonly InternTable<unknown>[]) {}
+
+  note(words: Int32Array, at: number): void {
+    const n = this.n;
+    for (let i = 0; i < n; i++) this.mark(Kind.Node, words[at + i]!);
+    this.mark(Kind.History, words[at + n + 1]!);
+    for (let k = words[at + n + 2]! - 1; k >= 0; k--) this.mark(Kind.Message, words[at + n + 3 + k]!);
+  }
+
+  private mark(kind: Kind, id: number): void {
+    let sent = this.sent[kind]!;
+    if (id >= sent.length) { sent = new Uint8Array(Math.max(2 * sent.length, id + 1)); sent.set(this.sent[kind]!); this.sent[kind] = sent; }
+    if (sent[id] === 1) return;
+    sent[id] = 1;
+    this.pending[kind]!.push(id);
+  }
+
+  definitions(): Int32Array {
+    const out: number[] = [];
+    this.pending.forEach((ids, kind) => {
+      out.push(ids.length);
+      for (const id of ids) { const c = this.tables[kind]!.content(id); out.push(id, c.length); for (const x of c) out.push(x); }
+      ids.length = 0;
+    });
+    return Int32Array.from(out);
+  }
+}
+
+/** The sender's ids to this thread's, per kind. */
+class ClusterReceiver implements StateReceiver {
+  private readonly local = [new Int32Array(256), new Int32Array(256), new Int32Array(256)];
+
+  constructor(private readonly n: number, private readonly add: readonly ((words: Int32Array) => number)[]) {}
+
+  define(definitions: Int32Array): void {
+    let at = 0;
+    for (let kind = Kind.Node; kind <= Kind.History; kind++) {
+      for (let count = definitions[at++]!; count > 0; count--) {
+        const id = definitions[at]!, length = definitions[at + 1]!;
+        let local = this.local[kind]!;
+        if (id >= local.length) { local = new Int32Array(Math.max(2 * local.length, id + 1)); local.set(this.local[kind]!); this.local[kind] = local; }
+        local[id] = this.add[kind]!(definitions.subarray(at + 2, at + 2 + length));
+        at += 2 + length;
+      }
+    }
+  }
+
+  translate(words: Int32Array, at: number): void {
+    const n = this.n, nodes = this.local[Kind.Node]!, messages = this.local[Kind.Message]!;
+    for (let i = 0; i < n; i++) words[at + i] = nodes[words[at + i]!]!;
+    words[at + n + 1] = this.local[Kind.History]![words[at + n + 1]!]!;
+    for (let k = words[at + n + 2]! - 1; k >= 0; k--) words[at + n + 3 + k] = messages[words[at + n + 3 + k]!]!;
   }
 }
 
@@ -460,9 +494,10 @@ function encodeNode({ state, durable: d, hash: _hash, ...rest }: ClusterNode, ou
   if (!same) encodeValue(d, out);
 }
 
+/** Built in the key order cluster.ts builds a node in, so a decoded node has the same shape. */
 function decodeNode(reader: ContentReader): ClusterNode {
-  const rest = reader.value() as Omit<ClusterNode, 'state' | 'durable' | 'hash'>;
+  const { role, serviceApplied } = reader.value() as Omit<ClusterNode, 'state' | 'durable' | 'hash'>;
   const state = reader.value() as RaftState;
   const durable = reader.word() === 1 ? persistentStateOf(state) : reader.value() as PersistentState;
-  return { ...rest, state, durable, hash: nodeBaseHash(state) };
+  return { role, state, durable, serviceApplied, hash: nodeBaseHash(state) };
 }
