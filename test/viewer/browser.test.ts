@@ -17,7 +17,7 @@ const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const skip = existsSync(chromiumPath) ? false : `no chromium at ${chromiumPath}: install it with apt-get install -y chromium (.ci/run does)`;
 
 let served: Served;
-/** The checker's run for Z2's counterexample, started at once so it overlaps the browser's start. */
+/** The checker's run for Z23's counterexample (two leaders of one term), started at once so it overlaps the browser's start. */
 let checkerRun: Promise<{ status: number | null; stdout: string; stderr: string }>;
 const trace = join(out, 'z2-trace.json');
 let context: BrowserContext;
@@ -29,7 +29,7 @@ before(async () => {
   if (skip) return;
   mkdirSync(out, { recursive: true });
   checkerRun = new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', 'src/checker/cli.ts', '--mutant', 'Z2', '--json', trace], { cwd: root, encoding: 'utf8' },
+    const child = execFile(process.execPath, ['--import', 'tsx', 'src/checker/cli.ts', '--mutant', 'Z23', '--workers', '1', '--json', trace], { cwd: root, encoding: 'utf8' },
       (_error, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }));
   });
   const site = join(out, 'viewer-site');
@@ -122,7 +122,7 @@ test('the live controls pause, step, drop a message, cut a node off and switch t
 
 test('a checker counterexample loads and steps forwards and backwards to the violated property', { skip, timeout: 60_000 }, async () => {
   const check = await checkerRun;
-  assert.equal(check.status, 1, `the checker should find Z2's violation:\n${check.stdout}\n${check.stderr}`);
+  assert.equal(check.status, 1, `the checker should find Z23's violation:\n${check.stdout}\n${check.stderr}`);
   const violated = /^(\w+) violated/m.exec(check.stdout)?.[1];
   assert.ok(violated, check.stdout);
 
@@ -138,7 +138,7 @@ test('a checker counterexample loads and steps forwards and backwards to the vio
   }
   assert.match((await page.textContent('#violation'))!, new RegExp(`Violated: ${violated}`));
   assert.match((await page.textContent('#caption'))!, new RegExp(`step ${steps} of ${steps}`));
-  // ElectionSafety: two nodes lead the same term at the end of Z2's trace.
+  // ElectionSafety: two nodes lead the same term at the end of Z23's trace.
   assert.equal(await page.locator('#ring g.node[data-role="leader"]').count(), 2);
   await page.screenshot({ path: join(out, 'viewer-trace-violation.png'), fullPage: true });
   await page.click('#back');
