@@ -8,7 +8,7 @@ import { bfs } from './bfs.ts';
 import { parallelBfs } from './parallel-bfs.ts';
 import { dfs } from './dfs.ts';
 import { simulate } from './simulate.ts';
-import { swarm } from './swarm.ts';
+import { shrinkWalk, swarm } from './swarm.ts';
 import { shrink } from './shrink.ts';
 import { portfolio, portfolioSummary, type PortfolioPlan } from './portfolio.ts';
 import type { Model, Property } from './model.ts';
@@ -201,7 +201,8 @@ function runSwarm(): void {
   const seconds = values.time === undefined ? (walks === undefined ? 60 : undefined) : count('time', values.time, 0, 1);
   console.log(`Checking ${what}`);
   console.log(`strategy=swarm seed=${seed} ${walk === undefined ? `${walks === undefined ? '' : `walks=${walks} `}${seconds === undefined ? '' : `time=${seconds}s `}` : `walk=${walk} `}depth=${depth}; bounds drawn from ${choicesText(choices)}`);
-  const result = swarm(raftSwarmSpace(choices, mutant?.overrides), { seed, depth, walks, seconds, walk, onProgress: tty ? (p) => progressLine(p, 'steps') : undefined });
+  const space = raftSwarmSpace(choices, mutant?.overrides);
+  const result = swarm(space, { seed, depth, walks, seconds, walk, onProgress: tty ? (p) => progressLine(p, 'steps') : undefined });
   clearProgress();
   console.log(`${fmt(result.walks)} walks (not exhaustive), ${fmt(result.generated)} steps, longest walk ${result.maxDepth} steps, ${result.seconds.toFixed(2)} s`);
   const failure = result.failure;
@@ -209,7 +210,7 @@ function runSwarm(): void {
   if (result.violation === undefined || failure === undefined) return;
   console.log(`\nfound by walk ${failure.walk} of seed ${seed} (rerun it alone: npm run check -- --strategy swarm --seed ${seed} --walk ${failure.walk}${mutant ? ` --mutant ${mutant.id}` : ''}${depth === 200 ? '' : ` --depth ${depth}`}${Object.entries(pinned).map(([k, v]) => ` --${boundFlags[k as keyof Bounds]} ${v}`).join('')})`);
   console.log(`walk ${failure.walk}: bounds ${boundsText(failure.config)}; mix ${[...failure.weights].map(([k, w]) => `${k} ${w === 0 ? 'left out' : w.toFixed(2)}`).join(', ')}`);
-  report(failure.model, shrunk(failure.model, result.violation), failure.config, { strategy: 'swarm', seed, walk: failure.walk });
+  report(failure.model, shrinking ? shrinkWalk(space, failure, result.violation) : result.violation, failure.config, { strategy: 'swarm', seed, walk: failure.walk });
 }
 
 async function runPortfolio(): Promise<void> {

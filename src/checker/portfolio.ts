@@ -9,8 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { bfs } from './bfs.ts';
 import { loadModel, type Model, type ModelSpec, type Property } from './model.ts';
 import type { CheckResult, Progress, Violation } from './result.ts';
-import { shrink } from './shrink.ts';
-import { swarm, type SwarmResult } from './swarm.ts';
+import { shrinkWalk, swarm, type SwarmResult } from './swarm.ts';
 import { spaceFrom, type SwarmWorkerReport, type SwarmWorkerSetup } from './swarm-worker.ts';
 import { workerScript } from './worker-script.ts';
 
@@ -148,7 +147,7 @@ export async function portfolio<S, A, C>(plan: PortfolioPlan<C>): Promise<Portfo
     if (found !== undefined) {
       const replayed = found.result ?? swarm(space, { seed: found.seed, depth: plan.swarm.depth, walk: found.walk });
       if (replayed.violation === undefined || replayed.failure === undefined) throw new Error(`walk ${found.walk} of seed ${found.seed} did not replay to its violation`);
-      const path = plan.shrink ? shrink(replayed.failure.model, replayed.violation) : replayed.violation;
+      const path = plan.shrink ? shrinkWalk(space, replayed.failure, replayed.violation) : replayed.violation;
       violation = { ...path, phase: 'swarm', config: replayed.failure.config, model: replayed.failure.model, walk: { seed: found.seed, walk: found.walk } };
     }
   }

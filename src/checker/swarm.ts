@@ -4,8 +4,9 @@
 // alike: a walk that never drops a message or that crashes three times in a row is rare under it,
 // and some bugs need exactly that. Each walk is reproducible from (seed, walk number) alone.
 import type { Model } from './model.ts';
+import { shrink, type Shrunk } from './shrink.ts';
 import { seededRandom } from './random.ts';
-import { splitProperties, type CheckResult, type Path, type Progress } from './result.ts';
+import { splitProperties, type CheckResult, type Path, type Progress, type Violation } from './result.ts';
 
 /** What a walk draws from: a configuration (for Raft, bounds) and the model it gives. */
 export interface SwarmSpace<S, A, C> {
@@ -135,6 +136,39 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
     violation, reached, seed: options.seed, walks, failure, reachedIn,
   };
 }
+
+/**
+ * A shorter way to the same bug: walks in the bounds of the walk that found it (each with its own
+ * mix of actions), capped below the best length so far, round after round. A found walk is
+ * seldom the shortest way to its violation, and shrinking a long one stalls where removing any
+ * one step changes what follows; a shorter walk gives the shrinker less to do. Deterministic:
+ * round r walks seed `seed + r`, at most `walks` walks, and stops at the first round that finds
+ * nothing shorter (or finds another property broken first).
+ */
+export function shorterWalk<S, A, C>(space: SwarmSpace<S, A, C>, config: C, violation: Violation<S, A>, options: { readonly seed: number; readonly walks: number; readonly rounds: number }): Violation<S, A> {
+  let best = violation;
+  const fixed: SwarmSpace<S, A, C> = { ...space, draw: () => config };
+  for (let round = 0; round < options.rounds && best.path.actions.length > 1; round++) {
+    const r = swarm(fixed, { seed: options.seed + round, walks: options.walks, depth: best.path.actions.length - 1 });
+    if (r.violation === undefined || r.violation.property !== violation.property) break;
+    best = r.violation;
+  }
+  return best;
+}
+
+/**
+ * A walk's violation made short: shrunk as found, and a shorter walk of its bounds shrunk too
+ * (each can stall where the other does not); the shorter of the two, with the walk's length as
+ * `from`. Deterministic for a given walk.
+ */
+export function shrinkWalk<S, A, C>(space: SwarmSpace<S, A, C>, failure: { readonly config: C; readonly model: Model<S, A> }, violation: Violation<S, A>): Shrunk<S, A> {
+  const asFound = shrink(failure.model, violation);
+  const resampled = shrink(failure.model, shorterWalk(space, failure.config, violation, { seed: RESAMPLE_SEED, walks: 2000, rounds: 8 }));
+  return resampled.path.actions.length < asFound.path.actions.length ? { ...resampled, from: asFound.from } : asFound;
+}
+
+/** The seeds resampling walks from: apart from any a user would pick for the walks themselves. */
+const RESAMPLE_SEED = 1_000_001;
 
 /** The index whose share of the weights' running sum holds `r`, never one of weight 0; -1 if all are 0. */
 function pick(weights: readonly number[], r: number): number {
