@@ -2,7 +2,7 @@
 // port are both refused, the directory unchanged, while the first runs on and restarts fine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeId } from '../../src/machine/index.ts';
@@ -43,6 +43,7 @@ test('a twin raft node on a data directory in use exits 1 naming the holder and 
     await until('the first ack', () => first.events.some((e) => e.event === 'ack' && e.line === line));
     // What a twin would wrongly "repair" under the live node: a rewrite's temp file and a torn tail.
     await writeFile(join(dir, 'raft.wal.tmp'), 'a rewrite in progress');
+    const walBytes = (await stat(join(dir, WAL_FILE))).size;
     await appendFile(join(dir, WAL_FILE), Uint8Array.of(9, 0, 0));
     const before = await contents(dir);
 
@@ -56,7 +57,9 @@ test('a twin raft node on a data directory in use exits 1 naming the holder and 
     }
 
     assert.equal(first.process.running, true);
+    // The planted damage goes before the first node appends again, or it would sit mid-file.
     await rm(join(dir, 'raft.wal.tmp'));
+    await truncate(join(dir, WAL_FILE), walBytes);
     const after = first.process.propose('after the twins');
     await until('an ack after the twins', () => first.events.some((e) => e.event === 'ack' && e.line === after));
     await first.process.stop();
