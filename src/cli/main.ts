@@ -1,4 +1,5 @@
 // The `raft` command: subcommands, help, and one clear line for every error.
+import { DirectoryInUseError } from '../runtime/directory-lock.ts';
 import { StorageCorruptError, StorageError } from '../runtime/file-storage.ts';
 import { TransportError } from '../runtime/udp-transport.ts';
 import { runCluster } from './cluster-command.ts';
@@ -25,7 +26,7 @@ try {
     process.stderr.write(`raft: ${err.message}\nTry 'raft ${command === 'node' || command === 'cluster' ? `${command} ` : ''}--help'.\n`);
     process.exit(2);
   }
-  if (err instanceof TransportError || err instanceof StorageError || err instanceof StorageCorruptError) {
+  if (err instanceof TransportError || err instanceof StorageError || err instanceof StorageCorruptError || err instanceof DirectoryInUseError) {
     process.stderr.write(`raft: ${err.message}\n`);
     process.exit(1);
   }

@@ -79,8 +79,15 @@ export async function runNode(args: string[]): Promise<void> {
     out.push(json ? `${JSON.stringify(e)}\n` : `${new Date().toISOString().slice(11, 23)} node ${id} ${human}\n`);
   };
 
-  const storage = await FileStorage.open({ dir: flags.data, clusterId, nodeId: id, logger });
+  // The port first: a start that fails on a port in use has then touched nothing on disk.
   const transport = await UdpTransport.open({ self: id, addresses, clusterId, maxDatagramBytes, logger, ...(key && { key }) });
+  let storage: FileStorage;
+  try {
+    storage = await FileStorage.open({ dir: flags.data, clusterId, nodeId: id, logger });
+  } catch (err) {
+    transport.close();
+    throw err;
+  }
 
   // The node's role, term and indices, seen through the machine it steps: the view the log lines report.
   type View = { role: Role; term: Term; commitIndex: LogIndex; logLength: number };
@@ -117,6 +124,10 @@ export async function runNode(args: string[]): Promise<void> {
     else emit({ event: 'lost', line: p.line }, `line ${p.line} lost: index ${a.index} holds another leader's entry`);
   };
 
+  const leave = async (code: number) => {
+    await storage.close().catch((err: unknown) => logger.error(`closing the storage: ${err instanceof Error ? err.message : String(err)}`));
+    process.exit(code);
+  };
   const node = new RaftNode(id, [...addresses.keys()].filter((p) => p !== id), transport, storage, {
     apply,
     timings: udpTimings,
@@ -125,7 +136,7 @@ export async function runNode(args: string[]): Promise<void> {
       // What was acknowledged stays acknowledged (the last events go out); nothing after the failure is.
       flush();
       logger.error(`stopping: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(1);
+      void leave(1);
     },
   });
   if (json) emit({ event: 'ready', id, pid: process.pid }, '');
@@ -140,11 +151,12 @@ export async function runNode(args: string[]): Promise<void> {
     else emit({ event: 'rejected', line }, `line ${line} refused: not the leader`);
   });
 
-  // Every save is durable when it returns, so there is nothing to flush: stop the node and leave.
+  // Every save is durable when it returns, so there is nothing to flush: stop the node, release the
+  // data directory and leave.
   const stop = () => {
     node.kill();
     flush();
-    process.exit(0);
+    void leave(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

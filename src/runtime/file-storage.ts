@@ -25,6 +25,7 @@ import {
   ByteReader, ByteWriter, CorruptStateError, MalformedBytes, crc32, decodePersistentState, encodePersistentState, jsonCommands,
   log, logIndex, nodeId, readEntries, term, writeEntries, type CommandCodec, type Entry, type NodeId, type PersistentState,
 } from '../machine/index.ts';
+import { DirectoryInUseError, DirectoryLock } from './directory-lock.ts';
 import { nodeFileSystem, type FileSystem, type WritableFile } from './file-system.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import type { Storage } from './storage.ts';
@@ -85,6 +86,7 @@ export class FileStorage implements Storage {
     private readonly options: FileStorageOptions,
     private readonly commands: CommandCodec,
     private readonly fs: FileSystem,
+    private readonly lock: DirectoryLock,
     private handle: WritableFile | null,
     recovered: { state: PersistentState | null; bytes: number },
   ) {
@@ -92,14 +94,34 @@ export class FileStorage implements Storage {
     this.bytes = recovered.bytes;
   }
 
-  /** Opens (creating if needed) the data directory and recovers what was durable. */
+  /**
+   * Opens (creating if needed) the data directory, locks it (DirectoryInUseError if another process
+   * holds it, before anything in it is read or written) and recovers what was durable.
+   */
   static async open(options: FileStorageOptions): Promise<FileStorage> {
     const { dir } = options;
-    const commands = options.commands ?? jsonCommands;
     const logger = options.logger ?? silentLogger;
     const fs = options.fs ?? nodeFileSystem;
+    let lock: DirectoryLock;
     try {
       await makeDirectory(fs, dir);
+      lock = await DirectoryLock.acquire(dir, logger);
+    } catch (err) {
+      if (err instanceof DirectoryInUseError) throw err;
+      throw new StorageError(`cannot use data directory ${dir}: ${(err as Error).message}`);
+    }
+    try {
+      return await FileStorage.recoverLocked(options, fs, lock, logger);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  private static async recoverLocked(options: FileStorageOptions, fs: FileSystem, lock: DirectoryLock, logger: Logger): Promise<FileStorage> {
+    const { dir } = options;
+    const commands = options.commands ?? jsonCommands;
+    try {
       // A temp file is a rewrite the crash interrupted before its rename: the old file still holds everything.
       await fs.rm(join(dir, TEMP_FILE), { force: true });
     } catch (err) {
@@ -111,8 +133,8 @@ export class FileStorage implements Storage {
       bytes = await fs.readFile(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StorageError(`cannot read ${file}: ${(err as Error).message}`);
-      await probeWritable(fs, dir);
-      return new FileStorage(dir, options, commands, fs, null, { state: null, bytes: 0 });
+      // Writable: the lock was just created in it.
+      return new FileStorage(dir, options, commands, fs, lock, null, { state: null, bytes: 0 });
     }
     const recovered = recover(file, bytes, options, commands, logger);
     let handle: WritableFile;
@@ -126,10 +148,11 @@ export class FileStorage implements Storage {
         await handle.truncate(recovered.validBytes);
         await handle.sync();
       } catch (err) {
+        await handle.close();
         throw new StorageError(`cannot truncate the torn tail of ${file}: ${(err as Error).message}`);
       }
     }
-    return new FileStorage(dir, options, commands, fs, handle, { state: recovered.state, bytes: recovered.validBytes });
+    return new FileStorage(dir, options, commands, fs, lock, handle, { state: recovered.state, bytes: recovered.validBytes });
   }
 
   load(): Promise<PersistentState | null> {
@@ -163,9 +186,14 @@ export class FileStorage implements Storage {
     return Math.max(0, this.bytes - (this.saved?.snapshot.length ?? 0));
   }
 
+  /** Closes the log and releases the directory, even when the close fails. */
   async close(): Promise<void> {
-    await this.handle?.close();
-    this.handle = null;
+    try {
+      await this.handle?.close();
+    } finally {
+      this.handle = null;
+      await this.lock.release();
+    }
   }
 
   /** The changes since `before`: term and vote, and the entries from the first index that differs. */
@@ -403,15 +431,5 @@ async function syncDirectory(fs: FileSystem, dir: string): Promise<void> {
     await d.sync();
   } finally {
     await d.close();
-  }
-}
-
-async function probeWritable(fs: FileSystem, dir: string): Promise<void> {
-  const probe = join(dir, TEMP_FILE);
-  try {
-    await (await fs.open(probe, 'w')).close();
-    await fs.rm(probe, { force: false });
-  } catch (err) {
-    throw new StorageError(`cannot write in data directory ${dir}: ${(err as Error).message}`);
   }
 }

@@ -10,5 +10,6 @@ export { seededRandom, systemRandom, type Random } from './random.ts';
 export { UdpTransport, TransportError, type UdpTransportOptions, type PeerAddress, type TransportCounters } from './udp-transport.ts';
 export { createWireCodec, DEFAULT_MAX_DATAGRAM, type WireCodec, type WireConfig, type Datagram, type Decoded, type SnapshotChunk } from './wire-codec.ts';
 export { FileStorage, StorageError, StorageCorruptError, StorageWriteError, type FileStorageOptions } from './file-storage.ts';
+export { DirectoryLock, DirectoryInUseError, LOCK_FILE } from './directory-lock.ts';
 export { nodeFileSystem, type FileSystem, type WritableFile } from './file-system.ts';
 export { stderrLogger, silentLogger, type Logger, type LogLevel } from './logger.ts';

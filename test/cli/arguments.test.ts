@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,15 @@ function raft(...args: string[]): Promise<{ code: number; stdout: string; stderr
     });
     child.stdin?.end();
   });
+}
+
+/** A port nothing listens on now (the kernel's pick, released). */
+async function freePort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((ok) => socket.bind(0, '127.0.0.1', () => ok()));
+  const { port } = socket.address();
+  await new Promise<void>((ok) => socket.close(() => ok()));
+  return port;
 }
 
 test('the raft command: help exits 0, a bad argument exits 2 with one sentence and a pointer to --help', async () => {
@@ -44,7 +54,8 @@ test('each bad argument of raft node and raft cluster is refused with a clear er
   try {
     await refuses(runNode(['--id', '3', '--peers', peers, '--data', dir]), UsageError, /--id 3 is not one of the --peers \(1, 2\)/);
     await refuses(runNode(['--id', '1', '--peers', peers, '--data', join(dir, 'a')]), TransportError, new RegExp(`port ${port} is in use`));
-    await refuses(runNode(['--id', '1', '--peers', peers, '--data', join(dir, 'file', 'x')]), StorageError, /cannot use data directory .*file\/x/);
+    assert.equal(existsSync(join(dir, 'a')), false, 'a start that failed on its port created the data directory');
+    await refuses(runNode(['--id', '1', '--peers', `1=127.0.0.1:${await freePort()}`, '--data', join(dir, 'file', 'x')]), StorageError, /cannot use data directory .*file\/x/);
     await refuses(runNode(['--id', '1', '--peers', '1=127.0.0.1', '--data', dir]), UsageError, /"1=127\.0\.0\.1" is not ID=HOST:PORT/);
     await refuses(runNode(['--id', '1', '--peers', '1=127.0.0.1:1,1=127.0.0.1:2', '--data', dir]), UsageError, /node 1 is listed twice/);
     await refuses(runNode(['--id', '1', '--peers', peers]), UsageError, /--data is required/);

@@ -55,6 +55,7 @@ test('a tmpfs filled to ENOSPC: the failure is fatal and names the file, and aft
     assert.notEqual(acknowledged, null);
     execFileSync('mount', ['-o', 'remount,size=1m', dir]);
     await assert.rejects(storage.save(at(0)), (e) => e === failure, 'the storage took a save after a failed one');
+    await storage.close(); // the restart: the directory is locked while it is open
     const reopened = await FileStorage.open({ dir: data, ...ids });
     open.push(reopened);
     assert.deepEqual(await reopened.load(), acknowledged);
