@@ -26,6 +26,8 @@ export class ByteWriter {
   bytes(b: Uint8Array): void { this.reserve(b.length); this.buf.set(b, this.len); this.len += b.length; }
   /** Unsigned LEB128, exact for integers up to 2^53. */
   varint(n: number): void {
+    // Writing what the reader refuses would leave a record nobody can read back; fail the write instead.
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${n} is not a number the reader accepts`);
     this.reserve(8);
     while (n >= 0x80) { this.buf[this.len++] = (n % 0x80) | 0x80; n = Math.floor(n / 0x80); }
     this.buf[this.len++] = n;

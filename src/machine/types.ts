@@ -12,6 +12,14 @@ export const term = (n: number): Term => n as Term;
 export const logIndex = (n: number): LogIndex => n as LogIndex;
 export const nodeId = (n: number): NodeId => n as NodeId;
 
+/**
+ * The largest term and index a node accepts from the wire: half the integers a double holds
+ * exactly, so whatever a node does from there (a candidate's term + 1 at each election, an index
+ * grown by each appended batch) stays exact, and what it writes it can read back, for 2^52 steps.
+ */
+export const MAX_TERM = term(2 ** 52);
+export const MAX_INDEX = logIndex(2 ** 52);
+
 /** A client command. Opaque to the machine: it is stored, replicated and applied, never read. */
 export type Command = unknown;
 

@@ -9,7 +9,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { match } from 'ts-pattern';
 import {
-  crc32, jsonCommands, logIndex, nodeId, term,
+  MAX_INDEX, MAX_TERM, crc32, jsonCommands, logIndex, nodeId, term,
   type AppendEntries, type CommandCodec, type Entry, type InstallSnapshot, type LogIndex, type Message,
   type NodeId, type Term,
 } from '../machine/index.ts';
@@ -235,7 +235,9 @@ export function createWireCodec(config: WireConfig): WireCodec {
     if (!members.has(from) || from === config.self) throw new MalformedBytes(`sender ${from} is not a peer`, HEADER_BYTES);
     const to = nodeId(r.varint());
     if (to !== config.self) throw new MalformedBytes(`addressed to ${to}, not ${config.self}`, HEADER_BYTES);
+    const termAt = r.offset;
     const t = term(r.varint());
+    if (t > MAX_TERM) throw new MalformedBytes(`term ${t} is past the limit ${MAX_TERM}`, termAt);
     const env = { term: t, from, to };
     /** A term carried inside a message: Raft never sends one newer than the sender's own. */
     const innerTerm = (name: string): Term => {
@@ -244,7 +246,12 @@ export function createWireCodec(config: WireConfig): WireCodec {
       if (v > t) throw new MalformedBytes(`${name} ${v} is newer than the message's term ${t}`, at);
       return term(v);
     };
-    const index = (): LogIndex => logIndex(r.varint());
+    const index = (): LogIndex => {
+      const at = r.offset;
+      const v = r.varint();
+      if (v > MAX_INDEX) throw new MalformedBytes(`index ${v} is past the limit ${MAX_INDEX}`, at);
+      return logIndex(v);
+    };
     const d: Datagram = (() => {
       switch (code) {
         case TYPE_CODES.RequestVote:
@@ -280,7 +287,7 @@ export function createWireCodec(config: WireConfig): WireCodec {
     const count = r.varint();
     // Each entry takes at least two bytes; checking first keeps a forged count from allocating.
     if (count * 2 > r.remaining) throw new MalformedBytes(`${count} entries cannot fit`, countAt);
-    if (prevLogIndex + count > Number.MAX_SAFE_INTEGER) throw new MalformedBytes('log index too large', countAt);
+    if (prevLogIndex + count > MAX_INDEX) throw new MalformedBytes(`index ${prevLogIndex + count} is past the limit ${MAX_INDEX}`, countAt);
     const entries: Entry[] = [];
     let last = prevLogTerm;
     for (let i = 0; i < count; i++) {

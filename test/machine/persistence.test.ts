@@ -2,16 +2,29 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  CorruptStateError, crc32, decodePersistentState, encodePersistentState, initialState, nodeId, persistentStateOf,
-  type CommandCodec,
+  CorruptStateError, MAX_INDEX, MAX_TERM, crc32, decodePersistentState, encodePersistentState, initialState, logIndex,
+  nodeId, persistentStateOf, term, type CommandCodec, type PersistentState,
 } from '../../src/machine/index.ts';
-import { persistentStateArb } from '../support/arbitraries.ts';
+import { nearLimitsArb, persistentStateArb } from '../support/arbitraries.ts';
 import { logOf } from '../support/build.ts';
 
 test('encoding of persisted state round-trips', () => {
   fc.assert(fc.property(persistentStateArb, (p) => {
     assert.deepEqual(decodePersistentState(encodePersistentState(p)), p);
   }), { numRuns: 500 });
+});
+
+test('terms and indices up to the largest exact integer round-trip; a larger one fails the write, not the read back', () => {
+  const stateAt = (t: number, i: number): PersistentState => ({
+    currentTerm: term(t), votedFor: nodeId(2), snapshot: Uint8Array.of(1),
+    log: { snapshotIndex: logIndex(i), snapshotTerm: term(t), entries: [{ term: term(t), command: 'x' }] },
+  });
+  fc.assert(fc.property(nearLimitsArb(MAX_TERM), nearLimitsArb(MAX_INDEX), (t, i) => {
+    const p = stateAt(t, i);
+    assert.deepEqual(decodePersistentState(encodePersistentState(p)), p);
+  }), { numRuns: 500 });
+  assert.throws(() => encodePersistentState(stateAt(2 ** 53, 1)), RangeError);
+  assert.throws(() => encodePersistentState(stateAt(1, 2 ** 53)), RangeError);
 });
 
 test('any flipped bit is detected, never misread', () => {

@@ -6,11 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonCommands, logIndex, nodeId, type NodeId } from '../../src/machine/index.ts';
+import dgram from 'node:dgram';
+import { MAX_TERM, jsonCommands, logIndex, nodeId, term, type NodeId } from '../../src/machine/index.ts';
 import { FileStorage, WAL_FILE, recover } from '../../src/runtime/file-storage.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
 import { RaftNode, type Applied } from '../../src/runtime/node.ts';
 import { UdpTransport, type PeerAddress } from '../../src/runtime/udp-transport.ts';
+import { createWireCodec } from '../../src/runtime/wire-codec.ts';
 import { freePorts, until } from '../support/local-cluster.ts';
 
 const members = [1, 2, 3].map(nodeId);
@@ -69,6 +71,49 @@ test('a follower that missed a compaction catches up through a chunked multi-meg
       r.node.kill();
       await r.storage.close();
     }
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+// Issue 11.3: forged RequestVotes with term 2^53 - 1 made a node campaign at 2^53, a term it wrote
+// to its log but could not read back.
+test('forged RequestVotes with term 2^53 - 1 are dropped and counted, never adopted, and the storage reopens', { timeout: 30_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'raft-udp-bounds-'));
+  const ports = await freePorts(3);
+  const addresses = new Map<NodeId, PeerAddress>(members.map((id, i) => [id, { host: '127.0.0.1', port: ports[i]! }]));
+  const self = nodeId(1);
+  let storage = await FileStorage.open({ dir, clusterId, nodeId: self });
+  const transport = await UdpTransport.open({ self, addresses, clusterId });
+  const node = new RaftNode(self, members.filter((m) => m !== self), transport, storage, { apply: () => {}, timings });
+  const raw = dgram.createSocket('udp4');
+  try {
+    const forger = createWireCodec({ clusterId, self: nodeId(2), members });
+    const forged = forger.encode({ type: 'RequestVote', term: term(Number.MAX_SAFE_INTEGER), from: nodeId(2), to: self, lastLogIndex: logIndex(0), lastLogTerm: term(0) })[0]!;
+    for (let k = 0; k < 3; k++) raw.send(forged, ports[0]!, '127.0.0.1');
+    await until('the forged datagrams handled', () => transport.stats.dropped >= 3 || node.getState().term > MAX_TERM);
+    const after = node.getState().term;
+    // The node, alone, keeps campaigning: wait until an election after the forged datagrams is on disk.
+    const file = join(dir, WAL_FILE);
+    const durableTerm = async () => {
+      const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : Promise.reject(err)));
+      return bytes === null ? 0 : recover(file, new Uint8Array(bytes), { clusterId, nodeId: self }, jsonCommands, silentLogger).state?.currentTerm ?? 0;
+    };
+    for (let tries = 0; node.getState().term <= after || await durableTerm() <= after; tries++) {
+      assert.ok(tries < 500, 'no election after the forged datagrams reached the disk');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    node.kill();
+    await storage.close();
+    storage = await FileStorage.open({ dir, clusterId, nodeId: self });
+    const reopened = await storage.load();
+    assert.ok(reopened !== null && reopened.currentTerm > after, `reopened at term ${reopened?.currentTerm}, the node was at ${after}`);
+    assert.ok(after < MAX_TERM, `adopted term ${after}`);
+    assert.equal(transport.stats.dropped, 3);
+  } finally {
+    raw.close();
+    node.kill();
+    transport.close();
+    await storage.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

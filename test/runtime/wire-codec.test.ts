@@ -1,8 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { crc32, logIndex, nodeId, term, type Entry, type Message } from '../../src/machine/index.ts';
+import {
+  MAX_INDEX, MAX_TERM, crc32, decodePersistentState, encodePersistentState, logIndex, nodeId, persistentStateOf, term,
+  type Entry, type Message,
+} from '../../src/machine/index.ts';
 import { createWireCodec, type Datagram, type WireCodec } from '../../src/runtime/wire-codec.ts';
+import { nearLimitsArb } from '../support/arbitraries.ts';
+import { nodeIn, run, sent } from '../support/build.ts';
 
 const members = [1, 2, 3].map(nodeId);
 // The largest cap, so each message other than a snapshot fits one datagram and round-trips whole.
@@ -207,4 +212,61 @@ test('with a shared key, datagrams without the key or with another key are refus
     const bytes = mutate(original, mu);
     if (!sameBytes(bytes, original)) assert.equal(assertRoundTripOrRefused(keyed, bytes), false);
   }));
+});
+
+/** A message of each kind carrying term `t` (inner terms too) and indices `i` and `j`. */
+function atLimits(kind: number, t: number, i: number, j: number, count: number): Message {
+  const env = { term: term(t), from: nodeId(2), to: nodeId(1) };
+  switch (kind) {
+    case 0: return { type: 'RequestVote', ...env, lastLogIndex: logIndex(i), lastLogTerm: term(t) };
+    case 1: return {
+      type: 'AppendEntries', ...env, prevLogIndex: logIndex(i), prevLogTerm: term(t), leaderCommit: logIndex(j),
+      entries: Array.from({ length: t === 0 ? 0 : count }, (_, k) => ({ term: term(t), command: k })),
+    };
+    case 2: return { type: 'AppendEntriesReply', ...env, success: false, matchIndex: logIndex(i), conflictIndex: logIndex(j), conflictTerm: term(t) };
+    case 3: return { type: 'InstallSnapshot', ...env, lastIncludedIndex: logIndex(i), lastIncludedTerm: term(t), data: Uint8Array.of(7) };
+    default: return { type: 'InstallSnapshotReply', ...env, matchIndex: logIndex(i) };
+  }
+}
+
+test('a datagram is accepted exactly when its terms and indices are within the limits, and then round-trips', () => {
+  const seen = { accepted: 0, refused: 0 };
+  fc.assert(fc.property(
+    fc.integer({ min: 0, max: 4 }), nearLimitsArb(MAX_TERM), nearLimitsArb(MAX_INDEX), nearLimitsArb(MAX_INDEX), fc.integer({ min: 0, max: 3 }),
+    (kind, t, i, j, count) => {
+      const m = atLimits(kind, t, i, j, count);
+      const carriesJ = m.type === 'AppendEntries' || m.type === 'AppendEntriesReply';
+      const within = t <= MAX_TERM && i <= MAX_INDEX && (!carriesJ || j <= MAX_INDEX) &&
+        (m.type !== 'AppendEntries' || i + m.entries.length <= MAX_INDEX);
+      const [bytes] = codec.encode(m);
+      const d = codec.decode(bytes!);
+      if (!d.ok) {
+        seen.refused++;
+        assert.ok(!within, `refused a message within the limits: ${d.reason}`);
+        assert.match(d.reason, /past the limit/);
+        return;
+      }
+      seen.accepted++;
+      assert.ok(within, `accepted ${JSON.stringify(m)}`);
+      assert.ok(sameBytes(codec.encodeDatagram(d.datagram), bytes!));
+      if (m.type !== 'InstallSnapshot') assert.deepEqual(d.datagram, m);
+    },
+  ), { numRuns: 3000 });
+  assert.ok(seen.accepted > 0 && seen.refused > 0, JSON.stringify(seen));
+});
+
+test('from any term the wire accepts, a candidate\'s next terms still encode and its state reads back', () => {
+  fc.assert(fc.property(nearLimitsArb(MAX_TERM), fc.integer({ min: 1, max: 3 }), (t, elections) => {
+    const forged: Message = { type: 'RequestVote', term: term(t), from: nodeId(2), to: nodeId(1), lastLogIndex: logIndex(0), lastLogTerm: term(0) };
+    const d = codec.decode(codec.encode(forged)[0]!);
+    if (!d.ok || d.datagram.type !== 'RequestVote') return;
+    let node = run(nodeIn('follower'), d.datagram);
+    for (let k = 0; k < elections; k++) {
+      node = run(node, { type: 'ElectionTimeout' });
+      assert.equal(node.state.currentTerm, Math.max(t, 0) + k + 1);
+      const p = persistentStateOf(node.state);
+      assert.deepEqual(decodePersistentState(encodePersistentState(p)), p);
+      for (const m of sent(node.effects)) assert.ok(codec.encode(m).length > 0);
+    }
+  }), { numRuns: 500 });
 });

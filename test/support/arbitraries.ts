@@ -70,3 +70,10 @@ export const persistentStateArb: fc.Arbitrary<PersistentState> = fc.record({
   }, plain),
   snapshot: fc.uint8Array({ maxLength: 64 }),
 }, plain);
+
+/** Numbers near 0, around `limit` and at the top of the integers a double holds exactly: where bounds break. */
+export const nearLimitsArb = (limit: number): fc.Arbitrary<number> => fc.oneof(
+  fc.integer({ min: 0, max: 3 }),
+  fc.integer({ min: limit - 3, max: limit + 3 }),
+  fc.integer({ min: Number.MAX_SAFE_INTEGER - 3, max: Number.MAX_SAFE_INTEGER }),
+);

@@ -10,6 +10,8 @@ import { replicateTo } from './replication.ts';
  * election timer, send RequestVote RPCs to all other servers."
  */
 export function startElection(s: RaftState): Step {
+  // No cap at MAX_TERM: only a forged datagram or 2^52 elections get a node there, a capped node could
+  // never campaign again, and the 2^52 terms of room above it still write and read back exactly.
   const next: RaftState = { ...s, currentTerm: term(s.currentTerm + 1), votedFor: s.id, votesGranted: [s.id] };
   const effects: Effect[] = [persist, resetElectionTimer];
   for (const peer of peersOf(next)) {
