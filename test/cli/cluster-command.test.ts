@@ -49,6 +49,11 @@ test('raft cluster: propose, kill -9 the leader, restart it, quit cleanly', { ti
     }
   });
   const next = (re: RegExp) => new Promise<RegExpMatchArray>((resolve) => waiters.push({ re, resolve }));
+  /** A line matching `re`, already printed or still to come. */
+  const printed = (re: RegExp) => {
+    const m = lines.map((l) => l.match(re)).find((x) => x !== null);
+    return m ? Promise.resolve(m) : next(re);
+  };
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
   const pids = new Set<number>();
   const rowPid = /^([1-3])\s+(\d+)\s+/;
@@ -58,6 +63,9 @@ test('raft cluster: propose, kill -9 the leader, restart it, quit cleanly', { ti
     const committed = next(/"hello from the test" committed at index (\d+)/);
     child.stdin!.write('hello from the test\n');
     await committed;
+    // The table redraws on a timer: wait until it has shown the leader's process, so its pid is
+    // among those checked at the end however fast the rest goes.
+    await printed(new RegExp(`^${first}\\s+\\d+\\s+running\\s+leader`));
 
     const killed = next(new RegExp(`node ${first} killed with SIGKILL`));
     const newLeader = next(new RegExp(`node [^${first}] is leader in term`));
