@@ -59,8 +59,8 @@ const written = `${BEGIN}
 
 Each row is \`npm start -- --mutant ID\`: the same portfolio, budget (300 s) and bounds as for the
 shipped machines, nothing chosen per mutant (docs/checker.md, "The portfolio"). *Seconds* is the
-wall time of the whole run, shrinking included, on this 2-core machine with its load average
-between ${Math.min(...loads).toFixed(1)} and ${Math.max(...loads).toFixed(1)} when the rows were last written; *steps* is the
+wall time of the whole run, shrinking included, on this 2-core machine; its load average was
+between ${Math.min(...loads).toFixed(1)} and ${Math.max(...loads).toFixed(1)} while the last ${rows.length === table.length ? 'run of all rows' : `run (of ${rows.length} rows: ${rows.map((r) => r.id).join(', ')})`} was measured; *steps* is the
 trace printed (a swarm walk's is shrunk, from the length in brackets; an exhaustive stage's is
 shortest); *by* says which search found it. A swarm find is reproducible from its seed and walk.
 
