@@ -23,7 +23,12 @@ function mount(dir: string, options: string): string | null {
   }
 }
 
-test('a tmpfs filled to ENOSPC: the failure is fatal and names the file, and after space is freed a restart recovers every acknowledged save', async (t) => {
+/**
+ * Runs `body` on a 64 KiB tmpfs mounted at a new directory, or skips saying why it cannot mount.
+ * What `body` hands to `beforeUnmount` runs before the unmount even when an assertion fails: an
+ * open file or a running node keeps the mount busy.
+ */
+async function onSmallTmpfs(t: { skip(message: string): void }, body: (dir: string, beforeUnmount: (cleanup: () => Promise<unknown>) => void) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'raft-full-disk-'));
   const refused = mount(dir, 'size=64k');
   if (refused !== null) {
@@ -31,12 +36,20 @@ test('a tmpfs filled to ENOSPC: the failure is fatal and names the file, and aft
     t.skip(refused);
     return;
   }
-  // Closed before the unmount even when an assertion fails, or the mount stays busy.
-  const open: FileStorage[] = [];
+  const cleanups: (() => Promise<unknown>)[] = [];
   try {
+    await body(dir, (cleanup) => cleanups.push(cleanup));
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => {});
+    execFileSync('umount', [dir]);
+    await rm(dir, { recursive: true });
+  }
+}
+
+test('a tmpfs filled to ENOSPC: the failure is fatal and names the file, and after space is freed a restart recovers every acknowledged save', (t) => onSmallTmpfs(t, async (dir, beforeUnmount) => {
     const data = join(dir, 'node');
     const storage = await FileStorage.open({ dir: data, ...ids });
-    open.push(storage);
+    beforeUnmount(() => storage.close());
     const snapshot = new Uint8Array(0);
     const at = (n: number): PersistentState => ({
       currentTerm: term(1), votedFor: ids.nodeId, snapshot,
@@ -57,26 +70,12 @@ test('a tmpfs filled to ENOSPC: the failure is fatal and names the file, and aft
     await assert.rejects(storage.save(at(0)), (e) => e === failure, 'the storage took a save after a failed one');
     await storage.close(); // the restart: the directory is locked while it is open
     const reopened = await FileStorage.open({ dir: data, ...ids });
-    open.push(reopened);
+    beforeUnmount(() => reopened.close());
     assert.deepEqual(await reopened.load(), acknowledged);
     console.log(`full disk: ${acknowledged!.log.entries.length} entries acknowledged before ENOSPC, all recovered`);
-  } finally {
-    for (const s of open) await s.close().catch(() => {});
-    execFileSync('umount', [dir]);
-    await rm(dir, { recursive: true });
-  }
-});
+}));
 
-test('`raft node` on a full disk exits 1 naming the file, and restarted with space it still holds every acknowledged line', { timeout: 60_000 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'raft-full-disk-'));
-  const refused = mount(dir, 'size=64k');
-  if (refused !== null) {
-    await rm(dir, { recursive: true });
-    t.skip(refused);
-    return;
-  }
-  const running: NodeProcess[] = [];
-  try {
+test('`raft node` on a full disk exits 1 naming the file, and restarted with space it still holds every acknowledged line', { timeout: 60_000 }, (t) => onSmallTmpfs(t, async (dir, beforeUnmount) => {
     const [port] = await freePorts(1);
     const options = { id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: join(dir, 'node'), clusterId: ids.clusterId };
     const line = (n: number) => `line ${n} ${'y'.repeat(250)}`;
@@ -93,7 +92,7 @@ test('`raft node` on a full disk exits 1 naming the file, and restarted with spa
       onStderr: (l) => stderr.push(l),
       onExit: (code) => { exit = code; },
     });
-    running.push(first);
+    beforeUnmount(() => first.kill());
     await until('a leader', () => leader);
     // Some lines one at a time, so that some are acknowledged however the rest batch under load;
     // then enough at once to fill the disk.
@@ -117,7 +116,7 @@ test('`raft node` on a full disk exits 1 naming the file, and restarted with spa
         if (e.event === 'applied') applied.set(e.index, e.command);
       },
     });
-    running.push(second);
+    beforeUnmount(() => second.kill());
     // The old entries commit with the first entry of the new term (§5.4.2).
     await until('a leader after the restart', () => leader);
     second.propose('after the restart');
@@ -125,9 +124,4 @@ test('`raft node` on a full disk exits 1 naming the file, and restarted with spa
     await until('the acknowledged lines applied again', () => applied.has(last));
     for (const [index, n] of acked) assert.equal(applied.get(index), line(n), `index ${index}`);
     console.log(`raft node: ${acked.size} lines acknowledged before ENOSPC, all applied again after the restart`);
-  } finally {
-    for (const p of running) await p.kill();
-    execFileSync('umount', [dir]);
-    await rm(dir, { recursive: true });
-  }
-});
+}));
