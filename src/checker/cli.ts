@@ -69,6 +69,8 @@ search:
   --time SECONDS       swarm: stop after this long                             [60 unless --walks]
   --walk W             swarm: run walk W of the seed only (a violation names its walk)
   --no-shrink          print a random walk's violation as found, not shrunk
+  --without PROPERTY   bfs, dfs, simulate: leave an always-property out of the check (repeatable): what
+                       shows that a property is the only one to catch a mutant
 bugs:
   --mutant NAME        check a bug-zoo mutant instead of the shipped rules (name or id, e.g. Z2);
                        bfs/dfs/simulate use its bounds, swarm and the portfolio their own
@@ -94,7 +96,7 @@ const { values } = (() => {
         workers: { type: 'string' },
         'max-states': { type: 'string' }, 'max-depth': { type: 'string' },
         walks: { type: 'string' }, depth: { type: 'string' }, seed: { type: 'string' },
-        time: { type: 'string' }, walk: { type: 'string' }, budget: { type: 'string' }, 'no-shrink': { type: 'boolean', default: false },
+        time: { type: 'string' }, walk: { type: 'string' }, budget: { type: 'string' }, 'no-shrink': { type: 'boolean', default: false }, without: { type: 'string', multiple: true },
         config: { type: 'string' }, 'list-configs': { type: 'boolean', default: false },
         mutant: { type: 'string' }, 'list-mutants': { type: 'boolean', default: false }, json: { type: 'string' }, replay: { type: 'string' }, help: { type: 'boolean', default: false },
       },
@@ -144,6 +146,7 @@ onlyFor(['time', 'walk'], ['swarm']);
 onlyFor(['walks'], ['simulate', 'swarm']);
 onlyFor(['budget'], ['portfolio']);
 onlyFor(['max-states', 'max-depth'], ['bfs', 'dfs']);
+onlyFor(['without'], ['bfs', 'dfs', 'simulate']);
 if (strategy === 'portfolio' && (config || Object.keys(pinned).length > 0 || values.symmetry)) fail('the portfolio runs its own bounds: no --config, bounds or --symmetry');
 if (strategy === 'swarm' && config) fail('swarm draws its own bounds: pin one with its flag (e.g. --nodes 3), not --config');
 
@@ -172,7 +175,10 @@ async function runSearch(strategy: 'bfs' | 'dfs' | 'simulate'): Promise<void> {
   const maxStates = values['max-states'] === undefined ? undefined : count('max-states', values['max-states'], 0, 1);
   const maxDepth = values['max-depth'] === undefined ? undefined : count('max-depth', values['max-depth'], 0, 1);
   const symmetry = values.symmetry || (config?.symmetry ?? false);
-  const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry });
+  const without = values.without ?? [];
+  for (const name of without) if (!raftProperties.some((p) => p.name === name && p.expectation === 'always')) fail(`--without names no always-property: "${name}" (spec/properties.md)`);
+  const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry, without });
+  if (without.length > 0) console.log(`left out of the check: ${without.join(', ')}`);
   const onProgress = tty ? (p: Progress) => progressLine(p, 'distinct') : undefined;
   console.log(`Checking ${what}`);
   console.log(`bounds: ${boundsText(bounds)}; strategy=${strategy}${strategy === 'bfs' ? ` workers=${workers}` : ''}${symmetry ? ' symmetry' : ''}${reduction ? ' reduction' : ''}${maxStates ? ` max-states=${maxStates}` : ''}${maxDepth ? ` max-depth=${maxDepth}` : ''}`);
@@ -181,7 +187,7 @@ async function runSearch(strategy: 'bfs' | 'dfs' | 'simulate'): Promise<void> {
     ? simulate(model, { walks: count('walks', values.walks, 1000, 1), depth, seed, onProgress })
     : strategy === 'dfs' ? dfs(model, { maxStates, maxDepth, onProgress })
     : workers === 1 ? bfs(model, { maxStates, maxDepth, onProgress, reduction })
-    : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry }), { workers, maxStates, maxDepth, onProgress });
+    : await parallelBfs(raftModelSpec({ bounds, mutant: mutant?.id, symmetry, without }), { workers, maxStates, maxDepth, onProgress });
   clearProgress();
 
   console.log(`${result.complete ? 'explored the whole bounded state space' : result.violation ? 'stopped at the first violation' : strategy === 'simulate' ? 'random walks (not exhaustive)' : 'stopped early: INCOMPLETE'}`);
