@@ -3,10 +3,10 @@
 // each from proposal to the leader's ack (committed and applied). Beside the figures: the cost of
 // one fsync on this disk, measured in the same run, which bounds a durable round from below.
 import { open, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalCluster, until, type LocalNode } from '../test/support/local-cluster.ts';
+import { LocalCluster, until } from '../test/support/local-cluster.ts';
+import { closedLoop, percentile } from './closed-loop.ts';
 
 const WARMUP_MS = 1000;
 const MEASURE_MS = Number(process.env['BENCH_MS'] ?? 5000);
@@ -30,62 +30,6 @@ async function fsyncCost(dir: string): Promise<{ p50: number; p99: number }> {
   return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
 }
 
-function percentile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
-}
-
-/** CPU seconds (user + system) a process has used, from /proc; 0 where there is no /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-async function closedLoop(cluster: LocalCluster, inFlight: number): Promise<{ ops: number; p50: number; p99: number; cpuUsPerOp: number; leaderChanges: number }> {
-  const leader = await until('a leader', () => cluster.leader());
-  const started = new Map<number, number>();
-  const latencies: number[] = [];
-  let measuring = false;
-  let running = true;
-  let leaderChanges = 0;
-  let seq = 0;
-  const propose = (node: LocalNode) => {
-    const line = node.process!.propose(`put k${String(seq++ % 1e6).padStart(6, '0')} v16`);
-    started.set(line, performance.now());
-  };
-  const unlisten = cluster.listen((node, e) => {
-    if (node !== leader) return;
-    if (e.event === 'ack') {
-      const t0 = started.get(e.line);
-      started.delete(e.line);
-      if (t0 !== undefined && measuring) latencies.push(performance.now() - t0);
-      if (running && node.process?.running) propose(node);
-    } else if (e.event === 'rejected' || e.event === 'lost') {
-      leaderChanges++;
-      started.delete(e.line);
-    }
-  });
-  for (let i = 0; i < inFlight; i++) propose(leader);
-  await new Promise((r) => setTimeout(r, WARMUP_MS));
-  const cpu0 = cluster.nodes.reduce((s, n) => s + cpuSeconds(n.process?.pid), 0);
-  measuring = true;
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, MEASURE_MS));
-  measuring = false;
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = cluster.nodes.reduce((s, n) => s + cpuSeconds(n.process?.pid), 0) - cpu0;
-  running = false;
-  // Let the stragglers of this level finish before the next one starts.
-  await until('the last acks', () => started.size === 0, 10_000).catch(() => {});
-  unlisten();
-  const ops = latencies.length / elapsed;
-  return { ops, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), cpuUsPerOp: (cpu / latencies.length) * 1e6, leaderChanges };
-}
-
 // NODE_FLAGS passes more `raft node` flags, for example "--max-datagram 65507".
 const cluster = await LocalCluster.start(3, (process.env['NODE_FLAGS'] ?? '').split(' ').filter(Boolean));
 try {
@@ -98,7 +42,7 @@ try {
   console.log('| in flight | ops/s | p50 ms | p99 ms | CPU µs/op (3 nodes) | etcd 3.4 bar |');
   console.log('|---|---|---|---|---|---|');
   for (const n of LEVELS) {
-    const r = await closedLoop(cluster, n);
+    const r = await closedLoop(cluster, n, WARMUP_MS, MEASURE_MS);
     const note = r.leaderChanges > 0 ? ` (${r.leaderChanges} proposals refused by a leader change)` : '';
     console.log(`| ${n} | ${Math.round(r.ops)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${Math.round(r.cpuUsPerOp)} | ${ETCD[n]} |${note}`);
   }

@@ -75,6 +75,12 @@ export class LocalCluster {
     node.status = null;
   }
 
+  /** Where `node` listens. */
+  address(node: LocalNode): { host: string; port: number } {
+    const [host, port] = this.peers.split(',')[node.id - 1]!.split('=')[1]!.split(':');
+    return { host: host!, port: Number(port) };
+  }
+
   leader(): LocalNode | undefined {
     return this.nodes
       .filter((n) => n.process?.running && n.status?.role === 'leader')
