@@ -1,6 +1,9 @@
 // The Transport between processes: one UDP socket per node (IPv4 or IPv6), one wire-codec datagram
 // per message or message piece. Whatever arrives is validated before the node sees it; a datagram
-// that fails is dropped, counted and logged at debug level, and the node keeps running.
+// that fails is dropped, counted and logged at debug level, and the node keeps running. Hostile
+// traffic must cost little, or a flood starves the members' datagrams and timers: a datagram from
+// an address that is no peer's is dropped before anything else is done with it, and one that claims
+// a sender other than the peer at its source address is dropped too.
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -34,7 +37,10 @@ export interface UdpTransportOptions {
 export interface TransportCounters {
   readonly datagramsSent: number;
   readonly datagramsReceived: number;
+  /** Every datagram refused, those from strangers included. */
   readonly dropped: number;
+  /** Datagrams from an address that is no peer's, dropped unread. */
+  readonly fromStrangers: number;
   readonly sendErrors: number;
 }
 
@@ -50,6 +56,8 @@ const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
  * than the 32 datagrams libuv reads per turn, so even a receiver in the same process keeps up.
  */
 const SNAPSHOT_BURST = 16;
+/** Strangers' datagrams are reported in one line per interval: a line each would cost more than the drop. */
+const STRANGER_REPORT_MS = 10_000;
 
 export class UdpTransport implements Transport {
   private handler: ((message: Message) => void) | null = null;
@@ -57,17 +65,27 @@ export class UdpTransport implements Transport {
   private readonly assembler: SnapshotAssembler;
   /** Snapshots being streamed, per peer. */
   private readonly streams = new Map<NodeId, { readonly key: string; readonly datagrams: Uint8Array[]; next: number }>();
-  private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, sendErrors: 0 };
+  private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, sendErrors: 0 };
+  /** Each peer by the port and address it sends from (its bound address: one socket per node). */
+  private readonly bySource = new Map<number, { readonly host: string; readonly id: NodeId }>();
+  private strangersReported = 0;
+  private strangerReportAt = -Infinity;
 
   private constructor(
     private readonly socket: dgram.Socket,
     private readonly codec: WireCodec,
     private readonly peers: ReadonlyMap<NodeId, PeerAddress>,
+    self: NodeId,
     private readonly logger: Logger,
     maxSnapshotBytes: number,
   ) {
     this.assembler = new SnapshotAssembler(maxSnapshotBytes);
-    socket.on('message', (bytes, from) => this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), `${from.address}:${from.port}`));
+    for (const [id, { host, port }] of peers) if (id !== self) this.bySource.set(port, { host, id });
+    socket.on('message', (bytes, from) => {
+      const peer = this.bySource.get(from.port);
+      if (peer === undefined || peer.host !== from.address) return this.dropStranger(from.address, from.port);
+      this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), peer.id);
+    });
   }
 
   /** Binds this node's address and resolves peer host names once, so sends never wait on DNS. */
@@ -107,7 +125,7 @@ export class UdpTransport implements Transport {
       ...(options.commands && { commands: options.commands }),
       ...(options.maxDatagramBytes && { maxDatagramBytes: options.maxDatagramBytes }),
     });
-    return new UdpTransport(socket, codec, resolved, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024);
+    return new UdpTransport(socket, codec, resolved, options.self, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024);
   }
 
   get stats(): TransportCounters {
@@ -165,21 +183,35 @@ export class UdpTransport implements Transport {
     this.socket.close();
   }
 
-  private receive(bytes: Uint8Array, sender: string): void {
+  private receive(bytes: Uint8Array, sender: NodeId): void {
     if (this.closed) return;
     this.counters.datagramsReceived++;
     const decoded = this.codec.decode(bytes);
     if (!decoded.ok) return this.drop(sender, decoded.reason);
     const d = decoded.datagram;
+    if (d.from !== sender) return this.drop(sender, `claims to come from node ${d.from}`);
     if (d.type !== 'InstallSnapshotChunk') return this.handler?.(d);
     const snapshot = this.assembler.add(d);
     if (snapshot === 'too large') return this.drop(sender, `snapshot of ${d.total} bytes is larger than allowed`);
     if (snapshot !== 'incomplete') this.handler?.(snapshot);
   }
 
-  private drop(sender: string, reason: string): void {
+  private drop(sender: NodeId, reason: string): void {
     this.counters.dropped++;
-    this.logger.debug(`dropped datagram from ${sender}: ${reason}`);
+    this.logger.debug(`dropped datagram from node ${sender}: ${reason}`);
+  }
+
+  private dropStranger(address: string, port: number): void {
+    if (this.closed) return;
+    this.counters.datagramsReceived++;
+    this.counters.dropped++;
+    this.counters.fromStrangers++;
+    const now = performance.now();
+    if (now - this.strangerReportAt < STRANGER_REPORT_MS) return;
+    this.strangerReportAt = now;
+    const count = this.counters.fromStrangers - this.strangersReported;
+    this.strangersReported = this.counters.fromStrangers;
+    this.logger.warn(`dropped ${count} datagram${count === 1 ? '' : 's'} from addresses that are no peer's (the last from ${address}:${port})`);
   }
 }
 

@@ -205,7 +205,23 @@ export function createWireCodec(config: WireConfig): WireCodec {
       .otherwise((m) => [encodeDatagram(m)]);
   }
 
+  /**
+   * What can be refused from the length and the header alone, without throwing: a flood of garbage
+   * then costs no tag, checksum or exception per datagram.
+   */
+  function screen(bytes: Uint8Array): string | null {
+    const minimum = HEADER_BYTES + 3 + 4 + tagBytes;
+    if (bytes.length < minimum) return `${bytes.length} bytes, shorter than any datagram`;
+    if (bytes.length > UDP_MAX_PAYLOAD) return `${bytes.length} bytes, longer than any datagram`;
+    if (bytes[0] !== WIRE_VERSION) return `unknown version ${bytes[0]}`;
+    const cluster = new DataView(bytes.buffer, bytes.byteOffset + 1, 4).getUint32(0, true);
+    if (cluster !== config.clusterId) return `cluster ${cluster}, not ${config.clusterId}`;
+    return null;
+  }
+
   function decode(bytes: Uint8Array): Decoded {
+    const refused = screen(bytes);
+    if (refused !== null) return { ok: false, reason: refused };
     try {
       return { ok: true, datagram: parse(bytes) };
     } catch (err) {
@@ -213,10 +229,8 @@ export function createWireCodec(config: WireConfig): WireCodec {
     }
   }
 
+  /** A datagram that passed screen(): its length, version and cluster are known to be right. */
   function parse(bytes: Uint8Array): Datagram {
-    const minimum = HEADER_BYTES + 3 + 4 + tagBytes;
-    if (bytes.length < minimum) throw new MalformedBytes(`${bytes.length} bytes, shorter than any datagram`, 0);
-    if (bytes.length > UDP_MAX_PAYLOAD) throw new MalformedBytes(`${bytes.length} bytes, longer than any datagram`, 0);
     let body = bytes;
     if (config.key) {
       body = bytes.subarray(0, bytes.length - TAG_BYTES);
@@ -226,10 +240,7 @@ export function createWireCodec(config: WireConfig): WireCodec {
     const stored = new DataView(body.buffer, body.byteOffset + content.length, 4).getUint32(0, true);
     if (crc32(content) !== stored) throw new MalformedBytes('checksum mismatch', content.length);
     const r = new ByteReader(content);
-    const version = r.byte();
-    if (version !== WIRE_VERSION) throw new MalformedBytes(`unknown version ${version}`, 0);
-    const cluster = r.uint32();
-    if (cluster !== config.clusterId) throw new MalformedBytes(`cluster ${cluster}, not ${config.clusterId}`, 1);
+    r.bytes(5); // version and cluster, screened
     const code = r.byte();
     const from = nodeId(r.varint());
     if (!members.has(from) || from === config.self) throw new MalformedBytes(`sender ${from} is not a peer`, HEADER_BYTES);
