@@ -23,7 +23,7 @@ Text input splits on newlines and replaces bytes that are not UTF-8: send binary
 Options:
   --id N               this node's id; must be one of --peers
   --peers LIST         every member, this node included: 1=127.0.0.1:7001,2=127.0.0.1:7002,...
-                       (IPv6: 1=[::1]:7001)
+                       (IPv6: 1=[::1]:7001); each id once, each with its own address
   --data DIR           data directory (created if missing); holds raft.wal
   --cluster-id N       cluster id in 0..4294967295 (default 1); datagrams and files of another
                        cluster are refused
