@@ -7,27 +7,32 @@ import { stderrLogger } from '../runtime/logger.ts';
 import { RaftNode, type Applied, type Timings } from '../runtime/node.ts';
 import { UdpTransport } from '../runtime/udp-transport.ts';
 import { DEFAULT_MAX_DATAGRAM } from '../runtime/wire-codec.ts';
-import { commandOfLine, type NodeEvent } from './node-events.ts';
+import { cliCommands, commandOfInput, inputModeFlag, shownCommand } from './command-input.ts';
+import type { NodeEvent } from './node-events.ts';
 import { integerFlag, logLevelFlag, parseFlags, sharedKey } from './options.ts';
 import { formatPeers, parsePeers } from './peers.ts';
 import { UsageError } from './usage-error.ts';
 
 export const nodeHelp = `Usage: raft node --id N --peers ID=HOST:PORT,... --data DIR [options]
 
-Runs one Raft node in the foreground. Each line on stdin is proposed as a command (JSON if it
+Runs one Raft node in the foreground. Each line on stdin is proposed as one command (JSON if it
 parses as JSON, else the text); the node logs role changes, terms and commits, one line each.
+Text input splits on newlines and replaces bytes that are not UTF-8: send binary commands with
+--input base64.
 
 Options:
   --id N               this node's id; must be one of --peers
   --peers LIST         every member, this node included: 1=127.0.0.1:7001,2=127.0.0.1:7002,...
-                       (IPv6: 1=[::1]:7001)
+                       (IPv6: 1=[::1]:7001); each id once, each with its own address
   --data DIR           data directory (created if missing); holds raft.wal
   --cluster-id N       cluster id in 0..4294967295 (default 1); datagrams and files of another
                        cluster are refused
   --key-file PATH      shared HMAC key for all datagrams (or set RAFT_KEY); default: none
   --max-datagram N     largest datagram in bytes (default 1400; up to 65507 on loopback)
+  --input MODE         text (default): one UTF-8 line, one command; base64: each line is the
+                       base64 of a command's bytes (invalid lines are refused, the node goes on)
   --json               print events as JSON lines on stdout (for programs)
-  --print-applied      also print every applied command
+  --print-applied      also print every applied command (base64 with --input base64)
   --log-level LEVEL    debug, info (default), warn or error, on stderr
   -h, --help           this text
 `;
@@ -39,6 +44,7 @@ const options = {
   'cluster-id': { type: 'string' },
   'key-file': { type: 'string' },
   'max-datagram': { type: 'string' },
+  input: { type: 'string' },
   json: { type: 'boolean' },
   'print-applied': { type: 'boolean' },
   'log-level': { type: 'string' },
@@ -64,6 +70,7 @@ export async function runNode(args: string[]): Promise<void> {
   const clusterId = integerFlag('cluster-id', flags['cluster-id'], 0, 0xffffffff, 1);
   const maxDatagramBytes = integerFlag('max-datagram', flags['max-datagram'], 192, 65_507, DEFAULT_MAX_DATAGRAM);
   const key = sharedKey(flags['key-file']);
+  const input = inputModeFlag(flags.input);
   const logger = stderrLogger(logLevelFlag(flags['log-level']), `node ${id}: `);
   const json = flags.json === true;
   const printApplied = flags['print-applied'] === true;
@@ -80,10 +87,10 @@ export async function runNode(args: string[]): Promise<void> {
   };
 
   // The port first: a start that fails on a port in use has then touched nothing on disk.
-  const transport = await UdpTransport.open({ self: id, addresses, clusterId, maxDatagramBytes, logger, ...(key && { key }) });
+  const transport = await UdpTransport.open({ self: id, addresses, clusterId, maxDatagramBytes, logger, commands: cliCommands, ...(key && { key }) });
   let storage: FileStorage;
   try {
-    storage = await FileStorage.open({ dir: flags.data, clusterId, nodeId: id, logger });
+    storage = await FileStorage.open({ dir: flags.data, clusterId, nodeId: id, logger, commands: cliCommands });
   } catch (err) {
     transport.close();
     throw err;
@@ -116,7 +123,10 @@ export async function runNode(args: string[]): Promise<void> {
   const pending = new Map<number, { line: number; term: Term }>();
   const apply = (a: Applied) => {
     if (a.type !== 'command') return;
-    if (printApplied) emit({ event: 'applied', index: a.index, term: a.term, command: a.command }, `applied ${a.index}: ${JSON.stringify(a.command)}`);
+    if (printApplied) {
+      const command = shownCommand(a.command, input);
+      emit({ event: 'applied', index: a.index, term: a.term, command }, `applied ${a.index}: ${input === 'base64' ? command : JSON.stringify(command)}`);
+    }
     const p = pending.get(a.index);
     if (p === undefined) return;
     pending.delete(a.index);
@@ -146,7 +156,9 @@ export async function runNode(args: string[]): Promise<void> {
   createInterface({ input: process.stdin }).on('line', (text) => {
     const line = ++lineNumber;
     if (text.trim() === '') return;
-    const r = node.start(commandOfLine(text));
+    const c = commandOfInput(text, input);
+    if ('invalid' in c) return emit({ event: 'invalid', line, reason: c.invalid }, `line ${line} refused: ${c.invalid}`);
+    const r = node.start(c.command);
     if (r.isLeader) pending.set(r.index, { line, term: r.term });
     else emit({ event: 'rejected', line }, `line ${line} refused: not the leader`);
   });

@@ -11,6 +11,8 @@ export type NodeEvent =
   | { readonly event: 'ack'; readonly line: number; readonly index: number }
   /** Not the leader: the command of line `line` was not taken. */
   | { readonly event: 'rejected'; readonly line: number }
+  /** The line is not a command in the node's --input mode (not base64): nothing was proposed. */
+  | { readonly event: 'invalid'; readonly line: number; readonly reason: string }
   /** Another leader's entry took the command's place in the log: it will never commit. */
   | { readonly event: 'lost'; readonly line: number };
 

@@ -6,8 +6,18 @@ import type { LogLevel } from '../runtime/logger.ts';
 import { UsageError } from './usage-error.ts';
 
 export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  // parseArgs takes "-1" after a flag for another flag and calls the value ambiguous; joined as
+  // --flag=-1 the value reaches the flag's own check, which says what range it wants.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const takesValue = arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
+    if (takesValue && next !== undefined && /^-[\d.]/.test(next)) joined.push(`${arg}=${args[++i]}`);
+    else joined.push(arg);
+  }
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joined, options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^.*?: /, '').split('\n')[0]!);
   }

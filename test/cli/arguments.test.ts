@@ -58,6 +58,14 @@ test('each bad argument of raft node and raft cluster is refused with a clear er
     await refuses(runNode(['--id', '1', '--peers', `1=127.0.0.1:${await freePort()}`, '--data', join(dir, 'file', 'x')]), StorageError, /cannot use data directory .*file\/x/);
     await refuses(runNode(['--id', '1', '--peers', '1=127.0.0.1', '--data', dir]), UsageError, /"1=127\.0\.0\.1" is not ID=HOST:PORT/);
     await refuses(runNode(['--id', '1', '--peers', '1=127.0.0.1:1,1=127.0.0.1:2', '--data', dir]), UsageError, /node 1 is listed twice/);
+    await refuses(runNode(['--id', '1', '--peers', '1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7001', '--data', dir]), UsageError, /--peers: nodes 1 and 3 have the same address 127\.0\.0\.1:7001/);
+    for (const clusterId of [['--cluster-id', '-1'], ['--cluster-id=-1'], ['--cluster-id', '-1.5'], ['--cluster-id', '4294967296']]) {
+      const value = clusterId.at(-1)!.replace('--cluster-id=', '');
+      const said = new RegExp(`^--cluster-id must be an integer in 0\\.\\.4294967295, got "${value.replace('.', '\\.')}"$`);
+      await refuses(runNode(['--id', '1', '--peers', peers, '--data', dir, ...clusterId]), UsageError, said);
+      await refuses(runCluster(clusterId), UsageError, said);
+    }
+    await refuses(runNode(['--id', '1', '--peers', peers, '--data', dir, '--input', 'hex']), UsageError, /--input must be text or base64, got "hex"/);
     await refuses(runNode(['--id', '1', '--peers', peers]), UsageError, /--data is required/);
     await refuses(runNode(['--id', '1', '--peers', peers, '--data', dir, '--key-file', join(dir, 'missing')]), UsageError, /--key-file: cannot read .*missing \(ENOENT\)/);
     await refuses(runNode(['--frobnicate']), UsageError, /Unknown option '--frobnicate'/);
