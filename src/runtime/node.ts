@@ -2,8 +2,8 @@
 // machine and carries out the effects in the order the machine gives them; a `persist` holds back
 // everything after it until the state is durable.
 import {
-  deriveStepper, initialNode, log, logIndex,
-  type Command, type Effect, type LogIndex, type NodeId, type NodeSnapshot, type PersistentState, type RaftEvent, type SnapshotData,
+  deriveStepper, initialNode, jsonCommands, log, logIndex,
+  type Command, type CommandCodec, type Effect, type LogIndex, type NodeId, type NodeSnapshot, type PersistentState, type RaftEvent, type SnapshotData,
   type Stepper, type Term,
 } from '../machine/index.ts';
 import { realClock, type Cancel, type Clock } from './clock.ts';
@@ -45,6 +45,21 @@ export interface RaftNodeOptions {
   readonly onFatal?: (error: unknown) => void;
   /** The machine; a variant (for example a model checker's mutant) may be injected. */
   readonly stepper?: Stepper;
+  /**
+   * The largest command start() accepts, in bytes as `commands` encodes it. Default: the
+   * transport's maxCommandBytes (unlimited if it has none); more than that is refused here.
+   */
+  readonly maxCommandBytes?: number;
+  /** How commands are measured against maxCommandBytes; the transport's and storage's codec (default JSON). */
+  readonly commands?: CommandCodec;
+}
+
+/** start() refused a command above maxCommandBytes; nothing was proposed. */
+export class CommandTooLargeError extends RangeError {
+  override name = 'CommandTooLargeError';
+  constructor(readonly bytes: number, readonly maxBytes: number) {
+    super(`command of ${bytes} bytes is larger than the maximum of ${maxBytes} (maxCommandBytes); it was not proposed`);
+  }
 }
 
 export interface StartResult {
@@ -63,6 +78,8 @@ export class RaftNode {
   private readonly random: Random;
   private readonly timings: Timings;
   private readonly step: Stepper;
+  private readonly maxCommandBytes: number;
+  private readonly commands: CommandCodec;
   private node: NodeSnapshot;
   private booted = false;
   private dead = false;
@@ -96,6 +113,13 @@ export class RaftNode {
     this.random = options.random ?? systemRandom;
     this.timings = options.timings ?? labTimings;
     this.step = options.stepper ?? defaultStepper;
+    const carried = transport.maxCommandBytes ?? Infinity;
+    if (options.maxCommandBytes !== undefined && options.maxCommandBytes > carried) {
+      throw new RangeError(`maxCommandBytes ${options.maxCommandBytes} is more than the ${carried} bytes the transport carries in one `
+        + 'entry of one message; entries are not split across messages, so a larger command could never be replicated');
+    }
+    this.maxCommandBytes = options.maxCommandBytes ?? carried;
+    this.commands = options.commands ?? jsonCommands;
     this.node = initialNode({ id, members: [id, ...peers].sort((a, b) => a - b) });
     transport.onMessage((message) => this.deliver(message));
     // Boot in a later task, so the service's apply handler never runs inside this constructor.
@@ -106,9 +130,14 @@ export class RaftNode {
 
   /**
    * Proposes `command`. If this node is leader, it returns the index the command will have if it
-   * is ever committed; commands started in the same task travel as one batch.
+   * is ever committed; commands started in the same task travel as one batch. Throws
+   * CommandTooLargeError, whatever the role, for a command above maxCommandBytes.
    */
   start(command: Command): StartResult {
+    if (this.maxCommandBytes !== Infinity) {
+      const bytes = this.commands.encode(command).length;
+      if (bytes > this.maxCommandBytes) throw new CommandTooLargeError(bytes, this.maxCommandBytes);
+    }
     const s = this.node.state;
     const index = logIndex(log.lastIndex(s.log) + this.proposals.length + 1);
     if (!this.booted || this.dead || this.node.role !== 'leader') return { index, term: s.currentTerm, isLeader: false };
@@ -195,7 +224,12 @@ export class RaftNode {
   private run(job: Job): void {
     switch (job.type) {
       case 'persist': return this.persist(job.version);
-      case 'send': return this.transport.send(job.message);
+      case 'send':
+        try {
+          return this.transport.send(job.message);
+        } catch (error) {
+          return this.fail(error);
+        }
       case 'applyEntries': {
         const { first, entries } = job;
         for (let i = 0; i < entries.length && !this.dead; i++) {

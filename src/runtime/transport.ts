@@ -4,9 +4,16 @@ import type { Message } from '../machine/index.ts';
 
 export interface Transport {
   /**
+   * The largest command, in bytes as the command codec writes it, that one message can carry in a
+   * single entry; absent when there is no such limit. The node refuses larger commands in start().
+   */
+  readonly maxCommandBytes?: number;
+  /**
    * Sends `message` to `message.to`. Best effort: it may be lost, delayed, duplicated or
    * reordered. Never blocks and never calls the receiver synchronously: delivery happens in a
-   * later task (or later simulated event), so a node is not re-entered from its own send.
+   * later task (or later simulated event), so a node is not re-entered from its own send. Throws
+   * only for a message that could never be sent (an entry above maxCommandBytes): a broken
+   * invariant of the node, which the node treats as fatal.
    */
   send(message: Message): void;
   /** Registers the one receiver of messages addressed to this node. */

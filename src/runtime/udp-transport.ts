@@ -3,7 +3,9 @@
 // that fails is dropped, counted and logged at debug level, and the node keeps running. Hostile
 // traffic must cost little, or a flood starves the members' datagrams and timers: a datagram from
 // an address that is no peer's is dropped before anything else is done with it, and one that claims
-// a sender other than the peer at its source address is dropped too.
+// a sender other than the peer at its source address is dropped too. A send the kernel refuses for
+// a reason that will not go away (EMSGSIZE and the like) is logged as an error: every retry would
+// fail the same way.
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -11,7 +13,7 @@ import type { CommandCodec, InstallSnapshot, Message, NodeId } from '../machine/
 import { silentLogger, type Logger } from './logger.ts';
 import { SnapshotAssembler } from './snapshot-assembler.ts';
 import type { Transport } from './transport.ts';
-import { createWireCodec, type WireCodec } from './wire-codec.ts';
+import { DEFAULT_MAX_DATAGRAM, createWireCodec, maxCommandBytes, type WireCodec } from './wire-codec.ts';
 
 export interface PeerAddress {
   readonly host: string;
@@ -58,8 +60,11 @@ const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
 const SNAPSHOT_BURST = 16;
 /** Strangers' datagrams are reported in one line per interval: a line each would cost more than the drop. */
 const STRANGER_REPORT_MS = 10_000;
+/** Send errors that the same datagram would meet again; the rest (a peer down, a full buffer) pass. */
+const PERMANENT_SEND_ERRORS = new Set(['EMSGSIZE', 'EINVAL', 'EACCES', 'EPERM', 'EAFNOSUPPORT', 'EDESTADDRREQ']);
 
 export class UdpTransport implements Transport {
+  readonly maxCommandBytes: number;
   private handler: ((message: Message) => void) | null = null;
   private closed = false;
   private readonly assembler: SnapshotAssembler;
@@ -78,7 +83,10 @@ export class UdpTransport implements Transport {
     self: NodeId,
     private readonly logger: Logger,
     maxSnapshotBytes: number,
+    maxDatagramBytes: number,
+    authenticated: boolean,
   ) {
+    this.maxCommandBytes = maxCommandBytes(maxDatagramBytes, authenticated);
     this.assembler = new SnapshotAssembler(maxSnapshotBytes);
     for (const [id, { host, port }] of peers) if (id !== self) this.bySource.set(port, { host, id });
     socket.on('message', (bytes, from) => {
@@ -125,7 +133,8 @@ export class UdpTransport implements Transport {
       ...(options.commands && { commands: options.commands }),
       ...(options.maxDatagramBytes && { maxDatagramBytes: options.maxDatagramBytes }),
     });
-    return new UdpTransport(socket, codec, resolved, options.self, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024);
+    return new UdpTransport(socket, codec, resolved, options.self, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024,
+      options.maxDatagramBytes || DEFAULT_MAX_DATAGRAM, options.key !== undefined);
   }
 
   get stats(): TransportCounters {
@@ -140,7 +149,15 @@ export class UdpTransport implements Transport {
       return;
     }
     if (message.type === 'InstallSnapshot') return this.streamSnapshot(message, peer);
-    for (const datagram of this.codec.encode(message)) this.sendDatagram(datagram, peer, message.to);
+    let datagrams: Uint8Array[];
+    try {
+      datagrams = this.codec.encode(message);
+    } catch (err) {
+      // An entry too large for any datagram: the node must hear of it, not retry it forever.
+      this.counters.sendErrors++;
+      throw err;
+    }
+    for (const datagram of datagrams) this.sendDatagram(datagram, peer, message.to);
   }
 
   /**
@@ -169,7 +186,8 @@ export class UdpTransport implements Transport {
     this.socket.send(datagram, peer.port, peer.host, (err) => {
       if (err === null || this.closed) return;
       this.counters.sendErrors++;
-      this.logger.debug(`send to node ${to} failed: ${err.message}`);
+      const permanent = PERMANENT_SEND_ERRORS.has((err as NodeJS.ErrnoException).code ?? '');
+      this.logger[permanent ? 'error' : 'debug'](`send of ${datagram.length} bytes to node ${to} failed: ${err.message}`);
     });
   }
 

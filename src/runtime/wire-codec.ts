@@ -18,7 +18,7 @@ import { ByteReader, ByteWriter, MalformedBytes } from '../machine/index.ts';
 export const WIRE_VERSION = 1;
 /** Fits an Ethernet frame over IPv6 (1500 - 40 - 8) with room to spare, so nothing fragments. */
 export const DEFAULT_MAX_DATAGRAM = 1400;
-/** The most UDP can carry over IPv4; only a single entry larger than the cap is sent this big. */
+/** The most UDP can carry over IPv4, and so the largest cap. */
 const UDP_MAX_PAYLOAD = 65_507;
 const TAG_BYTES = 16;
 /** Version, cluster id, type. */
@@ -26,6 +26,35 @@ const HEADER_BYTES = 6;
 /** Room for the varint fields of any header, entry count and trailer besides the payload. */
 const ENVELOPE_RESERVE = 96;
 const MAX_SNAPSHOT_BYTES = 2 ** 31;
+
+const varintBytes = (n: number): number => {
+  let bytes = 1;
+  for (; n >= 0x80; n = Math.floor(n / 0x80)) bytes++;
+  return bytes;
+};
+
+/** Bytes of entries one AppendEntries datagram carries under the cap. */
+const entryBudget = (maxDatagramBytes: number, authenticated: boolean): number =>
+  maxDatagramBytes - ENVELOPE_RESERVE - (authenticated ? TAG_BYTES : 0);
+
+/**
+ * The largest command (in bytes as the command codec writes it) whose entry fits alone in one
+ * AppendEntries datagram under `maxDatagramBytes`, whatever its term, indices and sender. Entries
+ * are never split across datagrams, so this is the most a node may accept into its log: a larger
+ * entry could never be sent, and every entry behind it would wait forever.
+ */
+export function maxCommandBytes(maxDatagramBytes: number = DEFAULT_MAX_DATAGRAM, authenticated = false): number {
+  // An entry is its term and its length-prefixed command.
+  const room = entryBudget(maxDatagramBytes, authenticated) - varintBytes(MAX_TERM);
+  let n = room - varintBytes(room);
+  while (n + 1 + varintBytes(n + 1) <= room) n++;
+  return n;
+}
+
+/** A message that cannot be sent under the size cap: the proposer let in a command above maxCommandBytes. */
+export class OversizedEntryError extends Error {
+  override name = 'OversizedEntryError';
+}
 
 /** One §7 chunk of an InstallSnapshot: bytes [offset, offset + data.length) of a snapshot of `total` bytes. */
 export interface SnapshotChunk {
@@ -61,7 +90,11 @@ export interface WireConfig {
 }
 
 export interface WireCodec {
-  /** The datagrams that carry `message`, each within the size cap (a single oversized entry excepted). */
+  /**
+   * The datagrams that carry `message`, each within the size cap. Throws OversizedEntryError for
+   * an entry whose command is above maxCommandBytes: a broken invariant of the proposer, not a
+   * network condition, so it is not a refusal to retry.
+   */
   encode(message: Message): Uint8Array[];
   encodeDatagram(datagram: Datagram): Uint8Array;
   decode(bytes: Uint8Array): Decoded;
@@ -87,6 +120,7 @@ export function createWireCodec(config: WireConfig): WireCodec {
   }
   const members = new Set<number>(config.members);
   const tagBytes = config.key ? TAG_BYTES : 0;
+  const budget = entryBudget(maxBytes, config.key !== undefined);
   const tag = (bytes: Uint8Array): Uint8Array =>
     new Uint8Array(createHmac('sha256', config.key!).update(bytes).digest().subarray(0, TAG_BYTES));
 
@@ -167,13 +201,18 @@ export function createWireCodec(config: WireConfig): WireCodec {
   /** Consecutive AppendEntries, each a request the leader could have sent: entries k.. follow prevLogIndex + k. */
   function splitAppendEntries(m: AppendEntries): Uint8Array[] {
     const encoded = m.entries.map(encodeEntry);
-    const budget = maxBytes - ENVELOPE_RESERVE - tagBytes;
+    const oversized = encoded.findIndex((e) => e.length > budget);
+    if (oversized >= 0) {
+      throw new OversizedEntryError(`entry ${m.prevLogIndex + oversized + 1} takes ${encoded[oversized]!.length} bytes, more than the ${budget} `
+        + `one ${maxBytes}-byte datagram carries; its command is above maxCommandBytes (${maxCommandBytes(maxBytes, config.key !== undefined)}), `
+        + 'which start() should have refused');
+    }
     const out: Uint8Array[] = [];
     let start = 0;
     do {
       let end = start;
       let size = 0;
-      while (end < encoded.length && (end === start || size + encoded[end]!.length <= budget)) size += encoded[end++]!.length;
+      while (end < encoded.length && size + encoded[end]!.length <= budget) size += encoded[end++]!.length;
       const prev = start === 0 ? { index: m.prevLogIndex, term: m.prevLogTerm } : { index: logIndex(m.prevLogIndex + start), term: m.entries[start - 1]!.term };
       out.push(encodeAppendEntries({ ...m, prevLogIndex: prev.index, prevLogTerm: prev.term }, encoded.slice(start, end)));
       start = end;
@@ -182,12 +221,11 @@ export function createWireCodec(config: WireConfig): WireCodec {
   }
 
   function snapshotChunks(m: InstallSnapshot): Uint8Array[] {
-    const size = maxBytes - ENVELOPE_RESERVE - tagBytes;
     const total = m.data.length;
     const out: Uint8Array[] = [];
     let offset = 0;
     do {
-      const data = m.data.subarray(offset, Math.min(total, offset + size));
+      const data = m.data.subarray(offset, Math.min(total, offset + budget));
       const done = offset + data.length === total;
       out.push(encodeDatagram({
         type: 'InstallSnapshotChunk', term: m.term, from: m.from, to: m.to,
