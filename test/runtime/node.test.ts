@@ -177,6 +177,45 @@ describe('RaftNode', () => {
     assert.deepEqual(c.applied[0], [{ type: 'command', index: 1, term: c.nodes[0]!.getState().term, command: 'solo' }]);
   });
 
+  it('start() refuses a command above maxCommandBytes, as a follower and as leader, and appends nothing', () => {
+    const clock = new SimulatedClock();
+    const { transport } = handTransport();
+    const storage = new MemoryStorage();
+    const applied: Applied[] = [];
+    const node = new RaftNode(nodeId(1), [], { ...transport, maxCommandBytes: 50 }, storage, {
+      clock, random: seededRandom(7), timings: labTimings, apply: (a) => applied.push(a), maxCommandBytes: 20,
+    });
+    const tooLarge = { name: 'CommandTooLargeError', message: 'command of 21 bytes is larger than the maximum of 20 (maxCommandBytes); it was not proposed' };
+    const at20 = 'x'.repeat(18); // JSON adds the two quotes
+    assert.throws(() => node.start(`${at20}y`), tooLarge);
+    clock.advance(2000);
+    assert.equal(node.getState().isLeader, true);
+    assert.throws(() => node.start(`${at20}y`), tooLarge);
+    node.start(at20);
+    clock.advance(0);
+    assert.deepEqual(applied.map((a) => a.type === 'command' && a.command), [at20]);
+    assert.deepEqual(storage.load()?.log.entries.map((e) => e.command), [at20]);
+  });
+
+  it('refuses a maxCommandBytes above what the transport carries in one entry', () => {
+    const { transport } = handTransport();
+    assert.throws(() => new RaftNode(nodeId(1), [], { ...transport, maxCommandBytes: 100 }, new MemoryStorage(), { apply: () => {}, maxCommandBytes: 101 }),
+      /maxCommandBytes 101 is more than the 100 bytes the transport carries in one entry of one message/);
+  });
+
+  it('a message the transport can never send is fatal: the node stops and says why', () => {
+    const clock = new SimulatedClock();
+    const never = new Error('entry 1 takes 9999 bytes, more than one datagram carries');
+    const transport: Transport = { send: () => { throw never; }, onMessage: () => {}, close: () => {} };
+    const fatal: unknown[] = [];
+    const node = new RaftNode(nodeId(1), [nodeId(2)], transport, new MemoryStorage(), {
+      clock, random: seededRandom(8), timings: labTimings, apply: () => {}, onFatal: (e) => fatal.push(e),
+    });
+    clock.advance(2000); // the election timeout sends a RequestVote
+    assert.deepEqual(fatal, [never]);
+    assert.equal(node.start('after').isLeader, false);
+  });
+
   it('the same seed gives the same run, event for event', () => {
     const trace = (seed: number) => {
       const events: string[] = [];

@@ -5,7 +5,7 @@ import {
   MAX_INDEX, MAX_TERM, crc32, decodePersistentState, encodePersistentState, logIndex, nodeId, persistentStateOf, term,
   type Entry, type Message,
 } from '../../src/machine/index.ts';
-import { createWireCodec, type Datagram, type WireCodec } from '../../src/runtime/wire-codec.ts';
+import { OversizedEntryError, createWireCodec, maxCommandBytes, type Datagram, type WireCodec } from '../../src/runtime/wire-codec.ts';
 import { nearLimitsArb } from '../support/arbitraries.ts';
 import { nodeIn, run, sent } from '../support/build.ts';
 
@@ -104,6 +104,29 @@ test('a large AppendEntries becomes consecutive AppendEntries within the size ca
     }
     assert.deepEqual(all, entries);
   }), { numRuns: 300 });
+});
+
+test('an entry at maxCommandBytes fits one datagram even at the largest term, index and node id; one byte more is refused', () => {
+  const key = new TextEncoder().encode('sixteen bytes at least');
+  const far = nodeId(0xffffffff);
+  for (const cap of [192, 300, 1400, 9000, 65_507]) {
+    for (const keyed of [false, true]) {
+      const c = createWireCodec({ clusterId: 0xffffffff, self: nodeId(1), members: [nodeId(1), far], maxDatagramBytes: cap, ...(keyed && { key }) });
+      const max = maxCommandBytes(cap, keyed);
+      const commandOf = (bytes: number) => 'a'.repeat(bytes - 2); // JSON adds the two quotes
+      const append = (n: number): Message => ({
+        type: 'AppendEntries', term: MAX_TERM, from: far, to: nodeId(1), prevLogIndex: logIndex(MAX_INDEX - 1), prevLogTerm: MAX_TERM,
+        entries: [{ term: MAX_TERM, command: commandOf(n) }], leaderCommit: logIndex(MAX_INDEX - 1),
+      });
+      const datagrams = c.encode(append(max));
+      assert.equal(datagrams.length, 1);
+      assert.ok(datagrams[0]!.length <= cap, `cap ${cap}${keyed ? ' keyed' : ''}: ${datagrams[0]!.length} bytes`);
+      assert.deepEqual(decodeAll(c, datagrams), [append(max)]);
+      // The bound is tight up to the envelope reserve: a few bytes more would overflow the worst case.
+      assert.ok(cap - datagrams[0]!.length < 96, `cap ${cap}: ${cap - datagrams[0]!.length} bytes left unused`);
+      assert.throws(() => c.encode(append(max + 1)), OversizedEntryError);
+    }
+  }
 });
 
 test('a multi-megabyte snapshot goes out in §7 chunks, done only on the last', () => {
