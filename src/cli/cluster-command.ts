@@ -122,7 +122,8 @@ export async function runCluster(args: string[]): Promise<void> {
         } else if (e.event === 'ack') say(`node ${m.id}: "${m.proposals.get(e.line)}" committed at index ${e.index}`);
         else if (e.event === 'rejected') say(`node ${m.id}: "${m.proposals.get(e.line)}" refused, not the leader; try again`);
         else if (e.event === 'lost') say(`node ${m.id}: "${m.proposals.get(e.line)}" lost to another leader's entry; try again`);
-        if (e.event === 'ack' || e.event === 'rejected' || e.event === 'lost') m.proposals.delete(e.line);
+        else if (e.event === 'oversized') say(`node ${m.id}: command refused, ${e.bytes} bytes is more than the maximum of ${e.maxBytes}`);
+        if (e.event === 'ack' || e.event === 'rejected' || e.event === 'lost' || e.event === 'oversized') m.proposals.delete(e.line);
         redraw();
       },
       onStderr: (line) => say(line),

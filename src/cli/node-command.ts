@@ -4,9 +4,9 @@ import { createInterface } from 'node:readline';
 import { deriveStepper, log, nodeId, type LogIndex, type Role, type Stepper, type Term } from '../machine/index.ts';
 import { FileStorage } from '../runtime/file-storage.ts';
 import { stderrLogger } from '../runtime/logger.ts';
-import { RaftNode, type Applied, type Timings } from '../runtime/node.ts';
+import { CommandTooLargeError, RaftNode, type Applied, type Timings } from '../runtime/node.ts';
 import { UdpTransport } from '../runtime/udp-transport.ts';
-import { DEFAULT_MAX_DATAGRAM } from '../runtime/wire-codec.ts';
+import { DEFAULT_MAX_DATAGRAM, maxCommandBytes } from '../runtime/wire-codec.ts';
 import { cliCommands, commandOfInput, inputModeFlag, shownCommand } from './command-input.ts';
 import type { NodeEvent } from './node-events.ts';
 import { integerFlag, logLevelFlag, parseFlags, sharedKey } from './options.ts';
@@ -31,6 +31,11 @@ Options:
   --max-datagram N     largest datagram in bytes (default 1400; up to 65507 on loopback)
   --input MODE         text (default): one UTF-8 line, one command; base64: each line is the
                        base64 of a command's bytes (invalid lines are refused, the node goes on)
+  --max-command-bytes N
+                       largest command in bytes (its JSON text; with --input base64, its bytes
+                       + 1); a larger one is refused. Default and upper bound: what one datagram
+                       carries in a single entry (${maxCommandBytes()} bytes at the default --max-datagram,
+                       ${maxCommandBytes(DEFAULT_MAX_DATAGRAM, true)} with a key)
   --json               print events as JSON lines on stdout (for programs)
   --print-applied      also print every applied command (base64 with --input base64)
   --log-level LEVEL    debug, info (default), warn or error, on stderr
@@ -45,6 +50,7 @@ const options = {
   'key-file': { type: 'string' },
   'max-datagram': { type: 'string' },
   input: { type: 'string' },
+  'max-command-bytes': { type: 'string' },
   json: { type: 'boolean' },
   'print-applied': { type: 'boolean' },
   'log-level': { type: 'string' },
@@ -71,6 +77,13 @@ export async function runNode(args: string[]): Promise<void> {
   const maxDatagramBytes = integerFlag('max-datagram', flags['max-datagram'], 192, 65_507, DEFAULT_MAX_DATAGRAM);
   const key = sharedKey(flags['key-file']);
   const input = inputModeFlag(flags.input);
+  const carried = maxCommandBytes(maxDatagramBytes, key !== undefined);
+  const maxCommand = integerFlag('max-command-bytes', flags['max-command-bytes'], 1, Number.MAX_SAFE_INTEGER, carried);
+  if (maxCommand > carried) {
+    throw new UsageError(`--max-command-bytes ${maxCommand} is more than ${carried}, the most one ${maxDatagramBytes}-byte datagram`
+      + `${key ? ' with its authentication tag' : ''} carries in a single entry (entries are not split across datagrams); `
+      + 'raise --max-datagram (up to 65507 on loopback) for larger commands');
+  }
   const logger = stderrLogger(logLevelFlag(flags['log-level']), `node ${id}: `);
   const json = flags.json === true;
   const printApplied = flags['print-applied'] === true;
@@ -142,6 +155,8 @@ export async function runNode(args: string[]): Promise<void> {
     apply,
     timings: udpTimings,
     stepper,
+    maxCommandBytes: maxCommand,
+    commands: cliCommands,
     onFatal: (err: unknown) => {
       // What was acknowledged stays acknowledged (the last events go out); nothing after the failure is.
       flush();
@@ -158,7 +173,14 @@ export async function runNode(args: string[]): Promise<void> {
     if (text.trim() === '') return;
     const c = commandOfInput(text, input);
     if ('invalid' in c) return emit({ event: 'invalid', line, reason: c.invalid }, `line ${line} refused: ${c.invalid}`);
-    const r = node.start(c.command);
+    let r: ReturnType<RaftNode['start']>;
+    try {
+      r = node.start(c.command);
+    } catch (err) {
+      if (!(err instanceof CommandTooLargeError)) throw err;
+      emit({ event: 'oversized', line, bytes: err.bytes, maxBytes: err.maxBytes }, `line ${line} refused: its command takes ${err.bytes} bytes, more than --max-command-bytes ${err.maxBytes}`);
+      return;
+    }
     if (r.isLeader) pending.set(r.index, { line, term: r.term });
     else emit({ event: 'rejected', line }, `line ${line} refused: not the leader`);
   });

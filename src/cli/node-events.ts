@@ -13,6 +13,8 @@ export type NodeEvent =
   | { readonly event: 'rejected'; readonly line: number }
   /** The line is not a command in the node's --input mode (not base64): nothing was proposed. */
   | { readonly event: 'invalid'; readonly line: number; readonly reason: string }
+  /** The command of line `line` takes `bytes` bytes, above --max-command-bytes: it was not taken. */
+  | { readonly event: 'oversized'; readonly line: number; readonly bytes: number; readonly maxBytes: number }
   /** Another leader's entry took the command's place in the log: it will never commit. */
   | { readonly event: 'lost'; readonly line: number };
 
