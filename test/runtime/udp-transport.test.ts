@@ -161,3 +161,20 @@ test('a port in use and an address of another machine are refused with a clear e
   await assert.rejects(UdpTransport.open({ self: nodeId(1), addresses: elsewhere, clusterId: 9 }), /192\.0\.2\.1 is not an address of this machine/);
   await assert.rejects(UdpTransport.open({ self: nodeId(4), addresses, clusterId: 9 }), /node 4 has no address/);
 });
+
+// Issue 11.5: the kernel's EMSGSIZE for an oversized datagram was a debug line, so nobody saw why
+// replication had stopped. A send refused for good is an error line, counted.
+test('a send the kernel refuses for good (EACCES to a broadcast address) is logged as an error and counted', async () => {
+  const lines: string[] = [];
+  const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (m: string) => lines.push(m) };
+  const addresses = new Map<NodeId, PeerAddress>([[nodeId(1), { host: '127.0.0.1', port: 0 }], [nodeId(2), { host: '255.255.255.255', port: 9 }]]);
+  const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9, logger });
+  try {
+    a.send({ ...vote, to: nodeId(2) });
+    await eventually(() => a.stats.sendErrors === 1);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^send of \d+ bytes to node 2 failed: .*EACCES/);
+  } finally {
+    a.close();
+  }
+});
