@@ -30,3 +30,25 @@ test('raft node refuses a stdin line above the maximum command size with a clear
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('with --input base64 a command is measured by its bytes, against a lowered --max-command-bytes', { timeout: 60_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'raft-command-size-'));
+  const [port] = await freePorts(1);
+  const events: NodeEvent[] = [];
+  const node = new NodeProcess({
+    id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: dir, clusterId: 1, flags: ['--input', 'base64', '--max-command-bytes', '50'],
+    onEvent: (e) => events.push(e),
+  });
+  const base64Of = (n: number) => Buffer.alloc(n, 0xfe).toString('base64');
+  try {
+    await until('the node to lead', () => events.some((e) => e.event === 'status' && e.role === 'leader'));
+    // A byte command is stored as a marker byte and its bytes.
+    const tooLong = node.propose(base64Of(50));
+    const longest = node.propose(base64Of(49));
+    await until('the longest command committed', () => events.some((e) => e.event === 'ack' && e.line === longest));
+    assert.deepEqual(events.find((e) => 'line' in e && e.line === tooLong), { event: 'oversized', line: tooLong, bytes: 51, maxBytes: 50 });
+  } finally {
+    await node.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
