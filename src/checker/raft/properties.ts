@@ -6,7 +6,8 @@
 import { logIndex, type Message, type NodeSnapshot, type PersistentState } from '../../machine/index.ts';
 // Named imports, not the `log` namespace: these run for every state the checker visits, and a
 // namespace re-export costs a getter call per use once bundled.
-import { lastIndex, termAt } from '../../machine/log.ts';
+import { isAtLeastAsUpToDate, lastIndex, lastTerm, termAt } from '../../machine/log.ts';
+import { isMajority } from '../../machine/quorum.ts';
 import type { Property } from '../model.ts';
 import { Flag, type ClusterNode, type ClusterState } from './cluster.ts';
 
@@ -80,69 +81,56 @@ export const snapshotsAgree = noFlag(Flag.SnapshotDisagrees);
 export const serviceAgreesWithMachine = (s: ClusterState): boolean =>
   s.nodes.every((n) => n.state.lastApplied === n.serviceApplied);
 
-const majority = (s: ClusterState) => Math.floor(s.nodes.length / 2) + 1;
+/** A majority of the cluster's nodes holds: the machine's own quorum rule. */
+const majorityOf = (s: ClusterState, holds: (n: ClusterNode) => boolean): boolean => {
+  let count = 0;
+  for (const n of s.nodes) if (holds(n)) count++;
+  return isMajority(count, s.nodes[0]!.state.members);
+};
 
 /** The durable state holds entry `index` of term `t`: in its log, or inside its snapshot. */
 const holdsDurably = (d: PersistentState, index: number, t: number): boolean =>
   index <= d.log.snapshotIndex || termAt(d.log, logIndex(index)) === t;
 
-function durableOnMajority(s: ClusterState, index: number, t: number): boolean {
-  let holders = 0;
-  for (const n of s.nodes) if (holdsDurably(n.durable, index, t)) holders++;
-  return holders >= majority(s);
-}
-
 /**
- * What every safety argument rests on (§5.4): an entry that is committed is durable on a
- * majority, for good. Checked for every entry applied anywhere, and every entry a node holds
- * as committed (up to its commitIndex), against the nodes' durable state, not their memory.
+ * Every entry counted as committed, as (index, term): each entry applied anywhere (the history),
+ * and each entry a node holds as committed (up to its commitIndex, past its snapshot). False as
+ * soon as `holds` fails for one.
  */
-export function committedIsDurable(s: ClusterState): boolean {
+function everyCommittedEntry(s: ClusterState, holds: (index: number, t: number) => boolean): boolean {
   const { applied, appliedTerm } = s.history;
-  for (let i = 1; i <= applied.length; i++) if (!durableOnMajority(s, i, appliedTerm[i - 1]!)) return false;
+  for (let i = 1; i <= applied.length; i++) if (!holds(i, appliedTerm[i - 1]!)) return false;
   for (const { state } of s.nodes) {
     for (let i = state.log.snapshotIndex + 1; i <= Math.min(state.commitIndex, lastIndex(state.log)); i++) {
-      if (!durableOnMajority(s, i, termAt(state.log, logIndex(i))!)) return false;
+      if (!holds(i, termAt(state.log, logIndex(i))!)) return false;
     }
   }
   return true;
 }
+
+/**
+ * What every safety argument rests on (§5.4): an entry that is committed is durable on a
+ * majority, for good. Judged against the nodes' durable state, not their memory.
+ */
+export const committedIsDurable = (s: ClusterState): boolean =>
+  everyCommittedEntry(s, (index, t) => majorityOf(s, (n) => holdsDurably(n.durable, index, t)));
 
 /**
  * No node that lacks a committed entry could win an election (§5.4.1, §5.4.3: the argument behind
  * Leader Completeness, checked on every state rather than when a leader shows up). A node can win
  * only with the votes of a majority, and a voter grants only to a log at least as up-to-date as its
- * own; so a node is electable when its last entry is at least as up-to-date as the logs of a
- * majority, itself included. Raft keeps every such node holding every committed entry; a commit
- * that breaks this (Figure 8's, by counting an earlier term's replicas) is caught when it happens,
- * not elections later when the entry is overwritten.
+ * own (the machine's own rule, log.isAtLeastAsUpToDate); so a node is electable when its last
+ * entry is at least as up-to-date as the logs of a majority, itself included. Raft keeps every
+ * such node holding every committed entry; a commit that breaks this (Figure 8's, by counting an
+ * earlier term's replicas) is caught when it happens, not elections later when the entry is
+ * overwritten.
  */
-export function committedSurvivesElection(s: ClusterState): boolean {
-  const { applied, appliedTerm } = s.history;
-  for (let i = 1; i <= applied.length; i++) if (!survives(s, i, appliedTerm[i - 1]!)) return false;
-  for (const { state } of s.nodes) {
-    for (let i = Math.max(state.log.snapshotIndex, applied.length) + 1; i <= Math.min(state.commitIndex, lastIndex(state.log)); i++) {
-      if (!survives(s, i, termAt(state.log, logIndex(i))!)) return false;
-    }
-  }
-  return true;
-}
-
-function survives(s: ClusterState, index: number, t: number): boolean {
-  for (const { state: candidate } of s.nodes) {
-    const l = candidate.log;
-    if (index <= l.snapshotIndex || termAt(l, logIndex(index)) === t) continue;
-    const lastT = l.entries.length === 0 ? l.snapshotTerm : l.entries[l.entries.length - 1]!.term, lastI = lastIndex(l);
-    let voters = 0;
-    for (const { state: voter } of s.nodes) {
-      const v = voter.log;
-      const vT = v.entries.length === 0 ? v.snapshotTerm : v.entries[v.entries.length - 1]!.term;
-      if (lastT > vT || (lastT === vT && lastI >= lastIndex(v))) voters++;
-    }
-    if (voters >= majority(s)) return false;
-  }
-  return true;
-}
+export const committedSurvivesElection = (s: ClusterState): boolean =>
+  everyCommittedEntry(s, (index, t) => s.nodes.every(({ state: { log: l } }) => {
+    if (index <= l.snapshotIndex || termAt(l, logIndex(index)) === t) return true;
+    const [candidateTerm, candidateIndex] = [lastTerm(l), lastIndex(l)];
+    return !majorityOf(s, ({ state: voter }) => isAtLeastAsUpToDate(voter.log, candidateTerm, candidateIndex));
+  }));
 
 /** The voter has durably granted its vote in `t` to `candidate`, or durably moved past `t`. */
 const voteIsDurable = (voter: ClusterNode, t: number, candidate: number): boolean =>
