@@ -1,17 +1,24 @@
 // `raft node`: one Raft node in the foreground, on UDP and file storage. It logs a line per role
 // change, term and commit, and proposes each line of its stdin as a command.
+import type { Server } from 'node:http';
 import { createInterface } from 'node:readline';
-import { deriveStepper, log, nodeId, type LogIndex, type Role, type Stepper, type Term } from '../machine/index.ts';
+import { deriveStepper, log, nodeId, type LogIndex, type Stepper, type Term } from '../machine/index.ts';
 import { FileStorage } from '../runtime/file-storage.ts';
 import { stderrLogger } from '../runtime/logger.ts';
+import { serveMetrics } from '../runtime/metrics.ts';
 import { CommandTooLargeError, RaftNode, type Applied, type Timings } from '../runtime/node.ts';
-import { UdpTransport } from '../runtime/udp-transport.ts';
+import { TransportError, UdpTransport } from '../runtime/udp-transport.ts';
 import { DEFAULT_MAX_DATAGRAM, maxCommandBytes } from '../runtime/wire-codec.ts';
 import { cliCommands, commandOfInput, inputModeFlag, shownCommand } from './command-input.ts';
 import type { NodeEvent } from './node-events.ts';
+import { nodeMetrics, type NodeView, type ServiceState } from './node-metrics.ts';
 import { integerFlag, logLevelFlag, parseFlags, sharedKey } from './options.ts';
 import { formatPeers, parsePeers } from './peers.ts';
 import { UsageError } from './usage-error.ts';
+
+/** A node left running keeps its log, and so its WAL and memory, below about this much. */
+const DEFAULT_SNAPSHOT_ENTRIES = 100_000;
+const DEFAULT_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 export const nodeHelp = `Usage: raft node --id N --peers ID=HOST:PORT,... --data DIR [options]
 
@@ -38,7 +45,13 @@ Options:
                        ${maxCommandBytes(DEFAULT_MAX_DATAGRAM, true)} with a key)
   --json               print events as JSON lines on stdout (for programs)
   --print-applied      also print every applied command (base64 with --input base64)
-  --log-level LEVEL    debug, info (default), warn or error, on stderr
+  --log-level LEVEL    debug, info (default), warn or error: JSON lines on stderr
+  --metrics-port P     serve Prometheus metrics at http://HOST:P/metrics, HOST being this
+                       node's address in --peers (default: no endpoint)
+  --snapshot-entries N compact the log into a snapshot every N applied commands (default
+                       ${DEFAULT_SNAPSHOT_ENTRIES}; 0: never by count)
+  --snapshot-bytes N   ... or once the commands applied since the last snapshot take N bytes
+                       (default ${DEFAULT_SNAPSHOT_BYTES}; 0: never by size)
   -h, --help           this text
 `;
 
@@ -54,6 +67,9 @@ const options = {
   json: { type: 'boolean' },
   'print-applied': { type: 'boolean' },
   'log-level': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'snapshot-entries': { type: 'string' },
+  'snapshot-bytes': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -84,7 +100,10 @@ export async function runNode(args: string[]): Promise<void> {
       + `${key ? ' with its authentication tag' : ''} carries in a single entry (entries are not split across datagrams); `
       + 'raise --max-datagram (up to 65507 on loopback) for larger commands');
   }
-  const logger = stderrLogger(logLevelFlag(flags['log-level']), `node ${id}: `);
+  const metricsPort = flags['metrics-port'] === undefined ? undefined : integerFlag('metrics-port', flags['metrics-port'], 0, 65_535);
+  const snapshotEntries = integerFlag('snapshot-entries', flags['snapshot-entries'], 0, Number.MAX_SAFE_INTEGER, DEFAULT_SNAPSHOT_ENTRIES) || Infinity;
+  const snapshotBytes = integerFlag('snapshot-bytes', flags['snapshot-bytes'], 0, Number.MAX_SAFE_INTEGER, DEFAULT_SNAPSHOT_BYTES) || Infinity;
+  const logger = stderrLogger(logLevelFlag(flags['log-level']), { node: id });
   const json = flags.json === true;
   const printApplied = flags['print-applied'] === true;
   // Lines written in one event-loop turn leave in one write: under load a write per ack costs more than the ack.
@@ -110,9 +129,8 @@ export async function runNode(args: string[]): Promise<void> {
   }
 
   // The node's role, term and indices, seen through the machine it steps: the view the log lines report.
-  type View = { role: Role; term: Term; commitIndex: LogIndex; logLength: number };
-  let shown = null as View | null;
-  let current = null as View | null;
+  let shown = null as NodeView | null;
+  let current = null as NodeView | null;
   let commitTimer: NodeJS.Timeout | null = null;
   const report = () => {
     if (current === null) return;
@@ -133,9 +151,23 @@ export async function runNode(args: string[]): Promise<void> {
     return r;
   };
 
+  // The service `raft node` runs keeps no state beyond the stream it prints, so its snapshot is where
+  // that stream stands: the last index applied, and the commands and bytes applied up to it. The log
+  // before it can then go, which keeps the WAL and the memory of a node left running bounded.
+  let service: ServiceState = { index: 0, commands: 0, bytes: 0 };
+  let snapshotAt: ServiceState = service;
   const pending = new Map<number, { line: number; term: Term }>();
   const apply = (a: Applied) => {
-    if (a.type !== 'command') return;
+    if (a.type === 'snapshot') {
+      service = snapshotAt = decodeServiceState(a.data, a.index);
+      if (printApplied) emit({ event: 'snapshot', index: a.index, term: a.term }, `snapshot through index ${a.index}`);
+      return;
+    }
+    service = { index: a.index, commands: service.commands + 1, bytes: service.bytes + cliCommands.encode(a.command).length };
+    if (service.commands - snapshotAt.commands >= snapshotEntries || service.bytes - snapshotAt.bytes >= snapshotBytes) {
+      snapshotAt = service;
+      node.snapshot(a.index, encodeServiceState(service));
+    }
     if (printApplied) {
       const command = shownCommand(a.command, input);
       emit({ event: 'applied', index: a.index, term: a.term, command }, `applied ${a.index}: ${input === 'base64' ? command : JSON.stringify(command)}`);
@@ -147,7 +179,9 @@ export async function runNode(args: string[]): Promise<void> {
     else emit({ event: 'lost', line: p.line }, `line ${p.line} lost: index ${a.index} holds another leader's entry`);
   };
 
+  let metrics: Server | null = null;
   const leave = async (code: number) => {
+    metrics?.close();
     await storage.close().catch((err: unknown) => logger.error(`closing the storage: ${err instanceof Error ? err.message : String(err)}`));
     process.exit(code);
   };
@@ -164,6 +198,19 @@ export async function runNode(args: string[]): Promise<void> {
       void leave(1);
     },
   });
+  if (metricsPort !== undefined) {
+    const host = addresses.get(id)!.host;
+    const render = () => nodeMetrics({ view: current, applied: service, transport, storage, snapshotIndex: snapshotAt.index });
+    try {
+      metrics = await serveMetrics(host, metricsPort, render);
+    } catch (err) {
+      node.kill();
+      await storage.close();
+      throw new TransportError(`cannot serve metrics on ${host}:${metricsPort}: ${(err as Error).message}`);
+    }
+    const bound = metrics.address();
+    logger.info(`metrics at http://${host.includes(':') ? `[${host}]` : host}:${typeof bound === 'object' && bound !== null ? bound.port : metricsPort}/metrics`);
+  }
   if (json) emit({ event: 'ready', id, pid: process.pid }, '');
   else logger.info(`listening on ${formatPeers(new Map([[id, addresses.get(id)!]])).slice(String(id).length + 1)}, data in ${flags.data}`);
 
@@ -185,13 +232,29 @@ export async function runNode(args: string[]): Promise<void> {
     else emit({ event: 'rejected', line }, `line ${line} refused: not the leader`);
   });
 
-  // Every save is durable when it returns, so there is nothing to flush: stop the node, release the
-  // data directory and leave.
-  const stop = () => {
+  // Stop taking work (no more timers, messages or proposals), let the save in progress finish (every
+  // save is durable when it resolves, so nothing else needs flushing), close the files and sockets, leave.
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info(`${signal}: stopping`);
     node.kill();
     flush();
     void leave(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+function encodeServiceState(s: ServiceState): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(s));
+}
+
+/** A snapshot's service state; a snapshot that is not one (another program's) counts from its index. */
+function decodeServiceState(data: Uint8Array, index: LogIndex): ServiceState {
+  try {
+    const s = JSON.parse(new TextDecoder().decode(data)) as Partial<ServiceState>;
+    if (s.index === index && Number.isSafeInteger(s.commands) && Number.isSafeInteger(s.bytes)) return { index, commands: s.commands!, bytes: s.bytes! };
+  } catch {
+    // not ours: fall through
+  }
+  return { index, commands: 0, bytes: 0 };
 }

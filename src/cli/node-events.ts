@@ -7,6 +7,8 @@ export type NodeEvent =
   | { readonly event: 'ready'; readonly id: number; readonly pid: number }
   | { readonly event: 'status'; readonly role: Role; readonly term: number; readonly logLength: number; readonly commitIndex: number }
   | { readonly event: 'applied'; readonly index: number; readonly term: number; readonly command: unknown }
+  /** With --print-applied: the node's state now comes from a snapshot through `index` (at a restart, or sent by the leader). */
+  | { readonly event: 'snapshot'; readonly index: number; readonly term: number }
   /** The command of stdin line `line` is committed and applied at `index`. */
   | { readonly event: 'ack'; readonly line: number; readonly index: number }
   /** Not the leader: the command of line `line` was not taken. */

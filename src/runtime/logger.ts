@@ -7,11 +7,19 @@ export type Logger = Record<LogLevel, (message: string) => void>;
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-/** Lines on stderr, `level message`, for levels at or above `threshold`. */
-export function stderrLogger(threshold: LogLevel, prefix = ''): Logger {
+/**
+ * JSON lines on stderr, `{"time","level",...fields,"msg"}`, for levels at or above `threshold`:
+ * one object per line, so a log collector reads them without a grammar. `fields` (the node's id,
+ * say) go into every line.
+ */
+export function stderrLogger(threshold: LogLevel, fields: Readonly<Record<string, string | number>> = {}): Logger {
   const min = LEVELS.indexOf(threshold);
-  const entry = (level: LogLevel) => (message: string) => {
-    if (LEVELS.indexOf(level) >= min) process.stderr.write(`${prefix}${level} ${message}\n`);
+  // The constant part is serialised once; only the time and the message vary per line.
+  const context = JSON.stringify(fields).slice(1, -1);
+  const entry = (level: LogLevel) => {
+    if (LEVELS.indexOf(level) < min) return ignore;
+    const prefix = `","level":"${level}"${context === '' ? '' : `,${context}`},"msg":`;
+    return (message: string) => process.stderr.write(`{"time":"${new Date().toISOString()}${prefix}${JSON.stringify(message)}}\n`);
   };
   return { debug: entry('debug'), info: entry('info'), warn: entry('warn'), error: entry('error') };
 }

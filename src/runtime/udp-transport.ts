@@ -46,6 +46,19 @@ export interface TransportCounters {
   readonly sendErrors: number;
 }
 
+/** Why a datagram was refused: a stranger's address, a sender claiming another peer's id, anything the codec refused, a snapshot too large. */
+export type DropReason = 'stranger' | 'impostor' | 'invalid' | 'snapshot_too_large';
+
+/** Traffic with one peer: Raft messages, and the datagrams and bytes that carried them. */
+export interface PeerTraffic {
+  messagesSent: number;
+  datagramsSent: number;
+  bytesSent: number;
+  messagesReceived: number;
+  datagramsReceived: number;
+  bytesReceived: number;
+}
+
 /** Why a transport cannot start, in words for the person who started it. */
 export class TransportError extends Error {
   override name = 'TransportError';
@@ -71,6 +84,9 @@ export class UdpTransport implements Transport {
   /** Snapshots being streamed, per peer. */
   private readonly streams = new Map<NodeId, { readonly key: string; readonly datagrams: Uint8Array[]; next: number }>();
   private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, sendErrors: 0 };
+  /** Per peer, and drops per reason, for the metrics endpoint. */
+  readonly traffic = new Map<NodeId, PeerTraffic>();
+  readonly droppedBy: Record<DropReason, number> = { stranger: 0, impostor: 0, invalid: 0, snapshot_too_large: 0 };
   /** Each peer by the port and address it sends from (its bound address: one socket per node). */
   private readonly bySource = new Map<number, { readonly host: string; readonly id: NodeId }>();
   private strangersReported = 0;
@@ -88,7 +104,11 @@ export class UdpTransport implements Transport {
   ) {
     this.maxCommandBytes = maxCommandBytes(maxDatagramBytes, authenticated);
     this.assembler = new SnapshotAssembler(maxSnapshotBytes);
-    for (const [id, { host, port }] of peers) if (id !== self) this.bySource.set(port, { host, id });
+    for (const [id, { host, port }] of peers) {
+      if (id === self) continue;
+      this.bySource.set(port, { host, id });
+      this.traffic.set(id, { messagesSent: 0, datagramsSent: 0, bytesSent: 0, messagesReceived: 0, datagramsReceived: 0, bytesReceived: 0 });
+    }
     socket.on('message', (bytes, from) => {
       const peer = this.bySource.get(from.port);
       if (peer === undefined || peer.host !== from.address) return this.dropStranger(from.address, from.port);
@@ -148,6 +168,8 @@ export class UdpTransport implements Transport {
       this.logger.debug(`not sent: node ${message.to} is not a member`);
       return;
     }
+    const traffic = this.traffic.get(message.to)!;
+    traffic.messagesSent++;
     if (message.type === 'InstallSnapshot') return this.streamSnapshot(message, peer);
     let datagrams: Uint8Array[];
     try {
@@ -157,7 +179,7 @@ export class UdpTransport implements Transport {
       this.counters.sendErrors++;
       throw err;
     }
-    for (const datagram of datagrams) this.sendDatagram(datagram, peer, message.to);
+    for (let i = 0; i < datagrams.length; i++) this.sendDatagram(datagrams[i]!, peer, message.to, traffic);
   }
 
   /**
@@ -174,15 +196,17 @@ export class UdpTransport implements Transport {
     const pump = () => {
       if (this.closed || this.streams.get(m.to) !== stream) return;
       const end = Math.min(stream.datagrams.length, stream.next + SNAPSHOT_BURST);
-      while (stream.next < end) this.sendDatagram(stream.datagrams[stream.next++]!, peer, m.to);
+      while (stream.next < end) this.sendDatagram(stream.datagrams[stream.next++]!, peer, m.to, this.traffic.get(m.to)!);
       if (stream.next < stream.datagrams.length) setImmediate(pump);
       else this.streams.delete(m.to);
     };
     pump();
   }
 
-  private sendDatagram(datagram: Uint8Array, peer: PeerAddress, to: NodeId): void {
+  private sendDatagram(datagram: Uint8Array, peer: PeerAddress, to: NodeId, traffic: PeerTraffic): void {
     this.counters.datagramsSent++;
+    traffic.datagramsSent++;
+    traffic.bytesSent += datagram.length;
     this.socket.send(datagram, peer.port, peer.host, (err) => {
       if (err === null || this.closed) return;
       this.counters.sendErrors++;
@@ -204,18 +228,27 @@ export class UdpTransport implements Transport {
   private receive(bytes: Uint8Array, sender: NodeId): void {
     if (this.closed) return;
     this.counters.datagramsReceived++;
+    const traffic = this.traffic.get(sender)!;
+    traffic.datagramsReceived++;
+    traffic.bytesReceived += bytes.length;
     const decoded = this.codec.decode(bytes);
-    if (!decoded.ok) return this.drop(sender, decoded.reason);
+    if (!decoded.ok) return this.drop(sender, 'invalid', decoded.reason);
     const d = decoded.datagram;
-    if (d.from !== sender) return this.drop(sender, `claims to come from node ${d.from}`);
-    if (d.type !== 'InstallSnapshotChunk') return this.handler?.(d);
+    if (d.from !== sender) return this.drop(sender, 'impostor', `claims to come from node ${d.from}`);
+    if (d.type !== 'InstallSnapshotChunk') {
+      traffic.messagesReceived++;
+      return this.handler?.(d);
+    }
     const snapshot = this.assembler.add(d);
-    if (snapshot === 'too large') return this.drop(sender, `snapshot of ${d.total} bytes is larger than allowed`);
-    if (snapshot !== 'incomplete') this.handler?.(snapshot);
+    if (snapshot === 'too large') return this.drop(sender, 'snapshot_too_large', `snapshot of ${d.total} bytes is larger than allowed`);
+    if (snapshot === 'incomplete') return;
+    traffic.messagesReceived++;
+    this.handler?.(snapshot);
   }
 
-  private drop(sender: NodeId, reason: string): void {
+  private drop(sender: NodeId, why: DropReason, reason: string): void {
     this.counters.dropped++;
+    this.droppedBy[why]++;
     this.logger.debug(`dropped datagram from node ${sender}: ${reason}`);
   }
 
@@ -224,6 +257,7 @@ export class UdpTransport implements Transport {
     this.counters.datagramsReceived++;
     this.counters.dropped++;
     this.counters.fromStrangers++;
+    this.droppedBy.stranger++;
     const now = performance.now();
     if (now - this.strangerReportAt < STRANGER_REPORT_MS) return;
     this.strangerReportAt = now;

@@ -70,7 +70,7 @@ test('three processes: elect, replicate, kill -9 the leader, re-elect, restart i
     for (const [command, index] of acked) {
       for (const n of cluster.nodes) assert.equal(n.applied.get(index), command, `node ${n.id} index ${index}`);
     }
-    for (const n of cluster.nodes) assert.deepEqual(n.stderr.filter((l) => / error /.test(l)), [], `node ${n.id} stderr`);
+    for (const n of cluster.nodes) assert.deepEqual(n.stderr.filter((l) => l.includes('"level":"error"')), [], `node ${n.id} stderr`);
   } finally {
     await cluster.stop();
   }
