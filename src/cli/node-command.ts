@@ -131,6 +131,8 @@ export async function runNode(args: string[]): Promise<void> {
   // The node's role, term and indices, seen through the machine it steps: the view the log lines report.
   let shown = null as NodeView | null;
   let current = null as NodeView | null;
+  /** The machine's log starts after this index: what is in memory is the log past it. */
+  let compactedThrough = 0;
   let commitTimer: NodeJS.Timeout | null = null;
   const report = () => {
     if (current === null) return;
@@ -146,6 +148,7 @@ export async function runNode(args: string[]): Promise<void> {
   const stepper: Stepper = (node, event) => {
     const r = machine(node, event);
     current = { role: r.role, term: r.state.currentTerm, commitIndex: r.state.commitIndex, logLength: log.lastIndex(r.state.log) };
+    compactedThrough = r.state.log.snapshotIndex;
     if (shown === null || r.role !== shown.role || r.state.currentTerm !== shown.term) report();
     else commitTimer ??= setTimeout(() => { commitTimer = null; report(); }, COMMIT_LOG_INTERVAL_MS);
     return r;
@@ -200,7 +203,7 @@ export async function runNode(args: string[]): Promise<void> {
   });
   if (metricsPort !== undefined) {
     const host = addresses.get(id)!.host;
-    const render = () => nodeMetrics({ view: current, applied: service, transport, storage, snapshotIndex: snapshotAt.index });
+    const render = () => nodeMetrics({ view: current, applied: service, transport, storage, snapshotIndex: compactedThrough });
     try {
       metrics = await serveMetrics(host, metricsPort, render);
     } catch (err) {

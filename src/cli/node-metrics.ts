@@ -39,7 +39,7 @@ export function nodeMetrics(m: {
     gauge('raft_commit_index', 'Highest log index known to be committed.', v?.commitIndex ?? 0),
     gauge('raft_apply_index', 'Highest log index applied to the service.', m.applied.index),
     gauge('raft_last_log_index', 'Index of the last entry in the log.', v?.logLength ?? 0),
-    gauge('raft_snapshot_index', 'Last index of the service\'s latest snapshot.', m.snapshotIndex),
+    gauge('raft_snapshot_index', 'Last index the log is compacted through: the entries in memory are those after it.', m.snapshotIndex),
     { name: 'raft_applied_commands_total', help: 'Commands applied since the cluster began (carried in snapshots).', type: 'counter', samples: [{ value: m.applied.commands }] },
     gauge('raft_storage_log_bytes', 'Bytes of the write-ahead log, snapshot excluded.', m.storage.size()),
     perPeer('raft_messages_sent_total', 'Raft messages sent, per peer.', 'messagesSent'),
