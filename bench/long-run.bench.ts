@@ -36,8 +36,8 @@ const mib = (b: number) => (b / 1024 / 1024).toFixed(1);
 const cluster = await LocalCluster.start(3, ['--metrics-port', '0', '--snapshot-entries', String(snapshotEntries)]);
 try {
   console.log(`${commands} commands, ${inFlight} in flight, 3 raft node processes on 127.0.0.1 (UDP, fsync on), --snapshot-entries ${snapshotEntries}`);
-  console.log('| committed | s | ops/s (interval) | disk KiB per node | RSS MiB per node | log entries in memory per node |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| committed | s | ops/s (interval) | disk KiB per node | WAL data KiB per node | RSS MiB per node | log entries in memory per node |');
+  console.log('|---|---|---|---|---|---|---|');
   const t0 = performance.now();
   let last = { at: t0, committed: 0 };
   await steadyLoad(cluster, commands, inFlight, every, (s) => {
@@ -45,7 +45,7 @@ try {
     const rate = (s.committed - last.committed) / ((now - last.at) / 1000);
     last = { at: now, committed: s.committed };
     const per = (f: (n: (typeof s.nodes)[number]) => string) => s.nodes.map(f).join(' / ');
-    console.log(`| ${s.committed} | ${((now - t0) / 1000).toFixed(0)} | ${Math.round(rate)} | ${per((n) => kib(n.diskBytes))} | ${per((n) => mib(n.rssBytes))} | ${per((n) => String(n.logEntries))} |`);
+    console.log(`| ${s.committed} | ${((now - t0) / 1000).toFixed(0)} | ${Math.round(rate)} | ${per((n) => kib(n.diskBytes))} | ${per((n) => kib(n.walBytes))} | ${per((n) => mib(n.rssBytes))} | ${per((n) => String(n.logEntries))} |`);
   });
 } finally {
   await cluster.stop();

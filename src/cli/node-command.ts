@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { createInterface } from 'node:readline';
 import { deriveStepper, log, nodeId, type LogIndex, type Stepper, type Term } from '../machine/index.ts';
-import { FileStorage } from '../runtime/file-storage.ts';
+import { FileStorage, WAL_PREALLOCATE_BYTES } from '../runtime/file-storage.ts';
 import { stderrLogger } from '../runtime/logger.ts';
 import { serveMetrics } from '../runtime/metrics.ts';
 import { CommandTooLargeError, RaftNode, type Applied, type Timings } from '../runtime/node.ts';
@@ -122,7 +122,7 @@ export async function runNode(args: string[]): Promise<void> {
   const transport = await UdpTransport.open({ self: id, addresses, clusterId, maxDatagramBytes, logger, commands: cliCommands, ...(key && { key }) });
   let storage: FileStorage;
   try {
-    storage = await FileStorage.open({ dir: flags.data, clusterId, nodeId: id, logger, commands: cliCommands });
+    storage = await FileStorage.open({ dir: flags.data, clusterId, nodeId: id, logger, commands: cliCommands, preallocateBytes: WAL_PREALLOCATE_BYTES });
   } catch (err) {
     transport.close();
     throw err;

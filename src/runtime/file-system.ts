@@ -3,8 +3,11 @@
 import * as fs from 'node:fs/promises';
 
 export interface WritableFile {
-  /** Writes up to `length` bytes of `buffer` from `offset`; may write fewer (a short write). */
-  write(buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  /**
+   * Writes up to `length` bytes of `buffer` from `offset` into the file at `position`; may write
+   * fewer (a short write). The log writes at explicit positions, into space it preallocated.
+   */
+  write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
   sync(): Promise<void>;
   datasync(): Promise<void>;
   truncate(length: number): Promise<void>;

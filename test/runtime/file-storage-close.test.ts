@@ -29,9 +29,9 @@ function slowDisk(): { fs: FileSystem; hold: () => void; letGo: () => void } {
     open: async (path, flags) => {
       const file = await nodeFileSystem.open(path, flags);
       return {
-        write: async (buffer, offset, length) => {
+        write: async (buffer, offset, length, position) => {
           if (gate !== null) await gate;
-          return file.write(buffer, offset, length);
+          return file.write(buffer, offset, length, position);
         },
         sync: () => file.sync(), datasync: () => file.datasync(), truncate: (n) => file.truncate(n), close: () => file.close(),
       };

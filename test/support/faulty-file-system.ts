@@ -36,7 +36,7 @@ export class FaultyFileSystem implements FileSystem {
   async open(path: string, flags: string | number): Promise<WritableFile> {
     const file = await this.fs.open(path, flags);
     return {
-      write: (buffer, offset, length) => this.write(file, path, buffer, offset, length),
+      write: (buffer, offset, length, position) => this.write(file, path, buffer, offset, length, position),
       sync: () => this.sync(path, () => file.sync()),
       datasync: () => this.sync(path, () => file.datasync()),
       truncate: (length) => file.truncate(length),
@@ -66,12 +66,12 @@ export class FaultyFileSystem implements FileSystem {
     return this.fs.stat(path);
   }
 
-  private async write(file: WritableFile, path: string, buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }> {
+  private async write(file: WritableFile, path: string, buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }> {
     const fault = this.next({ kind: 'write', seq: this.operations.length, path, length });
     if (this.full) throw errno('ENOSPC', 'write');
-    if (fault === null) return file.write(buffer, offset, length);
+    if (fault === null) return file.write(buffer, offset, length, position);
     const landed = Math.min(fault.type === 'short' ? Math.max(1, fault.bytes) : fault.bytes, length - 1);
-    const written = landed > 0 ? (await file.write(buffer, offset, landed)).bytesWritten : 0;
+    const written = landed > 0 ? (await file.write(buffer, offset, landed, position)).bytesWritten : 0;
     if (fault.type === 'short') return { bytesWritten: written };
     if (fault.type === 'eio') throw errno('EIO', 'write');
     this.full = true;

@@ -9,8 +9,10 @@ import { until, type LocalCluster, type LocalNode } from './local-cluster.ts';
 
 export interface NodeSample {
   readonly id: number;
-  /** Bytes of the files in the node's data directory. */
+  /** Bytes of the files in the node's data directory, preallocated space included. */
   readonly diskBytes: number;
+  /** Bytes of log data in the WAL, the snapshot and preallocated space excluded (its metrics). */
+  readonly walBytes: number;
   /** Resident set size of the node's process, from /proc (0 where there is none). */
   readonly rssBytes: number;
   /** Entries the node's log holds in memory: its last index less the index it is compacted through. */
@@ -73,6 +75,7 @@ export async function sample(cluster: LocalCluster, committed: number): Promise<
     return {
       id: n.id,
       diskBytes: await directoryBytes(join(cluster.dir, String(n.id))),
+      walBytes: m.get('raft_storage_log_bytes')!,
       rssBytes: rssBytes(n.process?.pid),
       logEntries: m.get('raft_last_log_index')! - m.get('raft_snapshot_index')!,
     };
