@@ -280,12 +280,23 @@ export class FileStorage implements Storage {
   /**
    * Grows `out` with zeros, a chunk at a time, until it holds `end` and a frame's worth more: the
    * zeros after the last record then always read as the end of the log, never as a cut-off frame.
+   * A full disk stops it early without failing the save: zeros past the log's end are harmless
+   * wherever they stop, and the record then goes into what space there is, or fails for want of it.
    */
   private async preallocate(out: WritableFile, end: number): Promise<void> {
     const chunk = this.options.preallocateBytes ?? 0;
     if (chunk === 0 || end + FRAME_BYTES <= this.allocated) return;
     const target = Math.ceil((end + FRAME_BYTES) / chunk) * chunk;
-    for (let at = this.allocated; at < target; at += ZEROS.length) await writeAll(out, ZEROS.subarray(0, Math.min(ZEROS.length, target - at)), at);
+    // After a preallocation the disk cut short, records may lie past `allocated`: zeros never go below `end`.
+    for (let at = Math.max(this.allocated, end); at < target; at += ZEROS.length) {
+      try {
+        await writeAll(out, ZEROS.subarray(0, Math.min(ZEROS.length, target - at)), at);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOSPC' || code === 'EDQUOT') return;
+        throw err;
+      }
+    }
     this.allocated = target;
   }
 }
