@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { jsonCommands, logIndex, nodeId, term, type PersistentState } from '../../src/machine/index.ts';
 import { FileStorage, WAL_FILE, recover } from '../../src/runtime/file-storage.ts';
 import { silentLogger, type Logger } from '../../src/runtime/logger.ts';
+import { FaultyFileSystem } from '../support/faulty-file-system.ts';
 
 const ids = { clusterId: 12, nodeId: nodeId(3) };
 const CHUNK = 4096;
@@ -130,6 +131,31 @@ test('a crash at every byte of a record written into preallocated space recovers
     await storage.close();
     const reopened = await FileStorage.open({ dir, ...ids });
     assert.deepEqual(await reopened.load(), points[k + 1]!.state);
+    await reopened.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a preallocation the disk cuts short fails no save, and the next one never zeroes a record', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'raft-prealloc-'));
+  try {
+    // Writes: 1 the first save's checkpoint; 2 its zeros, where the disk fills 10 bytes in, and 3 the
+    // rest of them, refused; 4 the second save's zeros, refused; then space comes back: 5 its record,
+    // 6 the third save's zeros (from the end of its record, not from where the zeros stopped), 7 its record.
+    let writes = 0;
+    const fs: FaultyFileSystem = new FaultyFileSystem((op) => {
+      if (op.kind !== 'write') return null;
+      if (++writes === 5) fs.free();
+      return writes === 2 ? { type: 'full', bytes: 10 } : null;
+    });
+    const storage = await FileStorage.open({ dir, ...ids, fs, preallocateBytes: CHUNK });
+    const states = appends(3, new Uint8Array(0));
+    for (const state of states) await storage.save(state);
+    assert.equal(writes, 7, 'the writes were not the ones planned');
+    await storage.close();
+    const reopened = await FileStorage.open({ dir, ...ids });
+    assert.deepEqual(await reopened.load(), states[2]);
     await reopened.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
