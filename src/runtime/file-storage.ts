@@ -206,7 +206,8 @@ export class FileStorage implements Storage {
       } else {
         const record = this.batchRecord(before, state);
         if (record !== null) {
-          await step(file, this.preallocate(this.handle, this.bytes + record.length));
+          // Checked here, not only inside: most saves fit, and an await costs promises on every one.
+          if (this.bytes + record.length + FRAME_BYTES > this.allocated) await step(file, this.preallocate(this.handle, this.bytes + record.length));
           await step(file, writeAll(this.handle, record, this.bytes));
           const started = performance.now();
           await step(file, this.handle.datasync());
