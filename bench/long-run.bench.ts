@@ -40,12 +40,12 @@ try {
   console.log('|---|---|---|---|---|---|---|');
   const t0 = performance.now();
   let last = { at: t0, committed: 0 };
-  await steadyLoad(cluster, commands, inFlight, every, (s) => {
+  await steadyLoad(cluster, commands, inFlight, every, (s, refused) => {
     const now = performance.now();
     const rate = (s.committed - last.committed) / ((now - last.at) / 1000);
     last = { at: now, committed: s.committed };
     const per = (f: (n: (typeof s.nodes)[number]) => string) => s.nodes.map(f).join(' / ');
-    console.log(`| ${s.committed} | ${((now - t0) / 1000).toFixed(0)} | ${Math.round(rate)} | ${per((n) => kib(n.diskBytes))} | ${per((n) => kib(n.walBytes))} | ${per((n) => mib(n.rssBytes))} | ${per((n) => String(n.logEntries))} |`);
+    console.log(`| ${s.committed} | ${((now - t0) / 1000).toFixed(0)} | ${Math.round(rate)} | ${per((n) => kib(n.diskBytes))} | ${per((n) => kib(n.walBytes))} | ${per((n) => mib(n.rssBytes))} | ${per((n) => String(n.logEntries))} |${refused > 0 ? ` (${refused} proposals refused by leader changes so far)` : ''}`);
   });
 } finally {
   await cluster.stop();

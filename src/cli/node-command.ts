@@ -157,19 +157,23 @@ export async function runNode(args: string[]): Promise<void> {
   // The service `raft node` runs keeps no state beyond the stream it prints, so its snapshot is where
   // that stream stands: the last index applied, and the commands and bytes applied up to it. The log
   // before it can then go, which keeps the WAL and the memory of a node left running bounded.
-  let service: ServiceState = { index: 0, commands: 0, bytes: 0 };
-  let snapshotAt: ServiceState = service;
+  // Updated in place on every apply: an object per command would be garbage on the hot path.
+  const service = { index: 0, commands: 0, bytes: 0 };
+  let snapshotAt: ServiceState = { ...service };
   const pending = new Map<number, { line: number; term: Term }>();
   const apply = (a: Applied) => {
     if (a.type === 'snapshot') {
-      service = snapshotAt = decodeServiceState(a.data, a.index);
+      snapshotAt = decodeServiceState(a.data, a.index);
+      Object.assign(service, snapshotAt);
       if (printApplied) emit({ event: 'snapshot', index: a.index, term: a.term }, `snapshot through index ${a.index}`);
       return;
     }
-    service = { index: a.index, commands: service.commands + 1, bytes: service.bytes + cliCommands.encode(a.command).length };
+    service.index = a.index;
+    service.commands++;
+    service.bytes += cliCommands.encode(a.command).length;
     if (service.commands - snapshotAt.commands >= snapshotEntries || service.bytes - snapshotAt.bytes >= snapshotBytes) {
-      snapshotAt = service;
-      node.snapshot(a.index, encodeServiceState(service));
+      snapshotAt = { ...service };
+      node.snapshot(a.index, encodeServiceState(snapshotAt));
     }
     if (printApplied) {
       const command = shownCommand(a.command, input);
@@ -183,10 +187,16 @@ export async function runNode(args: string[]): Promise<void> {
   };
 
   let metrics: Server | null = null;
+  // A second call (a second signal, or the save in progress failing while a signal stops the node)
+  // only raises the exit code: a failed save makes even a requested stop exit 1.
+  let exitCode: number | null = null;
   const leave = async (code: number) => {
+    const first = exitCode === null;
+    exitCode = Math.max(exitCode ?? 0, code);
+    if (!first) return;
     metrics?.close();
     await storage.close().catch((err: unknown) => logger.error(`closing the storage: ${err instanceof Error ? err.message : String(err)}`));
-    process.exit(code);
+    process.exit(exitCode);
   };
   const node = new RaftNode(id, [...addresses.keys()].filter((p) => p !== id), transport, storage, {
     apply,

@@ -13,28 +13,12 @@ import { NodeProcess } from '../../src/cli/node-process.ts';
 import type { NodeEvent } from '../../src/cli/node-events.ts';
 import { FileStorage } from '../../src/runtime/file-storage.ts';
 import { LocalCluster, freePorts, until } from '../support/local-cluster.ts';
+import { metricsUrl, parseMetrics } from '../support/steady-load.ts';
 
 interface LogLine { readonly time: string; readonly level: string; readonly node: number; readonly msg: string }
 
 function logLines(stderr: readonly string[]): LogLine[] {
   return stderr.map((l) => JSON.parse(l) as LogLine);
-}
-
-/** The metrics endpoint's address, from the node's own log line announcing it (it asked for port 0). */
-function metricsUrl(stderr: readonly string[]): string | undefined {
-  return logLines(stderr).map((l) => /^metrics at (\S+)$/.exec(l.msg)?.[1]).find((u) => u !== undefined);
-}
-
-/** Samples of a Prometheus text body by name and label text: `raft_role{role="leader"}` -> 1. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
-    assert.ok(m, `not an exposition line: ${line}`);
-    out.set(m[1]!, Number(m[2]));
-  }
-  return out;
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -108,7 +92,7 @@ test('raft node --metrics-port serves term, role, indices, per-peer traffic, dro
     const response = await fetch(url);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
-    const m = samples(await response.text());
+    const m = parseMetrics(await response.text());
     assert.equal(m.get('raft_term'), leader.status!.term);
     assert.equal(m.get('raft_role{role="leader"}'), 1);
     assert.equal(m.get('raft_role{role="follower"}'), 0);
@@ -133,7 +117,7 @@ test('raft node --metrics-port serves term, role, indices, per-peer traffic, dro
     let strangers = 0;
     for (let tries = 0; strangers === 0 && tries < 200; tries++) {
       await new Promise((r) => setTimeout(r, 25));
-      strangers = samples(await (await fetch(url)).text()).get('raft_datagrams_dropped_total{reason="stranger"}')!;
+      strangers = parseMetrics(await (await fetch(url)).text()).get('raft_datagrams_dropped_total{reason="stranger"}')!;
     }
     assert.equal(strangers, 1);
   } finally {

@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { until, type LocalCluster, type LocalNode } from './local-cluster.ts';
+import { until, type LocalCluster } from './local-cluster.ts';
 
 export interface NodeSample {
   readonly id: number;
@@ -24,9 +24,9 @@ export interface Sample {
   readonly nodes: readonly NodeSample[];
 }
 
-/** The metrics endpoint of a node started with --metrics-port 0, from its log line announcing it. */
-export function metricsUrl(node: LocalNode): string | undefined {
-  for (const line of node.stderr) {
+/** The metrics endpoint of a node started with --metrics-port 0, from the log line announcing it among its stderr lines. */
+export function metricsUrl(stderr: readonly string[]): string | undefined {
+  for (const line of stderr) {
     const m = /"msg":"metrics at (\S+)"/.exec(line);
     if (m !== null) return m[1];
   }
@@ -70,7 +70,7 @@ function rssBytes(pid: number | undefined): number {
 
 export async function sample(cluster: LocalCluster, committed: number): Promise<Sample> {
   const nodes = await Promise.all(cluster.nodes.map(async (n) => {
-    const url = await until(`node ${n.id}'s metrics address`, () => metricsUrl(n));
+    const url = await until(`node ${n.id}'s metrics address`, () => metricsUrl(n.stderr));
     const m = parseMetrics(await (await fetch(url)).text());
     return {
       id: n.id,
@@ -84,39 +84,41 @@ export async function sample(cluster: LocalCluster, committed: number): Promise<
 }
 
 /**
- * Proposes `total` commands at the leader, `inFlight` at a time, and samples the nodes every
- * `every` acknowledgements. Fails if the leader changes: a run is measured under one leader.
+ * Has `total` commands acknowledged, keeping `inFlight` proposed at the leader, and samples the
+ * nodes every `every` acknowledgements. A leader change (likely on a loaded machine) costs the
+ * proposals it refused or lost, which are made again at the new leader; `onSample` sees how many.
  */
 export async function steadyLoad(
-  cluster: LocalCluster, total: number, inFlight: number, every: number, onSample: (s: Sample) => void,
+  cluster: LocalCluster, total: number, inFlight: number, every: number, onSample: (s: Sample, leaderChanges: number) => void,
 ): Promise<void> {
-  const leader = await until('a leader', () => cluster.leader());
-  let proposed = 0;
   let acked = 0;
-  let failure: string | null = null;
-  const propose = () => {
-    if (proposed >= total) return;
-    proposed++;
-    leader.process!.propose(`put k${proposed % 100_000} v${'x'.repeat(12)}`);
+  let pending = 0;
+  let refused = 0;
+  let seq = 0;
+  const topUp = () => {
+    const leader = cluster.leader();
+    if (leader === undefined) return;
+    for (; pending < inFlight && acked + pending < total; pending++) leader.process!.propose(`put k${++seq % 100_000} v${'x'.repeat(12)}`);
   };
-  const unlisten = cluster.listen((node, e) => {
-    if (node !== leader) return;
-    if (e.event === 'ack') {
-      acked++;
-      propose();
-    } else if (e.event === 'rejected' || e.event === 'lost') {
-      failure ??= `the leader changed after ${acked} commands`;
-    }
+  const unlisten = cluster.listen((_node, e) => {
+    if (e.event === 'ack') acked++;
+    else if (e.event === 'rejected' || e.event === 'lost') refused++;
+    else return;
+    pending--;
+    topUp();
   });
+  // While there is no leader, nothing acknowledges: look for one again now and then.
+  const retry = setInterval(topUp, 100);
   try {
-    for (let i = 0; i < inFlight; i++) propose();
+    await until('a leader', () => cluster.leader());
+    topUp();
     for (let next = Math.min(every, total); ; next = Math.min(next + every, total)) {
-      await until(`${next} commands acknowledged`, () => failure !== null || acked >= next, 60_000);
-      if (failure !== null) throw new Error(failure);
-      onSample(await sample(cluster, acked));
+      await until(`${next} commands acknowledged`, () => acked >= next, 60_000);
+      onSample(await sample(cluster, acked), refused);
       if (next === total) return;
     }
   } finally {
+    clearInterval(retry);
     unlisten();
   }
 }
