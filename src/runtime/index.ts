@@ -7,9 +7,10 @@ export { MemoryNetwork, type LinkRule, type NodeTraffic, type Traffic } from './
 export { messageSize } from './message-size.ts';
 export { realClock, SimulatedClock, type Clock, type Cancel } from './clock.ts';
 export { seededRandom, systemRandom, type Random } from './random.ts';
-export { UdpTransport, TransportError, type UdpTransportOptions, type PeerAddress, type TransportCounters } from './udp-transport.ts';
+export { UdpTransport, TransportError, type UdpTransportOptions, type PeerAddress, type TransportCounters, type PeerTraffic, type DropReason } from './udp-transport.ts';
 export { createWireCodec, DEFAULT_MAX_DATAGRAM, type WireCodec, type WireConfig, type Datagram, type Decoded, type SnapshotChunk } from './wire-codec.ts';
-export { FileStorage, StorageError, StorageCorruptError, StorageWriteError, type FileStorageOptions } from './file-storage.ts';
+export { FileStorage, StorageError, StorageCorruptError, StorageWriteError, WAL_PREALLOCATE_BYTES, type FileStorageOptions } from './file-storage.ts';
 export { DirectoryLock, DirectoryInUseError, LOCK_FILE } from './directory-lock.ts';
 export { nodeFileSystem, type FileSystem, type WritableFile } from './file-system.ts';
 export { stderrLogger, silentLogger, type Logger, type LogLevel } from './logger.ts';
+export { Histogram, prometheusText, serveMetrics, SYNC_SECONDS_BOUNDS, type Metric, type Labels } from './metrics.ts';
