@@ -165,13 +165,14 @@ export class FileStorage implements Storage {
     const recovered = recover(file, bytes, options, commands, logger);
     let handle: WritableFile;
     try {
-      handle = await fs.open(file, constants.O_WRONLY);
+      handle = await fs.open(file, logFlags(options));
     } catch (err) {
       throw new StorageError(`cannot write ${file}: ${(err as Error).message}`);
     }
-    // Zeros after the log are preallocated space, kept; anything else there is a torn write, cut.
-    const torn = bytes.subarray(recovered.validBytes).some((b) => b !== 0);
-    if (torn) {
+    // Zeros after the log are preallocated space, kept when preallocating; anything else there is a
+    // torn write, cut. Without preallocation the file is cut to the log: appends go at its end.
+    const keep = (options.preallocateBytes ?? 0) > 0 && !bytes.subarray(recovered.validBytes).some((b) => b !== 0);
+    if (!keep && recovered.validBytes < bytes.length) {
       try {
         await handle.truncate(recovered.validBytes);
         await handle.sync();
@@ -181,7 +182,7 @@ export class FileStorage implements Storage {
       }
     }
     return new FileStorage(dir, options, commands, fs, lock, handle, {
-      state: recovered.state, bytes: recovered.validBytes, allocated: torn ? recovered.validBytes : bytes.length,
+      state: recovered.state, bytes: recovered.validBytes, allocated: keep ? bytes.length : recovered.validBytes,
     });
   }
 
@@ -274,7 +275,7 @@ export class FileStorage implements Storage {
     const old = this.handle;
     this.handle = null;
     await old?.close();
-    this.handle = await step(file, this.fs.open(file, constants.O_WRONLY));
+    this.handle = await step(file, this.fs.open(file, logFlags(this.options)));
     this.bytes = content.length;
   }
 
@@ -300,6 +301,14 @@ export class FileStorage implements Storage {
     }
     this.allocated = target;
   }
+}
+
+/**
+ * Preallocated, the log is written at positions inside the file; otherwise only ever at its end,
+ * and opened to append as it always was (the position given is then the end, so both agree).
+ */
+function logFlags(options: FileStorageOptions): number {
+  return constants.O_WRONLY | ((options.preallocateBytes ?? 0) > 0 ? 0 : constants.O_APPEND);
 }
 
 /** All of `bytes` at `position`, however many writes that takes: a write may write less than it was given. */

@@ -68,9 +68,15 @@ test('saves land in preallocated space: the file grows only by whole chunks, and
     const next = appends(41, noSnapshot).at(-1)!;
     await reopened.save(next);
     await reopened.close();
+    // Opened without preallocation, the file is cut to its log and appended to, as before preallocation.
     const again = await FileStorage.open({ dir, ...ids });
     assert.deepEqual(await again.load(), next);
+    const last = appends(42, noSnapshot).at(-1)!;
+    await again.save(last);
     await again.close();
+    const plain = await FileStorage.open({ dir, ...ids });
+    assert.deepEqual(await plain.load(), last);
+    await plain.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
