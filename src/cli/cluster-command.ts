@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { crc32, nodeId, type NodeId } from '../machine/index.ts';
+import { humanLogLine } from '../runtime/logger.ts';
 import type { PeerAddress } from '../runtime/udp-transport.ts';
 import type { NodeEvent } from './node-events.ts';
 import { NodeProcess } from './node-process.ts';
@@ -126,7 +127,7 @@ export async function runCluster(args: string[]): Promise<void> {
         if (e.event === 'ack' || e.event === 'rejected' || e.event === 'lost' || e.event === 'oversized') m.proposals.delete(e.line);
         redraw();
       },
-      onStderr: (line) => say(line),
+      onStderr: (line) => say(humanLogLine(line)),
       onExit: (code, signal) => {
         if (m.child !== child) return;
         m.child = null;

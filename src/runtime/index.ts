@@ -12,5 +12,5 @@ export { createWireCodec, DEFAULT_MAX_DATAGRAM, type WireCodec, type WireConfig,
 export { FileStorage, StorageError, StorageCorruptError, StorageWriteError, WAL_PREALLOCATE_BYTES, type FileStorageOptions } from './file-storage.ts';
 export { DirectoryLock, DirectoryInUseError, LOCK_FILE } from './directory-lock.ts';
 export { nodeFileSystem, type FileSystem, type WritableFile } from './file-system.ts';
-export { stderrLogger, silentLogger, type Logger, type LogLevel } from './logger.ts';
+export { stderrLogger, silentLogger, humanLogLine, type Logger, type LogLevel } from './logger.ts';
 export { Histogram, prometheusText, serveMetrics, SYNC_SECONDS_BOUNDS, type Metric, type Labels } from './metrics.ts';

@@ -26,3 +26,14 @@ export function stderrLogger(threshold: LogLevel, fields: Readonly<Record<string
 
 const ignore = () => {};
 export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore };
+
+/** A line of stderrLogger's for a person: `node 1: warn message` from its JSON; any other line as it is. */
+export function humanLogLine(line: string): string {
+  try {
+    const e = JSON.parse(line) as { level?: unknown; msg?: unknown; node?: unknown };
+    if (typeof e.level === 'string' && typeof e.msg === 'string') return `${e.node === undefined ? '' : `node ${String(e.node)}: `}${e.level} ${e.msg}`;
+  } catch {
+    // not one of ours
+  }
+  return line;
+}
