@@ -9,9 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile } from './closed-loop.ts';
 
+const arg = process.argv[2];
+if (arg !== undefined && arg.startsWith('-')) {
+  const help = arg === '--help' || arg === '-h';
+  (help ? process.stdout : process.stderr).write(`${help ? '' : `unknown option ${arg}\n`}Usage: npx tsx bench/fsync-preallocation.bench.ts [DIR]  (default: the system's temp directory)\n`);
+  process.exit(help ? 0 : 2);
+}
 const RECORDS = 1000;
 const record = new Uint8Array(100).fill(7);
-const dir = await mkdtemp(join(process.argv[2] ?? tmpdir(), 'fsync-preallocation-'));
+const dir = await mkdtemp(join(arg ?? tmpdir(), 'fsync-preallocation-'));
 try {
   for (const mode of ['append', 'preallocated', 'append', 'preallocated'] as const) {
     const file = join(dir, `${mode}.wal`);

@@ -8,24 +8,32 @@ import { parseArgs } from 'node:util';
 import { LocalCluster } from '../test/support/local-cluster.ts';
 import { steadyLoad } from '../test/support/steady-load.ts';
 
-const { values } = parseArgs({
-  options: {
-    commands: { type: 'string', default: '1000000' },
-    'in-flight': { type: 'string', default: '256' },
-    every: { type: 'string', default: '50000' },
-    'snapshot-entries': { type: 'string', default: '10000' },
-    help: { type: 'boolean', short: 'h' },
-  },
-  strict: true,
-});
+const usage = 'Usage: npx tsx bench/long-run.bench.ts [--commands N (1000000)] [--in-flight N (256)] [--every N (50000)] [--snapshot-entries N (10000; 0: never)]\n';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      commands: { type: 'string', default: '1000000' },
+      'in-flight': { type: 'string', default: '256' },
+      every: { type: 'string', default: '50000' },
+      'snapshot-entries': { type: 'string', default: '10000' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }));
+} catch (err) {
+  process.stderr.write(`long-run: ${(err as Error).message}\n${usage}`);
+  process.exit(2);
+}
 if (values.help) {
-  console.log('Usage: npx tsx bench/long-run.bench.ts [--commands N (1000000)] [--in-flight N (256)] [--every N (50000)] [--snapshot-entries N (10000; 0: never)]');
+  process.stdout.write(usage);
   process.exit(0);
 }
-const [commands, inFlight, every, snapshotEntries] = [values.commands, values['in-flight'], values.every, values['snapshot-entries']].map((v, i) => {
+const [commands, inFlight, every, snapshotEntries] = [values.commands, values['in-flight'], values.every, values['snapshot-entries']].map((value, i) => {
+  const v = String(value);
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < (i === 3 ? 0 : 1)) {
-    console.error(`long-run: ${['--commands', '--in-flight', '--every', '--snapshot-entries'][i]} must be a whole number, got "${v}"`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < (i === 3 ? 0 : 1)) {
+    process.stderr.write(`long-run: ${['--commands', '--in-flight', '--every', '--snapshot-entries'][i]} must be a whole number${i === 3 ? '' : ' above 0'}, got "${v}"\n`);
     process.exit(2);
   }
   return n;
