@@ -3,21 +3,22 @@
 // processes), or, with --count-resources, a fixed number of operations with each node counting the
 // async resources it creates (bench/async-resources.mjs), printed per operation: event-loop hops
 // (nextTicks, immediates, timers) and promises, which a timed run on a loaded machine cannot resolve.
+// With --cpu-profile DIR the timed run writes each node's CPU profile there (bench/cpu-profile.mjs).
 //
-//   npx tsx bench/one-in-flight.bench.ts [--ms N (5000)] [--count-resources [--ops N (2000)]]
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+//   npx tsx bench/one-in-flight.bench.ts [--ms N (5000)] [--cpu-profile DIR] [--count-resources [--ops N (2000)]]
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LocalCluster, until } from '../test/support/local-cluster.ts';
 import { closedLoop } from './closed-loop.ts';
 
-const usage = 'Usage: npx tsx bench/one-in-flight.bench.ts [--ms N (5000)] [--count-resources [--ops N (2000)]]\n';
+const usage = 'Usage: npx tsx bench/one-in-flight.bench.ts [--ms N (5000)] [--cpu-profile DIR] [--count-resources [--ops N (2000)]]\n';
 let values;
 try {
   ({ values } = parseArgs({
-    options: { ms: { type: 'string', default: '5000' }, 'count-resources': { type: 'boolean' }, ops: { type: 'string', default: '2000' }, help: { type: 'boolean', short: 'h' } },
+    options: { ms: { type: 'string', default: '5000' }, 'cpu-profile': { type: 'string' }, 'count-resources': { type: 'boolean' }, ops: { type: 'string', default: '2000' }, help: { type: 'boolean', short: 'h' } },
     strict: true,
   }));
 } catch (err) {
@@ -40,11 +41,15 @@ const ops = whole('ops', String(values.ops));
 
 const TYPES = ['TickObject', 'Immediate', 'Timeout', 'PROMISE', 'FSREQPROMISE'];
 
+/** Makes the node processes the cluster spawns (they inherit this environment) load `module`. */
+function loadIntoNodes(module: string): void {
+  process.env['NODE_OPTIONS'] = `${process.env['NODE_OPTIONS'] ?? ''} --import ${fileURLToPath(new URL(module, import.meta.url))}`.trim();
+}
+
 if (values['count-resources']) {
   const dir = await mkdtemp(join(tmpdir(), 'raft-resources-'));
-  // Inherited by the node processes the cluster spawns.
   process.env['RAFT_RESOURCES_DIR'] = dir;
-  process.env['NODE_OPTIONS'] = `${process.env['NODE_OPTIONS'] ?? ''} --import ${fileURLToPath(new URL('./async-resources.mjs', import.meta.url))}`.trim();
+  loadIntoNodes('./async-resources.mjs');
   const cluster = await LocalCluster.start(3);
   let leaderId = 0;
   try {
@@ -68,6 +73,11 @@ if (values['count-resources']) {
   }
   await rm(dir, { recursive: true, force: true });
 } else {
+  if (values['cpu-profile'] !== undefined) {
+    process.env['RAFT_CPU_PROFILE_DIR'] = resolve(values['cpu-profile']);
+    await mkdir(process.env['RAFT_CPU_PROFILE_DIR'], { recursive: true });
+    loadIntoNodes('./cpu-profile.mjs');
+  }
   const cluster = await LocalCluster.start(3);
   try {
     await until('a leader', () => cluster.leader());
