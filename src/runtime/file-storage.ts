@@ -293,12 +293,8 @@ function frame(payload: Uint8Array): Uint8Array {
 function firstDifference(before: PersistentState, after: PersistentState): number {
   const floor = after.log.snapshotIndex;
   let k = Math.min(log.lastIndex(before.log), log.lastIndex(after.log));
-  while (k > floor) {
-    const a = before.log.entries[k - floor - 1]!;
-    const b = after.log.entries[k - floor - 1]!;
-    if (a === b || a.term === b.term) break;
-    k--;
-  }
+  // Through log.termAt, not the logs' entries arrays: those are built on first read, a copy of the whole log.
+  while (k > floor && log.termAt(before.log, logIndex(k)) !== log.termAt(after.log, logIndex(k))) k--;
   return k + 1;
 }
 
