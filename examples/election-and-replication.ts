@@ -25,6 +25,7 @@ const describe = (e: RaftEvent): string => match(e)
   .with({ type: 'Propose' }, (e) => `propose ${JSON.stringify(e.commands)}`)
   .with({ type: 'Snapshot' }, (e) => `service snapshot through ${e.index}`)
   .with({ type: 'Restart' }, () => 'restart from durable state')
+  .with({ type: 'LogDurable' }, (e) => `own write durable through ${e.index}`)
   .exhaustive();
 
 let n = 0;
@@ -33,10 +34,13 @@ function fire(id: NodeId, event: RaftEvent): void {
   const r = step(before, event);
   nodes.set(id, r);
   const notes: string[] = [];
+  const landed: RaftEvent[] = [];
   if (r.role !== before.role) notes.push(`${before.role} → ${r.role}`);
   for (const effect of r.effects) {
     match(effect)
       .with({ type: 'persist' }, () => { durable.set(id, persistentStateOf(r.state)); notes.push('persisted'); })
+      // Written at once here, so the write lands before anything else happens to this node.
+      .with({ type: 'persistInParallel' }, ({ term, index }) => { durable.set(id, persistentStateOf(r.state)); landed.push({ type: 'LogDurable', term, index }); })
       .with({ type: 'send' }, ({ message }) => inFlight.push(message))
       .with({ type: 'applyEntries' }, (a) => notes.push(`applies ${a.entries.map((e, i) => `${a.first + i}:${JSON.stringify(e.command)}`).join(' ')}`))
       .with({ type: 'applySnapshot' }, (a) => notes.push(`restores snapshot through ${a.index}`))
@@ -45,6 +49,7 @@ function fire(id: NodeId, event: RaftEvent): void {
   }
   const s = r.state;
   console.log(`${String(++n).padStart(3)}  node ${id} ${r.role.padEnd(9)} term ${s.currentTerm}  log ${s.log.entries.length}  commit ${s.commitIndex}  ← ${describe(event)}${notes.length ? `  [${notes.join('; ')}]` : ''}`);
+  for (const e of landed) fire(id, e);
 }
 
 function deliverAll(): void {

@@ -17,6 +17,8 @@ export function restoredState(config: NodeConfig, persisted: PersistentState): R
   return {
     id: config.id,
     members: config.members,
+    // Only when set, so a node without it has the very state it had before the option existed.
+    ...(config.leaderWritesInParallel === true ? { leaderWritesInParallel: true } : {}),
     currentTerm: persisted.currentTerm,
     votedFor: persisted.votedFor,
     log: persisted.log,

@@ -114,8 +114,13 @@ export interface Propose { readonly type: 'Propose'; readonly commands: readonly
 export interface Snapshot { readonly type: 'Snapshot'; readonly index: LogIndex; readonly data: SnapshotData }
 /** The node comes back from a crash with what it had made durable. */
 export interface Restart { readonly type: 'Restart'; readonly persisted: PersistentState }
+/**
+ * The write a `persistInParallel` effect asked for has landed: the log through `index`, as the
+ * node held it as leader of `term`, is durable (PW.1).
+ */
+export interface LogDurable { readonly type: 'LogDurable'; readonly term: Term; readonly index: LogIndex }
 
-export type RaftEvent = Message | ElectionTimeout | HeartbeatDue | Propose | Snapshot | Restart;
+export type RaftEvent = Message | ElectionTimeout | HeartbeatDue | Propose | Snapshot | Restart | LogDurable;
 export type EventType = RaftEvent['type'];
 
 // ---- State exactly as Figure 2 ----------------------------------------------------------------
@@ -124,6 +129,12 @@ export type EventType = RaftEvent['type'];
 export interface NodeConfig {
   readonly id: NodeId;
   readonly members: readonly NodeId[];
+  /**
+   * PW.1 (thesis §10.2.1): as leader, write new entries to storage in parallel with sending them
+   * (`persistInParallel`, answered by `LogDurable`) rather than before. Without it the leader's
+   * write holds back what follows it, as every `persist` does: simpler hosts need nothing more.
+   */
+  readonly leaderWritesInParallel?: boolean;
 }
 
 /** Figure 2, "Persistent state on all servers", plus the §7 snapshot. */
@@ -140,7 +151,8 @@ export interface RaftState extends NodeConfig, PersistentState {
   readonly lastApplied: LogIndex;
   // Candidates: who granted us their vote in currentTerm.
   readonly votesGranted: readonly NodeId[];
-  // Leaders, reinitialised after election. Keyed by peer id.
+  // Leaders, reinitialised after election. Keyed by peer id; matchIndex also by the leader's own
+  // id: how far the leader knows its own log durable, which is what it counts for itself (L.6, PW.1).
   readonly nextIndex: Readonly<Record<number, LogIndex>>;
   readonly matchIndex: Readonly<Record<number, LogIndex>>;
 }
@@ -151,9 +163,13 @@ export interface RaftState extends NodeConfig, PersistentState {
  * Effects are executed in list order. `persist` asks for the node's persistent state, as it is
  * after this step, to be durable before any later effect runs: every message after it may
  * depend on it (Figure 2: "updated on stable storage before responding to RPCs").
+ * `persistInParallel` (a leader's new entries, PW.1) asks for the same write, in order with the
+ * other persists, but later effects need not wait for it; once it is durable the host steps
+ * `LogDurable` with its `term` and `index`.
  */
 export type Effect =
   | { readonly type: 'persist' }
+  | { readonly type: 'persistInParallel'; readonly term: Term; readonly index: LogIndex }
   | { readonly type: 'send'; readonly message: Message }
   | { readonly type: 'applyEntries'; readonly first: LogIndex; readonly entries: readonly Entry[] }
   | { readonly type: 'applySnapshot'; readonly index: LogIndex; readonly term: Term; readonly data: SnapshotData }

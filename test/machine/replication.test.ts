@@ -103,11 +103,11 @@ test('S.2 a leader steps down on an AppendEntries reply of a newer term', () => 
   assert.deepEqual(r.effects, [{ type: 'persist' }], 'a follower does not act on a reply to the leader it was');
 });
 
-test('P.3 and L.1 a new leader sets nextIndex past its log, matchIndex to 0, and sends empty AppendEntries', () => {
+test('P.3 and L.1 a new leader sets nextIndex past its log, matchIndex to 0 (its own to its last index), and sends empty AppendEntries', () => {
   const candidate = step(nodeIn('follower', { currentTerm: T(1), terms: [1, 1] }), { type: 'ElectionTimeout' });
   const r = step(candidate, rvReply({ term: T(2), from: nodeId(2) }));
   assert.equal(r.role, 'leader');
-  assert.deepEqual(r.state.matchIndex, { 2: 0, 3: 0 });
+  assert.deepEqual(r.state.matchIndex, { 1: 2, 2: 0, 3: 0 }, 'its own log was made durable before it asked for votes');
   assert.deepEqual(r.state.nextIndex, { 2: 3, 3: 3 });
   const heartbeats = sentOf(r.effects, 'AppendEntries');
   assert.deepEqual(heartbeats.map((m) => [m.to, m.prevLogIndex, m.prevLogTerm, m.entries.length]), [[2, 2, 1, 0], [3, 2, 1, 0]]);
@@ -233,4 +233,44 @@ test('entries below the receiver\'s snapshot are skipped as committed, later one
   assert.equal(reply(r.effects).success, true);
   assert.equal(log.lastIndex(r.state.log), 6);
   assert.equal(r.state.log.snapshotIndex, 3);
+});
+
+/** A leader of term 2 that writes its new entries in parallel with sending them (PW.1). */
+const parallelLeader = (size = 3) => {
+  const l = leader({ currentTerm: T(2), terms: [2] }, size);
+  return { ...l, state: { ...l.state, leaderWritesInParallel: true } };
+};
+const durable = (index: number, t = 2) => ({ type: 'LogDurable' as const, term: T(t), index: I(index) });
+
+test('PW.1 the leader sends new entries while its own write is under way, and asks to hear when it lands', () => {
+  const r = step(parallelLeader(), { type: 'Propose', commands: ['x'] });
+  assert.equal(has(r.effects, 'persist'), false, 'no persist holds back the sends');
+  assert.deepEqual(r.effects[0], { type: 'persistInParallel', term: 2, index: 2 });
+  assert.deepEqual(sentOf(r.effects, 'AppendEntries').map((m) => [m.to, m.entries.length]), [[2, 1], [3, 1]]);
+  assert.equal(r.state.matchIndex[1], 1, 'the leader does not count the new entry for itself yet');
+});
+
+test('PW.1 the leader counts itself in the majority only through what its storage reported durable', () => {
+  const proposed = step(parallelLeader(), { type: 'Propose', commands: ['x'] });
+  const acked = step(proposed, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }));
+  assert.equal(acked.state.commitIndex, 1, 'entry 2 is on one follower only: the leader has not written it yet');
+  const landed = step(acked, durable(2));
+  assert.deepEqual([landed.state.matchIndex[1], landed.state.commitIndex], [2, 2]);
+  assert.deepEqual(landed.effects.filter((e) => e.type === 'applyEntries').map((e) => e.type === 'applyEntries' && e.first), [2]);
+  const withoutLeader = run(proposed, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }), aeReply({ term: T(2), from: nodeId(3), matchIndex: I(2) }));
+  assert.equal(withoutLeader.state.commitIndex, 2, 'a majority of followers commits without the leader');
+});
+
+test('PW.1 a landing reported for another term, or past the log, is ignored', () => {
+  const proposed = step(parallelLeader(), { type: 'Propose', commands: ['x'] });
+  assert.equal(step(proposed, durable(2, 1)).state, proposed.state);
+  assert.equal(step(proposed, durable(5)).state, proposed.state);
+  assert.equal(step(step(proposed, durable(2)), durable(1)).state.matchIndex[1], 2, 'never moves back');
+});
+
+test('PW.1 and P.1 a follower of such a leader still persists before it replies', () => {
+  const f = nodeIn('follower', { currentTerm: T(2), terms: [2] });
+  const r = step({ ...f, state: { ...f.state, leaderWritesInParallel: true } }, ae({ term: T(2), prevLogIndex: I(1), prevLogTerm: T(2), entries: entries([2], 2) }));
+  assert.ok(position(r.effects, 'persist') >= 0 && position(r.effects, 'persist') < position(r.effects, 'send'));
+  assert.equal(has(r.effects, 'persistInParallel'), false);
 });

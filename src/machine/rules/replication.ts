@@ -5,7 +5,7 @@ import {
 import { majorityMatchIndex } from '../quorum.ts';
 import { peersOf } from '../state.ts';
 import {
-  logIndex, term, type AppendEntries, type AppendEntriesReply, type Effect, type LogIndex, type NodeId,
+  logIndex, term, type AppendEntries, type AppendEntriesReply, type Effect, type LogDurable, type LogIndex, type NodeId,
   type Propose, type RaftState, type Step,
 } from '../types.ts';
 import { applyCommitted } from './apply.ts';
@@ -51,23 +51,45 @@ export function sendHeartbeats(s: RaftState): Step {
 
 /**
  * L.2 "If command received from client: append entry to local log, respond after entry applied
- * to state machine." The entries are durable before they are sent, and go out at once.
+ * to state machine." The entries go out at once. PW.1: with leaderWritesInParallel they are
+ * sent while the leader's own write is under way, and the leader counts itself for them only
+ * once LogDurable says they landed; otherwise the write holds back the sends and counts at once.
  */
 export function appendCommands(s: RaftState, e: Propose): Step {
   if (e.commands.length === 0) return { state: s, effects: [] };
-  const effects: Effect[] = [persist];
   let state: RaftState = { ...s, log: append(s.log, e.commands.map((command) => ({ term: s.currentTerm, command }))) };
+  const last = lastIndex(state.log);
+  const effects: Effect[] = [];
+  if (s.leaderWritesInParallel === true) effects.push({ type: 'persistInParallel', term: s.currentTerm, index: last });
+  else {
+    effects.push(persist);
+    state = withOwnMatch(state, last);
+  }
   state = replicateToAll(state, effects);
   return { state: advanceCommitIndex(state, effects), effects };
 }
 
 /**
+ * PW.1: the leader's own write of its log through `e.index`, asked for in term `e.term`, has
+ * landed. A leader never rewrites its log within its term, so that prefix is the leader's own;
+ * a report from an earlier term may describe entries since replaced, and is ignored.
+ */
+export function countOwnWrite(s: RaftState, e: LogDurable): Step {
+  if (e.term !== s.currentTerm || e.index <= s.matchIndex[s.id]! || e.index > lastIndex(s.log)) return { state: s, effects: [] };
+  const effects: Effect[] = [];
+  return { state: advanceCommitIndex(withOwnMatch(s, e.index), effects), effects };
+}
+
+const withOwnMatch = (s: RaftState, index: LogIndex): RaftState => ({ ...s, matchIndex: { ...s.matchIndex, [s.id]: index } });
+
+/**
  * L.6 "If there exists an N such that N > commitIndex, a majority of matchIndex[i] ≥ N, and
  * log[N].term == currentTerm: set commitIndex = N." Only entries of the leader's own term are
- * committed by counting (§5.4.2); earlier ones commit with them.
+ * committed by counting (§5.4.2); earlier ones commit with them. The leader counts itself
+ * through its own matchIndex: what it knows durable (PW.1).
  */
 function advanceCommitIndex(s: RaftState, effects: Effect[]): RaftState {
-  const n = majorityMatchIndex([lastIndex(s.log), ...peersOf(s).map((p) => s.matchIndex[p]!)]);
+  const n = majorityMatchIndex(s.members.map((m) => s.matchIndex[m]!));
   if (n <= s.commitIndex || termAt(s.log, n) !== s.currentTerm) return s;
   return applyCommitted({ ...s, commitIndex: n }, effects);
 }
