@@ -12,7 +12,7 @@
 // --compact-every N entries)
 import { parseArgs } from 'node:util';
 import {
-  deriveStepper, initialNode, logIndex, nodeId,
+  deriveStepper, initialNode, log, logIndex, nodeId,
   type Command, type LogIndex, type Message, type NodeId, type NodeSnapshot, type RaftEvent,
 } from '../src/machine/index.ts';
 import { realClock, SimulatedClock, type Clock } from '../src/runtime/clock.ts';
@@ -172,7 +172,7 @@ function stepperRun(inflight: number, size: number): Result {
     }
     if (compactAt !== undefined) fire(id, { type: 'Snapshot', index: compactAt, data: snapshotData });
   };
-  const lastIndex = (): LogIndex => { const s = nodes.get(leaderId)!.state; return logIndex(s.log.snapshotIndex + s.log.entries.length); };
+  const lastIndex = (): LogIndex => log.lastIndex(nodes.get(leaderId)!.state.log);
   const propose = () => {
     started.set(lastIndex() + proposals.length + 1, performance.now());
     proposals.push(commandOf(size));
