@@ -12,7 +12,8 @@ import type { Bounds } from '../src/checker/raft/cluster.ts';
 const fmt = (n: number) => n.toLocaleString('en-US');
 const boundsText = (b: Bounds) =>
   `${b.nodes} nodes, term ≤ ${b.maxTerm}, ${b.proposals} proposals, ${b.maxInFlight} in flight` +
-  (['drops', 'duplicates', 'crashes', 'snapshots'] as const).filter((k) => b[k] > 0).map((k) => `, ${b[k]} ${k}`).join('');
+  (['drops', 'duplicates', 'crashes', 'snapshots'] as const).filter((k) => b[k] > 0).map((k) => `, ${b[k]} ${k}`).join('') +
+  (b.leaderWritesInParallel === true ? ', leaders write in parallel' : '');
 
 const { values } = parseArgs({ options: { 'shipped-max-states': { type: 'string', default: '1000000' }, help: { type: 'boolean', default: false } } });
 if (values.help) {

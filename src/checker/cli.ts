@@ -13,7 +13,7 @@ import { shrink } from './shrink.ts';
 import { portfolio, portfolioSummary, type PortfolioPlan } from './portfolio.ts';
 import type { Model, Property } from './model.ts';
 import type { CheckResult, Progress, Violation } from './result.ts';
-import type { Bounds, ClusterAction, ClusterState } from './raft/cluster.ts';
+import type { Bounds, ClusterAction, ClusterState, NumericBound } from './raft/cluster.ts';
 import { raftModel, raftModelSpec, raftSwarmSpace, raftSwarmSpec } from './raft/model.ts';
 import { raftProperties } from './raft/properties.ts';
 import { mutantNamed, mutants } from './raft/mutants.ts';
@@ -132,9 +132,9 @@ if (strategy !== 'bfs' && strategy !== 'dfs' && strategy !== 'simulate' && strat
   fail(`--strategy must be portfolio, bfs, dfs, simulate or swarm, got "${strategy}"`);
 }
 const boundFlags = { nodes: 'nodes', maxTerm: 'max-term', proposals: 'proposals', maxInFlight: 'max-in-flight', drops: 'drops', duplicates: 'duplicates', crashes: 'crashes', snapshots: 'snapshots' } as const;
-const minimum = (k: keyof Bounds) => (k === 'nodes' || k === 'maxTerm' || k === 'maxInFlight' ? 1 : 0);
+const minimum = (k: NumericBound) => (k === 'nodes' || k === 'maxTerm' || k === 'maxInFlight' ? 1 : 0);
 /** The bounds given on the command line. */
-const pinned = Object.fromEntries((Object.keys(boundFlags) as (keyof Bounds)[]).flatMap((k) => {
+const pinned = Object.fromEntries((Object.keys(boundFlags) as (NumericBound)[]).flatMap((k) => {
   const raw = values[boundFlags[k]];
   return raw === undefined ? [] : [[k, count(boundFlags[k], raw, 0, minimum(k))]];
 })) as Partial<Bounds>;
@@ -214,7 +214,7 @@ function runSwarm(): void {
   const failure = result.failure;
   printProperties(raftProperties, result, result.reachedIn);
   if (result.violation === undefined || failure === undefined) return;
-  console.log(`\nfound by walk ${failure.walk} of seed ${seed} (rerun it alone: npm run check -- --strategy swarm --seed ${seed} --walk ${failure.walk}${mutant ? ` --mutant ${mutant.id}` : ''}${depth === 200 ? '' : ` --depth ${depth}`}${Object.entries(pinned).map(([k, v]) => ` --${boundFlags[k as keyof Bounds]} ${v}`).join('')})`);
+  console.log(`\nfound by walk ${failure.walk} of seed ${seed} (rerun it alone: npm run check -- --strategy swarm --seed ${seed} --walk ${failure.walk}${mutant ? ` --mutant ${mutant.id}` : ''}${depth === 200 ? '' : ` --depth ${depth}`}${Object.entries(pinned).map(([k, v]) => ` --${boundFlags[k as NumericBound]} ${v}`).join('')})`);
   console.log(`walk ${failure.walk}: bounds ${boundsText(failure.config)}; mix ${[...failure.weights].map(([k, w]) => `${k} ${w === 0 ? 'left out' : w.toFixed(2)}`).join(', ')}`);
   report(failure.model, shrinking ? shrinkWalk(space, failure, result.violation) : result.violation, failure.config, { strategy: 'swarm', seed, walk: failure.walk });
 }
@@ -242,7 +242,7 @@ async function runPortfolio(): Promise<void> {
 
 function choicesText(c: BoundsChoices): string {
   const values = (v: readonly number[]) => (v.every((x, i) => i === 0 || x === v[i - 1]! + 1) && v.length > 2 ? `${v[0]}–${v.at(-1)}` : v.join(' or '));
-  return (Object.keys(c) as (keyof Bounds)[]).map((k) => `${k} ${values(c[k])}`).join(', ');
+  return (Object.keys(c) as (NumericBound)[]).map((k) => `${k} ${values(c[k])}`).join(', ');
 }
 
 function shrunk(model: Model<ClusterState, ClusterAction>, violation: Violation<ClusterState, ClusterAction>): Violation<ClusterState, ClusterAction> & { from?: number } {
@@ -289,10 +289,11 @@ function replay(path: string): never {
     fail(`${path} is not a raft-ts-trace/1 file with bounds and choices (write one with --json)`);
   }
   const b = file.bounds;
-  const number = (k: keyof Bounds) => (typeof b[k] === 'number' ? b[k] : fail(`${path}: bounds.${k} is missing`));
+  const number = (k: NumericBound) => (typeof b[k] === 'number' ? b[k] : fail(`${path}: bounds.${k} is missing`));
   const bounds: Bounds = {
     nodes: number('nodes'), maxTerm: number('maxTerm'), proposals: number('proposals'), maxInFlight: number('maxInFlight'),
     drops: number('drops'), duplicates: number('duplicates'), crashes: number('crashes'), snapshots: number('snapshots'),
+    ...(b.leaderWritesInParallel === true ? { leaderWritesInParallel: true } : {}),
   };
   const mutantName = typeof b.mutant === 'string' && b.mutant !== 'none' ? b.mutant : undefined;
   const replayModel = raftModel({ bounds, overrides: mutantName === undefined ? undefined : (mutantNamed(mutantName) ?? fail(`${path}: unknown mutant ${mutantName}`)).overrides });
