@@ -19,6 +19,7 @@ export function restoredState(config: NodeConfig, persisted: PersistentState): R
     members: config.members,
     // Only when set, so a node without it has the very state it had before the option existed.
     ...(config.leaderWritesInParallel === true ? { leaderWritesInParallel: true } : {}),
+    ...(config.announceCommits === true ? { announceCommits: true } : {}),
     currentTerm: persisted.currentTerm,
     votedFor: persisted.votedFor,
     log: persisted.log,

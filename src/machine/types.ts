@@ -135,6 +135,11 @@ export interface NodeConfig {
    * write holds back what follows it, as every `persist` does: simpler hosts need nothing more.
    */
   readonly leaderWritesInParallel?: boolean;
+  /**
+   * CP.1: as leader, send AppendEntries (empty if nothing is new) to every follower as soon as
+   * commitIndex moves, so followers apply within a round trip, not at the next heartbeat.
+   */
+  readonly announceCommits?: boolean;
 }
 
 /** Figure 2, "Persistent state on all servers", plus the §7 snapshot. */

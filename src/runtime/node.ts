@@ -1,7 +1,8 @@
 // A Raft node: the machine from src/machine on timers, a transport and a storage. It steps the
 // machine and carries out the effects in the order the machine gives them; a `persist` holds back
 // everything after it until the state is durable. As leader it writes its new entries in parallel
-// with sending them (`persistInParallel`, PW.1) and tells the machine when they land.
+// with sending them (`persistInParallel`, PW.1) and tells the machine when they land, and it
+// tells followers of each new commitIndex at once (CP.1).
 import {
   deriveStepper, initialNode, jsonCommands, log, logIndex,
   type Command, type CommandCodec, type Effect, type LogIndex, type NodeId, type NodeSnapshot, type PersistentState, type RaftEvent, type SnapshotData,
@@ -129,7 +130,7 @@ export class RaftNode {
     }
     this.maxCommandBytes = options.maxCommandBytes ?? carried;
     this.commands = options.commands ?? jsonCommands;
-    this.node = initialNode({ id, members: [id, ...peers].sort((a, b) => a - b), leaderWritesInParallel: true });
+    this.node = initialNode({ id, members: [id, ...peers].sort((a, b) => a - b), leaderWritesInParallel: true, announceCommits: true });
     transport.onMessage((message) => this.deliver(message));
     // Boot in a later task, so the service's apply handler never runs inside this constructor.
     const loaded = storage.load();

@@ -274,3 +274,14 @@ test('PW.1 and P.1 a follower of such a leader still persists before it replies'
   assert.ok(position(r.effects, 'persist') >= 0 && position(r.effects, 'persist') < position(r.effects, 'send'));
   assert.equal(has(r.effects, 'persistInParallel'), false);
 });
+
+test('CP.1 when its commitIndex moves, a leader that announces commits sends it to every follower at once', () => {
+  const l = leader({ currentTerm: T(2), terms: [2, 2] });
+  const announcing = { ...l, state: { ...l.state, announceCommits: true } };
+  const r = step(announcing, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }));
+  assert.equal(r.state.commitIndex, 2);
+  assert.deepEqual(sentOf(r.effects, 'AppendEntries').map((m) => [m.to, m.leaderCommit, m.entries.length]), [[2, 2, 0], [3, 2, 0]]);
+  assert.ok(position(r.effects, 'send') < position(r.effects, 'applyEntries'), 'followers hear before the leader applies');
+  assert.deepEqual(sentOf(step(announcing, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(0) })).effects, 'AppendEntries'), [], 'nothing moved, nothing sent');
+  assert.deepEqual(sentOf(step(l, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) })).effects, 'AppendEntries'), [], 'without the option, the next heartbeat tells them');
+});
