@@ -20,6 +20,7 @@ export function restoredState(config: NodeConfig, persisted: PersistentState): R
     // Only when set, so a node without it has the very state it had before the option existed.
     ...(config.leaderWritesInParallel === true ? { leaderWritesInParallel: true } : {}),
     ...(config.announceCommits === true ? { announceCommits: true } : {}),
+    ...(config.probeUntilMatch === true ? { probeUntilMatch: true } : {}),
     currentTerm: persisted.currentTerm,
     votedFor: persisted.votedFor,
     log: persisted.log,

@@ -140,6 +140,12 @@ export interface NodeConfig {
    * commitIndex moves, so followers apply within a round trip, not at the next heartbeat.
    */
   readonly announceCommits?: boolean;
+  /**
+   * FC.1 (etcd's probe state): as leader, after a follower refuses an AppendEntries, and after
+   * election, keep one AppendEntries in flight to it until one succeeds, instead of pipelining
+   * to a follower whose log is not known to match.
+   */
+  readonly probeUntilMatch?: boolean;
 }
 
 /** Figure 2, "Persistent state on all servers", plus the §7 snapshot. */
@@ -160,6 +166,8 @@ export interface RaftState extends NodeConfig, PersistentState {
   // id: how far the leader knows its own log durable, which is what it counts for itself (L.6, PW.1).
   readonly nextIndex: Readonly<Record<number, LogIndex>>;
   readonly matchIndex: Readonly<Record<number, LogIndex>>;
+  /** With probeUntilMatch (FC.1): the peers whose log is not known to match ours, keyed by id. */
+  readonly probing?: Readonly<Record<number, boolean>>;
 }
 
 // ---- Effects: what the host must do, in order ---------------------------------------------

@@ -2,7 +2,8 @@
 // machine and carries out the effects in the order the machine gives them; a `persist` holds back
 // everything after it until the state is durable. As leader it writes its new entries in parallel
 // with sending them (`persistInParallel`, PW.1) and tells the machine when they land, and it
-// tells followers of each new commitIndex at once (CP.1).
+// tells followers of each new commitIndex at once (CP.1); it probes a follower whose log is not
+// known to match with one AppendEntries at a time (FC.1).
 import {
   deriveStepper, initialNode, jsonCommands, log, logIndex,
   type Command, type CommandCodec, type Effect, type LogIndex, type NodeId, type NodeSnapshot, type PersistentState, type RaftEvent, type SnapshotData,
@@ -130,7 +131,7 @@ export class RaftNode {
     }
     this.maxCommandBytes = options.maxCommandBytes ?? carried;
     this.commands = options.commands ?? jsonCommands;
-    this.node = initialNode({ id, members: [id, ...peers].sort((a, b) => a - b), leaderWritesInParallel: true, announceCommits: true });
+    this.node = initialNode({ id, members: [id, ...peers].sort((a, b) => a - b), leaderWritesInParallel: true, announceCommits: true, probeUntilMatch: true });
     transport.onMessage((message) => this.deliver(message));
     // Boot in a later task, so the service's apply handler never runs inside this constructor.
     const loaded = storage.load();

@@ -285,3 +285,32 @@ test('CP.1 when its commitIndex moves, a leader that announces commits sends it 
   assert.deepEqual(sentOf(step(announcing, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(0) })).effects, 'AppendEntries'), [], 'nothing moved, nothing sent');
   assert.deepEqual(sentOf(step(l, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) })).effects, 'AppendEntries'), [], 'without the option, the next heartbeat tells them');
 });
+
+/** A leader of term 2 whose followers hold nothing yet, probing them (FC.1). */
+const probingLeader = () => {
+  const l = leader({ currentTerm: T(2), terms: [2, 2] });
+  return { ...l, state: { ...l.state, probeUntilMatch: true, probing: { 2: true, 3: true } } };
+};
+
+test('FC.1 a new leader that probes holds back new entries from every follower until one AppendEntries to it succeeds', () => {
+  const candidate = step(nodeIn('follower', { currentTerm: T(1), terms: [1, 1] }), { type: 'ElectionTimeout' });
+  const won = step({ ...candidate, state: { ...candidate.state, probeUntilMatch: true } }, rvReply({ term: T(2), from: nodeId(2) }));
+  assert.deepEqual(won.state.probing, { 2: true, 3: true });
+  const proposed = step(won, { type: 'Propose', commands: ['x'] });
+  assert.deepEqual(sentOf(proposed.effects, 'AppendEntries'), [], 'the probes are in flight: nothing more goes');
+  const matched = step(proposed, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }));
+  assert.deepEqual(matched.state.probing, { 2: false, 3: true });
+  assert.deepEqual(sentOf(matched.effects, 'AppendEntries').map((m) => [m.to, m.prevLogIndex, m.entries.length]), [[2, 2, 1]], 'what was held back goes once it matches');
+  assert.deepEqual(sentOf(step(matched, { type: 'Propose', commands: ['y'] }).effects, 'AppendEntries').map((m) => m.to), [2], 'and it is pipelined to from then on');
+});
+
+test('FC.1 after a refusal the leader keeps one AppendEntries in flight, resent by heartbeats, until one succeeds', () => {
+  const l = probingLeader();
+  const refused = step({ ...l, state: { ...l.state, probing: { 2: false, 3: false } } }, aeReply({ term: T(2), from: nodeId(2), success: false, conflictIndex: I(1), conflictTerm: T(0) }));
+  assert.deepEqual([refused.state.probing?.[2], refused.state.nextIndex[2]], [true, 1], 'the retry does not move nextIndex past what it sent');
+  assert.deepEqual(sentOf(refused.effects, 'AppendEntries').map((m) => [m.prevLogIndex, m.entries.length]), [[0, 2]]);
+  assert.deepEqual(sentOf(step(refused, { type: 'Propose', commands: ['x'] }).effects, 'AppendEntries').map((m) => m.to), [3]);
+  const beat = step(refused, { type: 'HeartbeatDue' });
+  assert.deepEqual(sentOf(beat.effects, 'AppendEntries').filter((m) => m.to === 2).map((m) => [m.prevLogIndex, m.entries.length]), [[0, 2]], 'the heartbeat resends the probe');
+  assert.equal(step(beat, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) })).state.probing?.[2], false);
+});

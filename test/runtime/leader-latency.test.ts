@@ -36,13 +36,16 @@ test('PW.1 the leader sends a command\'s AppendEntries before its own save of it
   const vote = sent.find((m) => m.type === 'RequestVote')!;
   receive({ type: 'RequestVoteReply', term: vote.term, from: nodeId(2), to: nodeId(1), voteGranted: true });
   assert.ok(node.getState().isLeader);
+  const ok = (from: number, matchIndex: number): Message => ({ type: 'AppendEntriesReply', term: vote.term, from: nodeId(from), to: nodeId(1), success: true, matchIndex: logIndex(matchIndex), conflictIndex: logIndex(0), conflictTerm: term(0) });
+  receive(ok(2, 0));
+  receive(ok(3, 0)); // both followers match: no longer probed (FC.1), so entries go to them at once
   storage.held = true;
   sent.length = 0;
   node.start('x');
   clock.advance(0);
   assert.equal(storage.pending.length, 1, 'the leader\'s save of the entry is under way');
   assert.deepEqual(sent.filter((m) => m.type === 'AppendEntries').map((m) => m.type === 'AppendEntries' && m.entries.length), [1, 1], 'and its AppendEntries have left');
-  receive({ type: 'AppendEntriesReply', term: vote.term, from: nodeId(2), to: nodeId(1), success: true, matchIndex: logIndex(1), conflictIndex: logIndex(0), conflictTerm: term(0) });
+  receive(ok(2, 1));
   assert.equal(applied.length, 0, 'one follower alone is not a majority while the leader\'s own write is under way');
   storage.pending.shift()!();
   await Promise.resolve();

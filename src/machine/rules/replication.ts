@@ -15,6 +15,7 @@ import { applyCommitted } from './apply.ts';
  * starting at nextIndex." What was sent is assumed to arrive (nextIndex moves past it), so
  * proposals pipeline; a lost request shows up as a rejected heartbeat and rewinds nextIndex (L.5).
  * A follower that needs entries the leader has compacted gets the snapshot instead (§7).
+ * FC.1: to a peer being probed nextIndex stays where it is, so each retry starts at the probe.
  */
 export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftState {
   const next = s.nextIndex[peer]!;
@@ -32,21 +33,38 @@ export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): Raft
     prevLogIndex, prevLogTerm: termAt(s.log, prevLogIndex)!,
     entries: entriesFrom(s.log, next), leaderCommit: s.commitIndex,
   }));
-  return next > last ? s : withNextIndex(s, peer, logIndex(last + 1));
+  return next > last || isProbing(s, peer) ? s : withNextIndex(s, peer, logIndex(last + 1));
 }
+
+const isProbing = (s: RaftState, peer: NodeId): boolean => s.probing?.[peer] === true;
+
+const withProbing = (s: RaftState, peer: NodeId, probing: boolean): RaftState =>
+  s.probeUntilMatch !== true || isProbing(s, peer) === probing ? s : { ...s, probing: { ...s.probing, [peer]: probing } };
+
+/** FC.1: a new leader knows no follower's log, so it probes each until one AppendEntries succeeds. */
+export const probeAll = (s: RaftState): RaftState =>
+  s.probeUntilMatch !== true ? s : { ...s, probing: Object.fromEntries(peersOf(s).map((p) => [p, true])) };
 
 const withNextIndex = (s: RaftState, peer: NodeId, index: LogIndex): RaftState =>
   ({ ...s, nextIndex: { ...s.nextIndex, [peer]: index } });
 
+/**
+ * New entries or a new commitIndex to every follower; a follower being probed already has its
+ * one AppendEntries in flight (FC.1), and hears at the next heartbeat or reply.
+ */
 function replicateToAll(s: RaftState, effects: Effect[]): RaftState {
-  for (const peer of peersOf(s)) s = replicateTo(s, peer, effects);
+  for (const peer of peersOf(s)) if (!isProbing(s, peer)) s = replicateTo(s, peer, effects);
   return s;
 }
 
-/** L.1 "...repeat during idle periods to prevent election timeouts." */
+/**
+ * L.1 "...repeat during idle periods to prevent election timeouts." To every follower, a probed
+ * one too: its probe may have been lost.
+ */
 export function sendHeartbeats(s: RaftState): Step {
   const effects: Effect[] = [resetHeartbeatTimer];
-  return { state: replicateToAll(s, effects), effects };
+  for (const peer of peersOf(s)) s = replicateTo(s, peer, effects);
+  return { state: s, effects };
 }
 
 /**
@@ -142,8 +160,14 @@ export function handleAppendEntries(s: RaftState, m: AppendEntries): Step {
 export function handleAppendEntriesReply(s: RaftState, m: AppendEntriesReply): Step {
   if (m.term !== s.currentTerm) return { state: s, effects: [] };
   const effects: Effect[] = [];
-  if (m.success) return { state: acknowledge(s, m.from, m.matchIndex, effects), effects };
-  const state = withNextIndex(s, m.from, logIndex(Math.max(s.matchIndex[m.from]! + 1, retryIndex(s, m))));
+  if (m.success) {
+    // FC.1: a match ends the probe; what was held back from the follower goes now.
+    const probed = isProbing(s, m.from);
+    const state = acknowledge(withProbing(s, m.from, false), m.from, m.matchIndex, effects);
+    const more = probed && state.nextIndex[m.from]! <= lastIndex(state.log);
+    return { state: more ? replicateTo(state, m.from, effects) : state, effects };
+  }
+  const state = withNextIndex(withProbing(s, m.from, true), m.from, logIndex(Math.max(s.matchIndex[m.from]! + 1, retryIndex(s, m))));
   return { state: replicateTo(state, m.from, effects), effects };
 }
 
