@@ -21,6 +21,7 @@ export function restoredState(config: NodeConfig, persisted: PersistentState): R
     ...(config.leaderWritesInParallel === true ? { leaderWritesInParallel: true } : {}),
     ...(config.announceCommits === true ? { announceCommits: true } : {}),
     ...(config.probeUntilMatch === true ? { probeUntilMatch: true } : {}),
+    ...(config.maxInflightAppends === undefined ? {} : { maxInflightAppends: config.maxInflightAppends }),
     currentTerm: persisted.currentTerm,
     votedFor: persisted.votedFor,
     log: persisted.log,

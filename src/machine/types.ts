@@ -146,6 +146,12 @@ export interface NodeConfig {
    * to a follower whose log is not known to match.
    */
   readonly probeUntilMatch?: boolean;
+  /**
+   * FC.2 (etcd's MaxInflightMsgs): as leader, at most this many AppendEntries carrying entries
+   * unacknowledged per follower; new entries wait for an acknowledgement (or the next heartbeat)
+   * rather than pile up for a slow follower.
+   */
+  readonly maxInflightAppends?: number;
 }
 
 /** Figure 2, "Persistent state on all servers", plus the §7 snapshot. */
@@ -168,6 +174,8 @@ export interface RaftState extends NodeConfig, PersistentState {
   readonly matchIndex: Readonly<Record<number, LogIndex>>;
   /** With probeUntilMatch (FC.1): the peers whose log is not known to match ours, keyed by id. */
   readonly probing?: Readonly<Record<number, boolean>>;
+  /** With maxInflightAppends (FC.2): per peer, the last index of each unacknowledged AppendEntries. */
+  readonly inflight?: Readonly<Record<number, readonly LogIndex[]>>;
 }
 
 // ---- Effects: what the host must do, in order ---------------------------------------------

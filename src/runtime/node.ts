@@ -3,7 +3,7 @@
 // everything after it until the state is durable. As leader it writes its new entries in parallel
 // with sending them (`persistInParallel`, PW.1) and tells the machine when they land, and it
 // tells followers of each new commitIndex at once (CP.1); it probes a follower whose log is not
-// known to match with one AppendEntries at a time (FC.1).
+// known to match with one AppendEntries at a time (FC.1), and bounds what is unacknowledged (FC.2).
 import {
   deriveStepper, initialNode, jsonCommands, log, logIndex,
   type Command, type CommandCodec, type Effect, type LogIndex, type NodeId, type NodeSnapshot, type PersistentState, type RaftEvent, type SnapshotData,
@@ -78,6 +78,9 @@ type Job =
 
 const defaultStepper = deriveStepper();
 
+/** Unacknowledged AppendEntries per follower (FC.2): etcd's default MaxInflightMsgs. */
+const MAX_INFLIGHT_APPENDS = 256;
+
 export class RaftNode {
   readonly id: NodeId;
   private readonly clock: Clock;
@@ -131,7 +134,10 @@ export class RaftNode {
     }
     this.maxCommandBytes = options.maxCommandBytes ?? carried;
     this.commands = options.commands ?? jsonCommands;
-    this.node = initialNode({ id, members: [id, ...peers].sort((a, b) => a - b), leaderWritesInParallel: true, announceCommits: true, probeUntilMatch: true });
+    this.node = initialNode({
+      id, members: [id, ...peers].sort((a, b) => a - b),
+      leaderWritesInParallel: true, announceCommits: true, probeUntilMatch: true, maxInflightAppends: MAX_INFLIGHT_APPENDS,
+    });
     transport.onMessage((message) => this.deliver(message));
     // Boot in a later task, so the service's apply handler never runs inside this constructor.
     const loaded = storage.load();

@@ -314,3 +314,17 @@ test('FC.1 after a refusal the leader keeps one AppendEntries in flight, resent 
   assert.deepEqual(sentOf(beat.effects, 'AppendEntries').filter((m) => m.to === 2).map((m) => [m.prevLogIndex, m.entries.length]), [[0, 2]], 'the heartbeat resends the probe');
   assert.equal(step(beat, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) })).state.probing?.[2], false);
 });
+
+test('FC.2 new entries wait while a follower has maxInflightAppends AppendEntries unacknowledged, and go when one is', () => {
+  const l = leader({ currentTerm: T(2), terms: [2] });
+  let r = step({ ...l, state: { ...l.state, maxInflightAppends: 2, inflight: {} } }, { type: 'Propose', commands: ['a'] });
+  r = step(r, { type: 'Propose', commands: ['b'] });
+  assert.deepEqual(r.state.inflight, { 2: [2, 3], 3: [2, 3] });
+  const full = step(r, { type: 'Propose', commands: ['c'] });
+  assert.deepEqual(sentOf(full.effects, 'AppendEntries'), [], 'both windows are full');
+  const acked = step(full, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }));
+  assert.deepEqual(acked.state.inflight?.[2], [3, 4], 'the acknowledgement freed the first; what waited went');
+  assert.deepEqual(sentOf(acked.effects, 'AppendEntries').map((m) => [m.to, m.prevLogIndex, m.entries.length]), [[2, 3, 1]]);
+  const refused = step(full, aeReply({ term: T(2), from: nodeId(3), success: false, conflictIndex: I(2), conflictTerm: T(0) }));
+  assert.deepEqual(refused.state.inflight?.[3], [4], 'a refusal empties the window before the retry');
+});

@@ -3,7 +3,7 @@ import { isAtLeastAsUpToDate, lastIndex, lastTerm } from '../log.ts';
 import { isMajority } from '../quorum.ts';
 import { peersOf } from '../state.ts';
 import { logIndex, term, type Effect, type LogIndex, type RaftState, type RequestVote, type RequestVoteReply, type Step } from '../types.ts';
-import { probeAll, replicateTo } from './replication.ts';
+import { freshProgress, replicateTo } from './replication.ts';
 
 /**
  * C.1 "On conversion to candidate, start election: increment currentTerm, vote for self, reset
@@ -63,7 +63,7 @@ export function becomeLeader(s: RaftState): Step {
     nextIndex[peer] = logIndex(lastIndex(s.log) + 1);
     matchIndex[peer] = logIndex(0);
   }
-  let state: RaftState = probeAll({ ...s, votesGranted: [], nextIndex, matchIndex });
+  let state: RaftState = freshProgress({ ...s, votesGranted: [], nextIndex, matchIndex });
   const effects: Effect[] = [resetHeartbeatTimer];
   for (const peer of peersOf(s)) state = replicateTo(state, peer, effects);
   return { state, effects };

@@ -16,6 +16,7 @@ import { applyCommitted } from './apply.ts';
  * proposals pipeline; a lost request shows up as a rejected heartbeat and rewinds nextIndex (L.5).
  * A follower that needs entries the leader has compacted gets the snapshot instead (§7).
  * FC.1: to a peer being probed nextIndex stays where it is, so each retry starts at the probe.
+ * FC.2: each pipelined AppendEntries with entries is counted until acknowledged.
  */
 export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftState {
   const next = s.nextIndex[peer]!;
@@ -33,27 +34,49 @@ export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): Raft
     prevLogIndex, prevLogTerm: termAt(s.log, prevLogIndex)!,
     entries: entriesFrom(s.log, next), leaderCommit: s.commitIndex,
   }));
-  return next > last || isProbing(s, peer) ? s : withNextIndex(s, peer, logIndex(last + 1));
+  if (next > last || isProbing(s, peer)) return s;
+  const counted = s.maxInflightAppends === undefined ? s : withInflight(s, peer, [...(s.inflight?.[peer] ?? []), last]);
+  return withNextIndex(counted, peer, logIndex(last + 1));
 }
 
 const isProbing = (s: RaftState, peer: NodeId): boolean => s.probing?.[peer] === true;
 
+/** FC.2: the follower's window of unacknowledged AppendEntries is full. */
+const isPaused = (s: RaftState, peer: NodeId): boolean =>
+  s.maxInflightAppends !== undefined && (s.inflight?.[peer]?.length ?? 0) >= s.maxInflightAppends;
+
+const withInflight = (s: RaftState, peer: NodeId, lasts: readonly LogIndex[]): RaftState => ({ ...s, inflight: { ...s.inflight, [peer]: lasts } });
+
+/** FC.2: an acknowledgement through `index` frees every AppendEntries that ended there or before. */
+function acknowledgeInflight(s: RaftState, peer: NodeId, index: LogIndex): RaftState {
+  const lasts = s.inflight?.[peer];
+  if (lasts === undefined || lasts.length === 0 || lasts[0]! > index) return s;
+  return withInflight(s, peer, lasts.filter((l) => l > index));
+}
+
 const withProbing = (s: RaftState, peer: NodeId, probing: boolean): RaftState =>
   s.probeUntilMatch !== true || isProbing(s, peer) === probing ? s : { ...s, probing: { ...s.probing, [peer]: probing } };
 
-/** FC.1: a new leader knows no follower's log, so it probes each until one AppendEntries succeeds. */
-export const probeAll = (s: RaftState): RaftState =>
-  s.probeUntilMatch !== true ? s : { ...s, probing: Object.fromEntries(peersOf(s).map((p) => [p, true])) };
+/**
+ * A new leader's view of its followers' progress: FC.1, it knows no follower's log, so it probes
+ * each until one AppendEntries succeeds; FC.2, nothing is in flight to any.
+ */
+export function freshProgress(s: RaftState): RaftState {
+  const probing = s.probeUntilMatch === true ? { probing: Object.fromEntries(peersOf(s).map((p) => [p, true])) } : {};
+  const inflight = s.maxInflightAppends === undefined ? {} : { inflight: {} };
+  return { ...s, ...probing, ...inflight };
+}
 
 const withNextIndex = (s: RaftState, peer: NodeId, index: LogIndex): RaftState =>
   ({ ...s, nextIndex: { ...s.nextIndex, [peer]: index } });
 
 /**
  * New entries or a new commitIndex to every follower; a follower being probed already has its
- * one AppendEntries in flight (FC.1), and hears at the next heartbeat or reply.
+ * one AppendEntries in flight (FC.1), one with a full window its maximum (FC.2): it hears at the
+ * next heartbeat or acknowledgement.
  */
 function replicateToAll(s: RaftState, effects: Effect[]): RaftState {
-  for (const peer of peersOf(s)) if (!isProbing(s, peer)) s = replicateTo(s, peer, effects);
+  for (const peer of peersOf(s)) if (!isProbing(s, peer) && !isPaused(s, peer)) s = replicateTo(s, peer, effects);
   return s;
 }
 
@@ -161,13 +184,16 @@ export function handleAppendEntriesReply(s: RaftState, m: AppendEntriesReply): S
   if (m.term !== s.currentTerm) return { state: s, effects: [] };
   const effects: Effect[] = [];
   if (m.success) {
-    // FC.1: a match ends the probe; what was held back from the follower goes now.
-    const probed = isProbing(s, m.from);
-    const state = acknowledge(withProbing(s, m.from, false), m.from, m.matchIndex, effects);
-    const more = probed && state.nextIndex[m.from]! <= lastIndex(state.log);
+    // FC.1, FC.2: a match ends the probe and frees the window; what was held back goes now.
+    const held = isProbing(s, m.from) || isPaused(s, m.from);
+    const freed = acknowledgeInflight(withProbing(s, m.from, false), m.from, m.matchIndex);
+    const state = acknowledge(freed, m.from, m.matchIndex, effects);
+    const more = held && !isPaused(state, m.from) && state.nextIndex[m.from]! <= lastIndex(state.log);
     return { state: more ? replicateTo(state, m.from, effects) : state, effects };
   }
-  const state = withNextIndex(withProbing(s, m.from, true), m.from, logIndex(Math.max(s.matchIndex[m.from]! + 1, retryIndex(s, m))));
+  // A refusal restarts the follower's progress: its window empties (late acknowledgements free nothing).
+  const refused = s.maxInflightAppends === undefined ? s : withInflight(s, m.from, []);
+  const state = withNextIndex(withProbing(refused, m.from, true), m.from, logIndex(Math.max(s.matchIndex[m.from]! + 1, retryIndex(s, m))));
   return { state: replicateTo(state, m.from, effects), effects };
 }
 
