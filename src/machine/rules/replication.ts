@@ -41,7 +41,7 @@ export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): Raft
 
 const isProbing = (s: RaftState, peer: NodeId): boolean => s.probing?.[peer] === true;
 
-/** FC.2: the follower's window of unacknowledged AppendEntries is full. */
+/** FC.2: the follower has as many AppendEntries unacknowledged as it may. */
 const isPaused = (s: RaftState, peer: NodeId): boolean =>
   s.maxInflightAppends !== undefined && (s.inflight?.[peer]?.length ?? 0) >= s.maxInflightAppends;
 
@@ -72,7 +72,7 @@ const withNextIndex = (s: RaftState, peer: NodeId, index: LogIndex): RaftState =
 
 /**
  * New entries or a new commitIndex to every follower; a follower being probed already has its
- * one AppendEntries in flight (FC.1), one with a full window its maximum (FC.2): it hears at the
+ * one AppendEntries in flight (FC.1), one with its quota unacknowledged (FC.2): it hears at the
  * next heartbeat or acknowledgement.
  */
 function replicateToAll(s: RaftState, effects: Effect[]): RaftState {
@@ -191,7 +191,7 @@ export function handleAppendEntriesReply(s: RaftState, m: AppendEntriesReply): S
     const more = held && !isPaused(state, m.from) && state.nextIndex[m.from]! <= lastIndex(state.log);
     return { state: more ? replicateTo(state, m.from, effects) : state, effects };
   }
-  // A refusal restarts the follower's progress: its window empties (late acknowledgements free nothing).
+  // A refusal restarts the follower's progress: nothing counts as in flight (late acknowledgements free nothing).
   const refused = s.maxInflightAppends === undefined ? s : withInflight(s, m.from, []);
   const state = withNextIndex(withProbing(refused, m.from, true), m.from, logIndex(Math.max(s.matchIndex[m.from]! + 1, retryIndex(s, m))));
   return { state: replicateTo(state, m.from, effects), effects };
