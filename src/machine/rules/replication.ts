@@ -184,7 +184,7 @@ export function handleAppendEntriesReply(s: RaftState, m: AppendEntriesReply): S
   if (m.term !== s.currentTerm) return { state: s, effects: [] };
   const effects: Effect[] = [];
   if (m.success) {
-    // FC.1, FC.2: a match ends the probe and frees the window; what was held back goes now.
+    // FC.1, FC.2: a match ends the probe and frees what it acknowledges; what was held back goes now.
     const held = isProbing(s, m.from) || isPaused(s, m.from);
     const freed = acknowledgeInflight(withProbing(s, m.from, false), m.from, m.matchIndex);
     const state = acknowledge(freed, m.from, m.matchIndex, effects);
