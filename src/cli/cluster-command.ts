@@ -1,7 +1,9 @@
 // `raft cluster`: a local cluster on loopback, each node a child process (`raft node --json`) with
 // its own data directory, and a live table of what each node reports. Lines typed are proposed to
 // the leader; `kill N` sends SIGKILL (a crash), `restart N` starts the node again from its disk.
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { crc32, nodeId, type NodeId } from '../machine/index.ts';
 import type { PeerAddress } from '../runtime/udp-transport.ts';
@@ -26,9 +28,14 @@ Options:
   --host ADDR        loopback address: 127.0.0.1 (default) or ::1
   --data DIR         parent of the nodes' data directories DIR/1, DIR/2, ... (default ./data)
   --cluster-id N     default: derived from the data directory's path, so two clusters differ
-  --key-file PATH    shared HMAC key for all datagrams (or set RAFT_KEY)
+  --key-file PATH    the cluster's key (or set RAFT_KEY). Default: DIR/cluster.key, made with
+                     32 random bytes and mode 600 if missing; the nodes get its path, not the key
+  --insecure-no-auth run the nodes without a key (each logs a warning)
   -h, --help         this text
 `;
+
+/** The key `raft cluster` makes for its nodes, in its data directory. */
+export const CLUSTER_KEY_FILE = 'cluster.key';
 
 const options = {
   nodes: { type: 'string' },
@@ -37,8 +44,24 @@ const options = {
   data: { type: 'string' },
   'cluster-id': { type: 'string' },
   'key-file': { type: 'string' },
+  'insecure-no-auth': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/**
+ * DIR/cluster.key, made on first use: the key stays out of every command line (`ps` shows the
+ * path), and a cluster restarted on the same directory finds the key its nodes already share.
+ */
+async function clusterKeyFile(dataDir: string): Promise<string> {
+  const path = join(dataDir, CLUSTER_KEY_FILE);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    await writeFile(path, new Uint8Array(randomBytes(32)), { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot write the cluster key ${path}: ${(err as Error).message}`);
+  }
+  return path;
+}
 
 interface Member {
   readonly id: NodeId;
@@ -63,7 +86,10 @@ export async function runCluster(args: string[]): Promise<void> {
   const clusterId = integerFlag('cluster-id', flags['cluster-id'], 0, 0xffffffff, crc32(new TextEncoder().encode(dataDir)));
   const addresses = new Map<NodeId, PeerAddress>(Array.from({ length: size }, (_, i) => [nodeId(i + 1), { host, port: basePort + i }]));
   const peers = formatPeers(addresses);
-  const passThrough = flags['key-file'] === undefined ? [] : ['--key-file', flags['key-file']];
+  const passThrough = flags['insecure-no-auth'] === true ? ['--insecure-no-auth']
+    : flags['key-file'] !== undefined ? ['--key-file', resolve(flags['key-file'])]
+    : process.env['RAFT_KEY'] ? []
+    : ['--key-file', await clusterKeyFile(dataDir)];
 
   const members: Member[] = [...addresses.keys()].map((id) => ({ id, child: null, state: 'exited', status: null, proposals: new Map() }));
   const messages: string[] = [];

@@ -3,7 +3,11 @@
 // that fails is dropped, counted and logged at debug level, and the node keeps running. Hostile
 // traffic must cost little, or a flood starves the members' datagrams and timers: a datagram from
 // an address that is no peer's is dropped before anything else is done with it, and one that claims
-// a sender other than the peer at its source address is dropped too. A send the kernel refuses for
+// a sender other than the peer at its source address is dropped too. Those two checks hold even
+// without a key, but a source address is easy to forge, so a transport is keyed unless its user
+// says otherwise: an HMAC tag under the cluster's key is what keeps an outsider from moving the
+// cluster. Drops for authentication are counted by reason and reported in one warning line per
+// interval, so a flood of forgeries is seen without flooding the log. A send the kernel refuses for
 // a reason that will not go away (EMSGSIZE and the like) is logged as an error: every retry would
 // fail the same way.
 import dgram from 'node:dgram';
@@ -25,8 +29,15 @@ export interface UdpTransportOptions {
   /** Every member's address, this node's own included (it binds there). */
   readonly addresses: ReadonlyMap<NodeId, PeerAddress>;
   readonly clusterId: number;
-  /** Shared secret for HMAC authentication of every datagram; without it datagrams are only checksummed. */
+  /** Shared secret for HMAC authentication of every datagram (at least 16 bytes); required unless insecureNoAuth. */
   readonly key?: Uint8Array;
+  /** Keys also accepted (never sent with) while the cluster rolls from one key to another. */
+  readonly acceptedKeys?: readonly Uint8Array[];
+  /**
+   * No key: datagrams are only checksummed, and anyone who can send from a member's address can
+   * move the cluster. Must be asked for by name; refused together with a key.
+   */
+  readonly insecureNoAuth?: boolean;
   readonly maxDatagramBytes?: number;
   /** The largest snapshot this node accepts, bounding the memory a sender can tie up. */
   readonly maxSnapshotBytes?: number;
@@ -39,10 +50,14 @@ export interface UdpTransportOptions {
 export interface TransportCounters {
   readonly datagramsSent: number;
   readonly datagramsReceived: number;
-  /** Every datagram refused, those from strangers included. */
+  /** Every datagram refused, for authentication or as malformed. */
   readonly dropped: number;
-  /** Datagrams from an address that is no peer's, dropped unread. */
+  /** Unknown senders: datagrams from an address that is no peer's, dropped unread. */
   readonly fromStrangers: number;
+  /** Datagrams whose tag no accepted key produced: forged, or sent with another key. */
+  readonly badMac: number;
+  /** Datagrams from a peer's address that claim another sender (or one that is no member). */
+  readonly wrongSource: number;
   readonly sendErrors: number;
 }
 
@@ -58,8 +73,10 @@ const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
  * than the 32 datagrams libuv reads per turn, so even a receiver in the same process keeps up.
  */
 const SNAPSHOT_BURST = 16;
-/** Strangers' datagrams are reported in one line per interval: a line each would cost more than the drop. */
-const STRANGER_REPORT_MS = 10_000;
+/** Drops for authentication are reported in one line per interval: a line each would cost more than the drop. */
+const AUTH_REPORT_MS = 10_000;
+/** The least key length (bytes) accepted: an HMAC key much shorter than its 32-byte output is guessable. */
+export const MIN_KEY_BYTES = 16;
 /** Send errors that the same datagram would meet again; the rest (a peer down, a full buffer) pass. */
 const PERMANENT_SEND_ERRORS = new Set(['EMSGSIZE', 'EINVAL', 'EACCES', 'EPERM', 'EAFNOSUPPORT', 'EDESTADDRREQ']);
 
@@ -70,11 +87,12 @@ export class UdpTransport implements Transport {
   private readonly assembler: SnapshotAssembler;
   /** Snapshots being streamed, per peer. */
   private readonly streams = new Map<NodeId, { readonly key: string; readonly datagrams: Uint8Array[]; next: number }>();
-  private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, sendErrors: 0 };
+  private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, badMac: 0, wrongSource: 0, sendErrors: 0 };
   /** Each peer by the port and address it sends from (its bound address: one socket per node). */
   private readonly bySource = new Map<number, { readonly host: string; readonly id: NodeId }>();
-  private strangersReported = 0;
-  private strangerReportAt = -Infinity;
+  /** Authentication drops already reported, and when the last report went out. */
+  private authReported = 0;
+  private authReportAt = -Infinity;
 
   private constructor(
     private readonly socket: dgram.Socket,
@@ -100,6 +118,7 @@ export class UdpTransport implements Transport {
   static async open(options: UdpTransportOptions): Promise<UdpTransport> {
     const own = options.addresses.get(options.self);
     if (own === undefined) throw new TransportError(`node ${options.self} has no address among the peers`);
+    checkAuthentication(options);
     const resolved = new Map<NodeId, PeerAddress>();
     for (const [id, address] of options.addresses) resolved.set(id, await resolve(id, address));
     const family = isIP(resolved.get(options.self)!.host);
@@ -130,6 +149,7 @@ export class UdpTransport implements Transport {
     const codec = createWireCodec({
       clusterId: options.clusterId, self: options.self, members: [...options.addresses.keys()],
       ...(options.key && { key: options.key }),
+      ...(options.acceptedKeys && { acceptedKeys: options.acceptedKeys }),
       ...(options.commands && { commands: options.commands }),
       ...(options.maxDatagramBytes && { maxDatagramBytes: options.maxDatagramBytes }),
     });
@@ -205,9 +225,17 @@ export class UdpTransport implements Transport {
     if (this.closed) return;
     this.counters.datagramsReceived++;
     const decoded = this.codec.decode(bytes);
-    if (!decoded.ok) return this.drop(sender, decoded.reason);
+    if (!decoded.ok) {
+      this.drop(sender, decoded.reason);
+      if (decoded.cause === 'bad-mac') this.countAuthDrop('badMac', `node ${sender}'s address`);
+      else if (decoded.cause === 'unknown-sender') this.countAuthDrop('wrongSource', `node ${sender}'s address`);
+      return;
+    }
     const d = decoded.datagram;
-    if (d.from !== sender) return this.drop(sender, `claims to come from node ${d.from}`);
+    if (d.from !== sender) {
+      this.drop(sender, `claims to come from node ${d.from}`);
+      return this.countAuthDrop('wrongSource', `node ${sender}'s address`);
+    }
     if (d.type !== 'InstallSnapshotChunk') return this.handler?.(d);
     const snapshot = this.assembler.add(d);
     if (snapshot === 'too large') return this.drop(sender, `snapshot of ${d.total} bytes is larger than allowed`);
@@ -216,20 +244,40 @@ export class UdpTransport implements Transport {
 
   private drop(sender: NodeId, reason: string): void {
     this.counters.dropped++;
-    this.logger.debug(`dropped datagram from node ${sender}: ${reason}`);
+    this.logger.debug(`dropped datagram from node ${sender}'s address: ${reason}`);
   }
 
   private dropStranger(address: string, port: number): void {
     if (this.closed) return;
     this.counters.datagramsReceived++;
     this.counters.dropped++;
-    this.counters.fromStrangers++;
+    this.countAuthDrop('fromStrangers', `${address}:${port}`);
+  }
+
+  /** Counts a drop for authentication; at most one warning per interval says how many, by reason. */
+  private countAuthDrop(reason: 'fromStrangers' | 'badMac' | 'wrongSource', lastFrom: string): void {
+    this.counters[reason]++;
+    const { fromStrangers, badMac, wrongSource } = this.counters;
+    const total = fromStrangers + badMac + wrongSource;
     const now = performance.now();
-    if (now - this.strangerReportAt < STRANGER_REPORT_MS) return;
-    this.strangerReportAt = now;
-    const count = this.counters.fromStrangers - this.strangersReported;
-    this.strangersReported = this.counters.fromStrangers;
-    this.logger.warn(`dropped ${count} datagram${count === 1 ? '' : 's'} from addresses that are no peer's (the last from ${address}:${port})`);
+    if (now - this.authReportAt < AUTH_REPORT_MS) return;
+    this.authReportAt = now;
+    const count = total - this.authReported;
+    this.authReported = total;
+    this.logger.warn(`dropped ${count} datagram${count === 1 ? '' : 's'} failing authentication (so far: ${fromStrangers} from addresses that `
+      + `are no peer's, ${badMac} with a bad MAC, ${wrongSource} claiming another sender than their address's; the last from ${lastFrom})`);
+  }
+}
+
+/** A transport is keyed, or keyless because its user said so by name; never keyless by omission. */
+function checkAuthentication(options: UdpTransportOptions): void {
+  if (options.insecureNoAuth === true) {
+    if (options.key !== undefined || options.acceptedKeys?.length) throw new TransportError('insecureNoAuth together with a key: choose one');
+    return;
+  }
+  if (options.key === undefined) throw new TransportError('no key: give a key of at least 16 bytes, or insecureNoAuth to run without authentication');
+  for (const k of [options.key, ...(options.acceptedKeys ?? [])]) {
+    if (k.length < MIN_KEY_BYTES) throw new TransportError(`a key of ${k.length} bytes: use at least ${MIN_KEY_BYTES}`);
   }
 }
 

@@ -23,7 +23,7 @@ async function udpCluster(key?: Uint8Array): Promise<Cluster> {
   const addresses = new Map<NodeId, PeerAddress>(members.map((id, i) => [id, { host: '127.0.0.1', port: ports[i]! }]));
   const nodes: Cluster['nodes'] = new Map();
   for (const id of members) {
-    const transport = await UdpTransport.open({ self: id, addresses, clusterId: 5, ...(key && { key }) });
+    const transport = await UdpTransport.open({ self: id, addresses, clusterId: 5, ...(key ? { key } : { insecureNoAuth: true }) });
     const applied: unknown[] = [];
     const apply = (a: Applied) => { if (a.type === 'command') applied.push(a.command); };
     nodes.set(id, { node: new RaftNode(id, members.filter((m) => m !== id), transport, new MemoryStorage(), { apply, timings }), transport, applied });
