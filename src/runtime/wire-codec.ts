@@ -265,7 +265,7 @@ export function createWireCodec(config: WireConfig): WireCodec {
    * then costs no tag, checksum or exception per datagram.
    */
   function screen(bytes: Uint8Array): string | null {
-    const minimum = HEADER_BYTES + 3 + 4 + tagBytes;
+    const minimum = HEADER_BYTES + 3 + 4;
     if (bytes.length < minimum) return `${bytes.length} bytes, shorter than any datagram`;
     if (bytes.length > UDP_MAX_PAYLOAD) return `${bytes.length} bytes, longer than any datagram`;
     if (bytes[0] !== WIRE_VERSION) return `unknown version ${bytes[0]}`;
@@ -278,6 +278,8 @@ export function createWireCodec(config: WireConfig): WireCodec {
     const refused = screen(bytes);
     if (refused !== null) return { ok: false, cause: 'malformed', reason: refused };
     if (tagBytes !== 0) {
+      // Too short for a tag is as unauthenticated as a wrong tag: most keyless datagrams are.
+      if (bytes.length < HEADER_BYTES + 3 + 4 + TAG_BYTES) return { ok: false, cause: 'bad-mac', reason: 'too short to carry an authentication tag' };
       const body = bytes.subarray(0, bytes.length - TAG_BYTES);
       const received = bytes.subarray(body.length);
       if (!verifiers.some((key) => timingSafeEqual(tagWith(key, body), received))) {

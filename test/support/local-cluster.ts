@@ -31,6 +31,26 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
+/** A base port with the n - 1 ports after it free too (checked by binding them), as `raft cluster --base-port` needs. */
+export async function freeRun(n: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const sockets: dgram.Socket[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        const s = dgram.createSocket('udp4');
+        sockets.push(s);
+        await new Promise<void>((ok, fail) => { s.once('error', fail); s.bind(base + i, '127.0.0.1', () => ok()); });
+      }
+      return base;
+    } catch {
+      // taken: try another run
+    } finally {
+      sockets.forEach((s) => { try { s.close(); } catch { /* never bound */ } });
+    }
+  }
+}
+
 export class LocalCluster {
   readonly nodes: LocalNode[];
   private readonly listeners = new Set<(node: LocalNode, event: NodeEvent) => void>();
