@@ -86,6 +86,9 @@ export async function runCluster(args: string[]): Promise<void> {
   const clusterId = integerFlag('cluster-id', flags['cluster-id'], 0, 0xffffffff, crc32(new TextEncoder().encode(dataDir)));
   const addresses = new Map<NodeId, PeerAddress>(Array.from({ length: size }, (_, i) => [nodeId(i + 1), { host, port: basePort + i }]));
   const peers = formatPeers(addresses);
+  if (flags['insecure-no-auth'] === true && (flags['key-file'] !== undefined || process.env['RAFT_KEY'])) {
+    throw new UsageError(`--insecure-no-auth with a key (${flags['key-file'] !== undefined ? '--key-file' : 'RAFT_KEY'}): choose one`);
+  }
   const passThrough = flags['insecure-no-auth'] === true ? ['--insecure-no-auth']
     : flags['key-file'] !== undefined ? ['--key-file', resolve(flags['key-file'])]
     : process.env['RAFT_KEY'] ? []

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { crc32, logIndex, nodeId, term, type Message } from '../../src/machine/index.ts';
-import { CLUSTER_KEY_FILE } from '../../src/cli/cluster-command.ts';
+import { CLUSTER_KEY_FILE, runCluster } from '../../src/cli/cluster-command.ts';
 import { NodeProcess } from '../../src/cli/node-process.ts';
 import { runNode } from '../../src/cli/node-command.ts';
 import { UsageError } from '../../src/cli/usage-error.ts';
@@ -30,7 +30,7 @@ function raft(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ c
   });
 }
 
-test('raft node without a key refuses to start, and keyless only on loopback when asked by name', async () => {
+test('raft node without a key refuses to start, and keyless only on loopback when asked by name; raft cluster takes a key or --insecure-no-auth, not both', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'raft-auth-cli-'));
   const { RAFT_KEY: _ignored, ...keyless } = process.env;
   const [port] = await freePorts(1);
@@ -52,6 +52,7 @@ test('raft node without a key refuses to start, and keyless only on loopback whe
     await refuses(['--peers', `1=127.0.0.1:${port}`, '--key-file', join(dir, 'short')], /--key-file: .*short holds 15 bytes; use at least 16/);
     await refuses(['--peers', `1=127.0.0.1:${port}`, '--key-file', keyFile, '--accept-key-file', join(dir, 'missing')], /--accept-key-file: cannot read .*missing \(ENOENT\)/);
     assert.equal(existsSync(data), false, 'a refused start created the data directory');
+    await assert.rejects(runCluster(['--insecure-no-auth', '--key-file', keyFile, '--data', data]), (e) => e instanceof UsageError && /--insecure-no-auth with a key \(--key-file\): choose one/.test(e.message));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
