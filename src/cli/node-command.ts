@@ -41,8 +41,8 @@ Options:
   --max-command-bytes N
                        largest command in bytes (its JSON text; with --input base64, its bytes
                        + 1); a larger one is refused. Default and upper bound: what one datagram
-                       carries in a single entry (${maxCommandBytes()} bytes at the default --max-datagram,
-                       ${maxCommandBytes(DEFAULT_MAX_DATAGRAM, true)} with a key)
+                       carries in a single entry (${maxCommandBytes(DEFAULT_MAX_DATAGRAM, true)} bytes at the default --max-datagram,
+                       ${maxCommandBytes()} with --insecure-no-auth)
   --json               print events as JSON lines on stdout (for programs)
   --print-applied      also print every applied command (base64 with --input base64)
   --log-level LEVEL    debug, info (default), warn or error, on stderr
