@@ -138,6 +138,8 @@ test('with a shared key, a process without the key cannot inject messages', asyn
       guesser.send(wrongKey.encode(forged)[0]!, addresses.get(nodeId(2))!.port, '127.0.0.1');
     }
     await eventually(() => b.stats.dropped >= 40);
+    // From node 3's own address: no key, so no tag; from another address: never read.
+    assert.deepEqual({ badMac: b.stats.badMac, fromStrangers: b.stats.fromStrangers, wrongSource: b.stats.wrongSource }, { badMac: 20, fromStrangers: 20, wrongSource: 0 });
     a.send(vote);
     await eventually(() => got.length > 0, () => a.send(vote));
     assert.ok(got.every((m) => m.from === nodeId(1) && m.term === term(3)), 'only the keyed sender got through');
