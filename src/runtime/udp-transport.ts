@@ -88,8 +88,11 @@ export class UdpTransport implements Transport {
   /** Snapshots being streamed, per peer. */
   private readonly streams = new Map<NodeId, { readonly key: string; readonly datagrams: Uint8Array[]; next: number }>();
   private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, badMac: 0, wrongSource: 0, sendErrors: 0 };
-  /** Each peer by the port and address it sends from (its bound address: one socket per node). */
-  private readonly bySource = new Map<number, { readonly host: string; readonly id: NodeId }>();
+  /**
+   * Each peer by the address and port it sends from (its bound address: one socket per node).
+   * Keyed by both: members on different hosts commonly share one port.
+   */
+  private readonly bySource = new Map<string, NodeId>();
   /** Authentication drops already reported, and when the last report went out. */
   private authReported = 0;
   private authReportAt = -Infinity;
@@ -106,11 +109,11 @@ export class UdpTransport implements Transport {
   ) {
     this.maxCommandBytes = maxCommandBytes(maxDatagramBytes, authenticated);
     this.assembler = new SnapshotAssembler(maxSnapshotBytes);
-    for (const [id, { host, port }] of peers) if (id !== self) this.bySource.set(port, { host, id });
+    for (const [id, { host, port }] of peers) if (id !== self) this.bySource.set(`${asReported(host)}|${port}`, id);
     socket.on('message', (bytes, from) => {
-      const peer = this.bySource.get(from.port);
-      if (peer === undefined || peer.host !== from.address) return this.dropStranger(from.address, from.port);
-      this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), peer.id);
+      const peer = this.bySource.get(`${from.address}|${from.port}`);
+      if (peer === undefined) return this.dropStranger(from.address, from.port);
+      this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), peer);
     });
   }
 
@@ -280,6 +283,9 @@ function checkAuthentication(options: UdpTransportOptions): void {
     if (k.length < MIN_KEY_BYTES) throw new TransportError(`a key of ${k.length} bytes: use at least ${MIN_KEY_BYTES}`);
   }
 }
+
+/** An address as the kernel reports a datagram's source: IPv6 compressed and in lower case (0:0:0:0:0:0:0:1 is ::1). */
+const asReported = (host: string): string => isIP(host) === 6 ? new URL(`udp://[${host}]`).hostname.slice(1, -1) : host;
 
 async function resolve(id: NodeId, address: PeerAddress): Promise<PeerAddress> {
   if (!Number.isInteger(address.port) || address.port < 0 || address.port > 65535) {

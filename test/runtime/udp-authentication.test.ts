@@ -204,3 +204,49 @@ test('a transport has a key or says insecureNoAuth; never both, never a short ke
   await assert.rejects(UdpTransport.open({ self: nodeId(1), addresses, clusterId, key: key(), insecureNoAuth: true }), /insecureNoAuth together with a key/);
   assert.equal(MAX_TERM > 2 ** 40, true, 'the forged term is one the codec accepts, so only authentication refuses it');
 });
+
+test('members on different hosts that share one port are told apart by address and port, an IPv6 address however spelled', async (t) => {
+  const [port] = await freePorts(1);
+  const addresses = new Map<NodeId, PeerAddress>(members.map((id) => [id, { host: `127.0.0.${id}`, port: port! }]));
+  const open = (id: NodeId, at = addresses) => UdpTransport.open({ self: id, addresses: at, clusterId, insecureNoAuth: true });
+  let transports: UdpTransport[];
+  try {
+    transports = [await open(nodeId(1)), await open(nodeId(2)), await open(nodeId(3))];
+  } catch (err) {
+    return t.skip(`127.0.0.2 and 127.0.0.3 are not addresses here (${String(err)})`);
+  }
+  const got = transports.map(() => [] as NodeId[]);
+  transports.forEach((tr, i) => tr.onMessage((m) => got[i]!.push(m.from)));
+  const ping = (from: NodeId, to: NodeId): Message => ({ type: 'RequestVoteReply', term: term(1), from, to, voteGranted: false });
+  try {
+    for (let i = 0; i < 20 && !got.every((g) => new Set(g).size === 2); i++) {
+      for (const from of members) for (const to of members) if (from !== to) transports[from - 1]!.send(ping(from, to));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.deepEqual(got.map((g) => [...new Set(g)].sort()), [[2, 3], [1, 3], [1, 2]]);
+    assert.deepEqual(transports.map((tr) => tr.stats.dropped), [0, 0, 0]);
+  } finally {
+    transports.forEach((tr) => tr.close());
+  }
+
+  const [p1, p2] = await freePorts(2);
+  const v6 = (spelling: string) => new Map<NodeId, PeerAddress>([[nodeId(1), { host: spelling, port: p1! }], [nodeId(2), { host: spelling, port: p2! }]]);
+  let pair: UdpTransport[];
+  try {
+    pair = [await open(nodeId(1), v6('0:0:0:0:0:0:0:1')), await open(nodeId(2), v6('0:0:0:0:0:0:0:1'))];
+  } catch (err) {
+    return t.skip(`no ::1 here (${String(err)})`);
+  }
+  const heard: Message[] = [];
+  pair[1]!.onMessage((m) => heard.push(m));
+  try {
+    for (let i = 0; i < 20 && heard.length === 0; i++) {
+      pair[0]!.send(ping(nodeId(1), nodeId(2)));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.equal(heard.length > 0, true, 'node 2 heard node 1, whose address it was given as 0:0:0:0:0:0:0:1');
+    assert.equal(pair[1]!.stats.fromStrangers, 0);
+  } finally {
+    pair.forEach((tr) => tr.close());
+  }
+});
