@@ -77,8 +77,8 @@ export interface SnapshotChunk {
 export type Datagram = Exclude<Message, InstallSnapshot> | SnapshotChunk;
 
 /**
- * Why a datagram was refused. Only the first two can be the work of an outsider who knows the
- * format but not the key or the members, so they are the ones an operator must see counted apart.
+ * Why a datagram was refused. The first two are what forgeries look like (no good tag; a sender
+ * who is no peer), so a transport counts them apart from damage.
  */
 export type Refusal = 'bad-mac' | 'unknown-sender' | 'malformed';
 
