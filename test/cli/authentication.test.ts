@@ -94,6 +94,7 @@ test('raft cluster with its default settings keys its nodes: forgeries from a cr
   const lines: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
   const seen = (re: RegExp) => lines.map((l) => l.match(re)).find((m) => m !== null) ?? undefined;
+  let stopped = false;
   let outsider = dgram.createSocket('udp4');
   let bound: boolean | undefined = false;
   const tryBind = (port: number) => {
@@ -153,9 +154,13 @@ test('raft cluster with its default settings keys its nodes: forgeries from a cr
     }
     child.stdin!.write('quit\n');
     await new Promise<void>((done) => child.on('exit', () => done()));
+    stopped = true;
   } finally {
     outsider.close();
     child.kill('SIGKILL');
+    // A SIGKILLed raft cluster leaves its nodes running: on a failure, end them too.
+    const pids = new Set(lines.map((l) => l.match(/^\d\s+(\d+)\s+/)).filter((m) => m !== null).map((m) => Number(m[1])));
+    if (!stopped) for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     await rm(dir, { recursive: true, force: true });
   }
 });
