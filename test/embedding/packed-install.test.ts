@@ -85,10 +85,14 @@ test('README programs run a 3-node election through each entry point under plain
     new RegExp(`^checker: ${election.golden.distinct} states, complete true, violation none, first leader after \\d+ steps$`, 'm'));
 });
 
-test('the installed raft command runs under plain node: --help and a small check on worker threads', () => {
+test('the installed raft command runs under plain node: --help, and small checks on both kinds of worker thread', () => {
   assert.match(ok(npm(['exec', '--no', '--', 'raft', '--help'], app), 'npx raft --help'), /Usage: raft <command>[\s\S]*check/);
   const check = ok(npm(['exec', '--no', '--', 'raft', 'check', '--config', 'election-3', '--workers', '2'], app), 'npx raft check');
   assert.match(check, /explored the whole bounded state space/);
   assert.match(check, new RegExp(`distinct states ${election.golden.distinct.toLocaleString('en-US')},`));
   assert.match(check, /verdict: no violation/);
+  // The portfolio's swarm walks run on the other kind of worker thread.
+  const portfolio = ok(npm(['exec', '--no', '--', 'raft', 'check', '--strategy', 'portfolio', '--budget', '2', '--workers', '2'], app), 'npx raft check --strategy portfolio');
+  assert.match(portfolio, /swarm seed \d+ \(walk \d+/);
+  assert.match(portfolio, /verdict: no violation/);
 });
