@@ -20,5 +20,8 @@ export function childEnv(): NodeJS.ProcessEnv {
 
 /** Runs npm in `cwd` and returns what it printed. */
 export function npm(args: readonly string[], cwd: string, timeoutMs = 120_000): SpawnSyncReturns<string> {
-  return spawnSync('npm', args, { cwd, encoding: 'utf8', env: childEnv(), timeout: timeoutMs });
+  // Under c8 every process writes its V8 coverage; npm's own (and tsc's, in npm pack's build) is
+  // megabytes that c8 would read only to throw away.
+  const { NODE_V8_COVERAGE: _, ...env } = childEnv();
+  return spawnSync('npm', args, { cwd, encoding: 'utf8', env, timeout: timeoutMs });
 }
