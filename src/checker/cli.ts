@@ -25,6 +25,7 @@ import {
 
 const HELP = `usage: npm start [-- options]          (the portfolio, within a budget)
        npm run check -- [options]
+       raft check [options]               (npm run check, from the installed package)
 
 Checks Raft's safety properties (spec/properties.md) on a small cluster that steps the shipped
 machines. Exit code: 0 no property is violated, 1 a property is violated (the trace is printed),

@@ -6,7 +6,10 @@ import type { LogLevel } from '../runtime/logger.ts';
 import { MIN_KEY_BYTES } from '../runtime/udp-transport.ts';
 import { UsageError } from './usage-error.ts';
 
-export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+/** The flags parseArgs returns for `options` (named, so the compiled declarations can spell it). */
+type Flags<O extends NonNullable<ParseArgsConfig['options']>> = ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: false }>>['values'];
+
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O): Flags<O> {
   // parseArgs takes "-1" after a flag for another flag and calls the value ambiguous; joined as
   // --flag=-1 the value reaches the flag's own check, which says what range it wants.
   const joined: string[] = [];
