@@ -81,8 +81,9 @@ output:
                        which property fails where (exit 1 if one does)
   --help`;
 
+/** A command line the checker cannot run: one line on stderr, exit code 2. */
 function fail(message: string): never {
-  console.error(`raft check: ${message}\n(see --help)`);
+  console.error(`raft check: ${message.split('\n')[0]} (see --help)`);
   process.exit(2);
 }
 
