@@ -66,7 +66,8 @@ npm run check -- --mutant figure8-commit --json trace.json   # or --mutant Z1
 \`test/checker/mutants.test.ts\` checks on every \`npm test\` that each mutant breaks the property
 listed, with the trace length listed. This page is written by \`npm run bug-zoo\`, which measured
 the times below on the machine that last ran it (2 cores; times vary with load; the steps and
-states do not). Searches are breadth-first with symmetry reduction, so traces are shortest. Each
+states do not). Searches are breadth-first with symmetry reduction, so traces are shortest
+(\`npm run check -- --mutant ID\` runs the same search for one row: its bounds, with symmetry). Each
 row's bounds are the smallest we found for it; what the plain default run finds, with no bounds of
 its own, is the last table.
 
