@@ -1,0 +1,105 @@
+// The commands that start node processes (the UDP benches and `raft cluster`), each started as a
+// user starts it and stopped by SIGINT or SIGTERM: once it has exited, no process it started is
+// left. And `raft cluster` without --data writes nothing where it runs and says where its data is
+// in its first line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { freePorts } from '../support/local-cluster.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const tsx = join(root, 'node_modules/.bin/tsx');
+const hasProc = existsSync('/proc/self/stat');
+
+/** Every process below `pid` now, from /proc: children, their children, and so on. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  const found: number[] = [];
+  const walk = (p: number) => { for (const c of parents.get(p) ?? []) { found.push(c); walk(c); } };
+  walk(pid);
+  return found;
+}
+
+/** What a process is, for the message: its state letter (Z: a zombie) and command line. */
+function describe(pid: number): string {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
+    return `${pid} [${state}] ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`;
+  } catch {
+    return `${pid} (gone)`;
+  }
+}
+
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+interface Started { child: ChildProcess; lines: string[]; line(re: RegExp): Promise<string>; exited: Promise<number | null> }
+
+function start(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Started {
+  const child = spawn(command, args, { cwd: options.cwd ?? root, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const waiters: { re: RegExp; done: (l: string) => void }[] = [];
+  const seen = (l: string) => {
+    lines.push(l);
+    for (const w of [...waiters]) if (w.re.test(l)) { waiters.splice(waiters.indexOf(w), 1); w.done(l); }
+  };
+  createInterface({ input: child.stdout! }).on('line', seen);
+  createInterface({ input: child.stderr! }).on('line', seen);
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const line = (re: RegExp) => new Promise<string>((done, fail) => {
+    const old = lines.find((l) => re.test(l));
+    if (old !== undefined) return done(old);
+    waiters.push({ re, done });
+    void exited.then(() => fail(new Error(`exited before printing ${re}:\n${lines.join('\n')}`)));
+  });
+  return { child, lines, line, exited };
+}
+
+/** Waits for `ready`, sends `signal` to the command, and checks that it and everything it started are gone. */
+async function stopsClean(what: string, s: Started, ready: RegExp, nodes: number, signal: NodeJS.Signals): Promise<void> {
+  await s.line(ready);
+  const started = descendants(s.child.pid!);
+  assert.ok(started.length >= nodes, `${what}: ${started.length} processes below it, want at least ${nodes}`);
+  s.child.kill(signal);
+  await s.exited;
+  const left = started.filter(alive);
+  assert.deepEqual(left.map(describe), [], `${what} left ${left.length} process(es) after ${signal}\n${s.lines.join('\n')}`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} stops the UDP benches and raft cluster with every process they started`, { skip: !hasProc && 'needs /proc', timeout: 120_000 }, async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'raft-signals-'));
+    try {
+      const [base] = await freePorts(1);
+      const cluster = start(process.execPath, [join(root, 'bin/raft.mjs'), 'cluster', '--nodes', '3', '--base-port', String(base)], { cwd });
+      const udp = start(tsx, ['bench/udp-cluster.bench.ts'], { env: { BENCH_MS: '60000' } });
+      const flood = start(tsx, ['bench/udp-flood.bench.ts'], { env: { BENCH_MS: '60000' } });
+      const first = await cluster.line(/./);
+      assert.match(first, /^raft cluster: 3 nodes on 127\.0\.0\.1, .*data in (\S+) \(a new temporary directory/, 'the first line says where the data is');
+      const dataDir = /data in (\S+)/.exec(first)![1]!;
+      assert.ok(dataDir.startsWith(tmpdir()), `${dataDir} is not under ${tmpdir()}`);
+      await Promise.all([
+        stopsClean('raft cluster', cluster, /is leader in term/, 3, signal),
+        stopsClean('bench:udp', udp, /^3 raft node processes/, 3, signal),
+        stopsClean('bench:flood', flood, /^3 raft node processes/, 3, signal),
+      ]);
+      assert.deepEqual(readdirSync(cwd), [], 'raft cluster wrote into its working directory');
+      rmSync(dataDir, { recursive: true, force: true });
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+}
