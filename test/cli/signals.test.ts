@@ -75,6 +75,10 @@ async function stopsClean(what: string, s: Started, ready: RegExp, nodes: number
   assert.ok(started.length >= nodes, `${what}: ${started.length} processes below it, want at least ${nodes}`);
   s.child.kill(signal);
   await s.exited;
+  // A helper that tsx's compiler starts on a cold cache (esbuild's service) leaves when its parent's
+  // pipe closes, a moment after the parent: a process still here after 5 s was left behind.
+  const deadline = Date.now() + 5000;
+  while (started.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const left = started.filter(alive);
   assert.deepEqual(left.map(describe), [], `${what} left ${left.length} process(es) after ${signal}\n${s.lines.join('\n')}`);
 }
