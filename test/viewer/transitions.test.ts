@@ -26,7 +26,7 @@ function electionTrace(): string {
   return JSON.stringify(traceFile(raftModel({ bounds }), { states, actions }, null, bounds));
 }
 
-test('a replayed trace knows the transition each step took, and the rules it exercised (C.1, RV.2, S.2, C.2, L.1)', () => {
+test('a replayed trace knows the transition each step took, and the Figure 2 rules it exercised', () => {
   const p = TracePlayer.parse(electionTrace());
   assert.deepEqual(p.takenAt(0), []);
   assert.deepEqual(p.takenAt(1), [{ node: 1, event: 'ElectionTimeout', from: 'follower', to: 'candidate', guard: null, handlers: ['startElection'] }]);
