@@ -12,14 +12,14 @@ import type { CommandOutcome, CommandRun } from '../support/command-runs.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The file each `npm run` script starts (`tsx FILE` or `node FILE`), by script name; pre-steps and the test runner left out. */
-function scriptTargets(): Map<string, string> {
+/** The file each `npm run` script starts (`tsx FILE ARGS` or `node FILE ARGS`) and the arguments it gives, by script name; pre-steps and the test runner left out. */
+function scriptTargets(): Map<string, { file: string; args: string[] }> {
   const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const targets = new Map<string, string>();
+  const targets = new Map<string, { file: string; args: string[] }>();
   for (const [name, command] of Object.entries(scripts)) {
     if (name.startsWith('pre') || name.startsWith('post') || command.includes('--test')) continue;
-    const file = /^(?:tsx|node)\s+(\S+\.(?:ts|mjs|js))/.exec(command)?.[1];
-    if (file !== undefined) targets.set(name, file);
+    const m = /^(?:tsx|node)\s+(\S+\.(?:ts|mjs|js))((?:\s+[\w=-]+)*)\s*$/.exec(command);
+    if (m !== null) targets.set(name, { file: m[1]!, args: m[2]!.trim().split(/\s+/).filter(Boolean) });
   }
   return targets;
 }
@@ -34,10 +34,10 @@ test('every command: --help prints usage and exits 0 doing nothing else; --bogus
   }
   // `raft` and each subcommand. Its bin only loads src/cli/main.ts, which a module cache would run
   // once; test/cli/arguments.test.ts runs the bin itself.
-  const commands: { name: string; file: string; args: string[] }[] = [...targets].flatMap(([name, file]) =>
+  const commands: { name: string; file: string; args: string[] }[] = [...targets].flatMap(([name, { file, args }]) =>
     name === 'raft'
       ? [[], ['node'], ['cluster']].map((sub) => ({ name: ['raft', ...sub].join(' '), file: 'src/cli/main.ts', args: sub }))
-      : [{ name: `npm run ${name}`, file, args: [] }]);
+      : [{ name: `npm run ${name}`, file, args }]);
   const runs: CommandRun[] = commands.flatMap((c) => [{ file: c.file, args: [...c.args, '--help'] }, { file: c.file, args: [...c.args, '--bogus'] }]);
 
   const docsBefore = mtimes(join(root, 'docs'));
