@@ -68,15 +68,25 @@ function start(command: string, args: string[], options: { cwd?: string; env?: N
   return { child, lines, line, exited };
 }
 
-/** Waits for `ready`, sends `signal` to the command, and checks that it and everything it started are gone. */
+const isRaftNode = (pid: number) => { try { return / node --id /.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')); } catch { return false; } };
+
+/**
+ * Waits for `ready`, sends `signal` to the command, and checks that it stopped its `raft node`
+ * processes before it exited (a node orphaned by its parent's death also dies, later, of a broken
+ * stdout pipe once it has something to print: only "gone when the command has exited" tells a
+ * clean stop from that), and that nothing else it started outlives it.
+ */
 async function stopsClean(what: string, s: Started, ready: RegExp, nodes: number, signal: NodeJS.Signals): Promise<void> {
   await s.line(ready);
   const started = descendants(s.child.pid!);
-  assert.ok(started.length >= nodes, `${what}: ${started.length} processes below it, want at least ${nodes}`);
+  const raftNodes = started.filter(isRaftNode);
+  assert.ok(raftNodes.length >= nodes, `${what}: ${raftNodes.length} raft node processes below it, want at least ${nodes}`);
   s.child.kill(signal);
   await s.exited;
-  // A helper that tsx's compiler starts on a cold cache (esbuild's service) leaves when its parent's
-  // pipe closes, a moment after the parent: a process still here after 5 s was left behind.
+  const orphaned = raftNodes.filter(alive);
+  assert.deepEqual(orphaned.map(describe), [], `${what} exited on ${signal} before stopping its nodes\n${s.lines.join('\n')}`);
+  // A helper that tsx's compiler may start (esbuild's service) leaves when its parent's pipe
+  // closes, a moment after the parent: a process still here after 5 s was left behind.
   const deadline = Date.now() + 5000;
   while (started.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const left = started.filter(alive);
