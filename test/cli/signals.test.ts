@@ -96,6 +96,7 @@ async function stopsClean(what: string, s: Started, ready: RegExp, nodes: number
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} stops the UDP benches and raft cluster with every process they started`, { skip: !hasProc && 'needs /proc', timeout: 120_000 }, async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'raft-signals-'));
+    let dataDir: string | undefined;
     try {
       const [base] = await freePorts(1);
       const cluster = start(process.execPath, [join(root, 'bin/raft.mjs'), 'cluster', '--nodes', '3', '--base-port', String(base)], { cwd });
@@ -103,7 +104,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const flood = start(tsx, ['bench/udp-flood.bench.ts'], { env: { BENCH_MS: '60000' } });
       const first = await cluster.line(/./);
       assert.match(first, /^raft cluster: 3 nodes on 127\.0\.0\.1, .*data in (\S+) \(a new temporary directory/, 'the first line says where the data is');
-      const dataDir = /data in (\S+)/.exec(first)![1]!;
+      dataDir = /data in (\S+)/.exec(first)![1]!;
       assert.ok(dataDir.startsWith(tmpdir()), `${dataDir} is not under ${tmpdir()}`);
       await Promise.all([
         stopsClean('raft cluster', cluster, /is leader in term/, 3, signal),
@@ -111,9 +112,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         stopsClean('bench:flood', flood, /^3 raft node processes/, 3, signal),
       ]);
       assert.deepEqual(readdirSync(cwd), [], 'raft cluster wrote into its working directory');
-      rmSync(dataDir, { recursive: true, force: true });
     } finally {
       rmSync(cwd, { recursive: true, force: true });
+      if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
     }
   });
 }
