@@ -97,11 +97,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} stops the UDP benches and raft cluster with every process they started`, { skip: !hasProc && 'needs /proc', timeout: 120_000 }, async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'raft-signals-'));
     let dataDir: string | undefined;
+    const commands: Started[] = [];
     try {
       const [base] = await freePorts(1);
       const cluster = start(process.execPath, [join(root, 'bin/raft.mjs'), 'cluster', '--nodes', '3', '--base-port', String(base)], { cwd });
       const udp = start(tsx, ['bench/udp-cluster.bench.ts'], { env: { BENCH_MS: '60000' } });
       const flood = start(tsx, ['bench/udp-flood.bench.ts'], { env: { BENCH_MS: '60000' } });
+      commands.push(cluster, udp, flood);
       const first = await cluster.line(/./);
       assert.match(first, /^raft cluster: 3 nodes on 127\.0\.0\.1, .*data in (\S+) \(a new temporary directory/, 'the first line says where the data is');
       dataDir = /data in (\S+)/.exec(first)![1]!;
@@ -113,6 +115,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       ]);
       assert.deepEqual(readdirSync(cwd), [], 'raft cluster wrote into its working directory');
     } finally {
+      // A failed assertion must not leave the commands running: end whatever is left of each.
+      for (const c of commands) for (const pid of [...descendants(c.child.pid!), c.child.pid!]) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
       rmSync(cwd, { recursive: true, force: true });
       if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
     }
