@@ -46,7 +46,7 @@ function describe(pid: number): string {
 
 const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 
-interface Started { child: ChildProcess; lines: string[]; line(re: RegExp): Promise<string>; exited: Promise<number | null> }
+interface Started { child: ChildProcess; lines: string[]; line(re: RegExp): Promise<string>; exited: Promise<number | null>; readonly running: boolean }
 
 function start(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Started {
   const child = spawn(command, args, { cwd: options.cwd ?? root, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -58,14 +58,15 @@ function start(command: string, args: string[], options: { cwd?: string; env?: N
   };
   createInterface({ input: child.stdout! }).on('line', seen);
   createInterface({ input: child.stderr! }).on('line', seen);
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  let running = true;
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => { running = false; done(code); }));
   const line = (re: RegExp) => new Promise<string>((done, fail) => {
     const old = lines.find((l) => re.test(l));
     if (old !== undefined) return done(old);
     waiters.push({ re, done });
     void exited.then(() => fail(new Error(`exited before printing ${re}:\n${lines.join('\n')}`)));
   });
-  return { child, lines, line, exited };
+  return { child, lines, line, exited, get running() { return running; } };
 }
 
 const isRaftNode = (pid: number) => { try { return / node --id /.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')); } catch { return false; } };
@@ -116,7 +117,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       assert.deepEqual(readdirSync(cwd), [], 'raft cluster wrote into its working directory');
     } finally {
       // A failed assertion must not leave the commands running: end whatever is left of each.
-      for (const c of commands) for (const pid of [...descendants(c.child.pid!), c.child.pid!]) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+      for (const c of commands.filter((x) => x.running)) {
+        for (const pid of [...descendants(c.child.pid!), c.child.pid!]) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+      }
       rmSync(cwd, { recursive: true, force: true });
       if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
     }
