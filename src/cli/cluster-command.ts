@@ -3,6 +3,8 @@
 // the leader; `kill N` sends SIGKILL (a crash), `restart N` starts the node again from its disk.
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { crc32, nodeId, type NodeId } from '../machine/index.ts';
@@ -26,7 +28,9 @@ Options:
   --nodes N          cluster size, 1..9 (default 3)
   --base-port P      node i listens on UDP port P + i - 1 (default 7001)
   --host ADDR        loopback address: 127.0.0.1 (default) or ::1
-  --data DIR         parent of the nodes' data directories DIR/1, DIR/2, ... (default ./data)
+  --data DIR         parent of the nodes' data directories DIR/1, DIR/2, ...; give the same DIR
+                     again to start the cluster from its disks (default: a new temporary
+                     directory, named in the first line printed)
   --cluster-id N     default: derived from the data directory's path, so two clusters differ
   --key-file PATH    the cluster's key (or set RAFT_KEY). Default: DIR/cluster.key, made with
                      32 random bytes and mode 600 if missing; the nodes get its path, not the key
@@ -82,7 +86,9 @@ export async function runCluster(args: string[]): Promise<void> {
   const basePort = integerFlag('base-port', flags['base-port'], 1, 65535 - size + 1, 7001);
   const host = flags.host ?? '127.0.0.1';
   if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost') throw new UsageError(`--host must be a loopback address (127.0.0.1 or ::1), got "${host}"`);
-  const dataDir = resolve(flags.data ?? 'data');
+  // Never the working directory by default: run from a checkout, ./data would show up as untracked.
+  const dataDir = flags.data === undefined ? mkdtempSync(join(tmpdir(), 'raft-cluster-')) : resolve(flags.data);
+  const where = `data in ${dataDir}${flags.data === undefined ? ' (a new temporary directory; --data DIR chooses one)' : ''}`;
   const clusterId = integerFlag('cluster-id', flags['cluster-id'], 0, 0xffffffff, crc32(new TextEncoder().encode(dataDir)));
   const addresses = new Map<NodeId, PeerAddress>(Array.from({ length: size }, (_, i) => [nodeId(i + 1), { host, port: basePort + i }]));
   const peers = formatPeers(addresses);
@@ -126,7 +132,7 @@ export async function runCluster(args: string[]): Promise<void> {
       const t = table();
       if (tty) {
         process.stdout.write('\x1b[H\x1b[2J');
-        process.stdout.write(`raft cluster: ${size} nodes on ${host}, ports ${basePort}-${basePort + size - 1}, data in ${dataDir}\n\n${t}\n\n`);
+        process.stdout.write(`${heading}\n\n${t}\n\n`);
         process.stdout.write(`${messages.join('\n')}\n\ntype a command to propose it, or: kill N | restart N | help | quit\n`);
         rl?.prompt(true);
       } else if (t !== lastPrinted) {
@@ -208,10 +214,12 @@ export async function runCluster(args: string[]): Promise<void> {
     shuttingDown = true;
     rl?.close();
     await Promise.all(members.map((m) => m.child?.stop()));
-    process.stdout.write(`\n${table()}\nall nodes stopped; data kept in ${dataDir}\n`);
+    process.stdout.write(`\n${table()}\nall nodes stopped; data kept in ${dataDir} (raft cluster --data ${dataDir} starts from it again)\n`);
     process.exit(0);
   }
 
+  const heading = `raft cluster: ${size} nodes on ${host}, ports ${basePort}-${basePort + size - 1}, ${where}`;
+  if (!tty) process.stdout.write(`${heading}\n`);
   members.forEach(start);
   rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, prompt: '> ' });
   rl.on('line', command);

@@ -29,7 +29,7 @@ try {
   else throw new UsageError(`unknown command "${command}"`);
 } catch (err) {
   if (err instanceof UsageError) {
-    process.stderr.write(`raft: ${err.message}\nTry 'raft ${command === 'node' || command === 'cluster' ? `${command} ` : ''}--help'.\n`);
+    process.stderr.write(`raft: ${err.message} (try 'raft ${command === 'node' || command === 'cluster' ? `${command} ` : ''}--help')\n`);
     process.exit(2);
   }
   if (err instanceof TransportError || err instanceof StorageError || err instanceof StorageCorruptError || err instanceof DirectoryInUseError) {

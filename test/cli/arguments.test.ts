@@ -35,12 +35,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('the raft command: help exits 0, a bad argument exits 2 with one sentence and a pointer to --help', async () => {
+test('the raft command: help exits 0, a bad argument exits 2 with one line that points to --help', async () => {
   const [help, bad] = await Promise.all([raft('node', '--help'), raft('node', '--id', '3', '--peers', '1=127.0.0.1:7001,2=127.0.0.1:7002', '--data', 'x')]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Usage: raft node --id N --peers/);
   assert.equal(bad.code, 2);
-  assert.equal(bad.stderr, "raft: --id 3 is not one of the --peers (1, 2)\nTry 'raft node --help'.\n");
+  assert.equal(bad.stderr, "raft: --id 3 is not one of the --peers (1, 2) (try 'raft node --help')\n");
 });
 
 test('each bad argument of raft node and raft cluster is refused with a clear error', async () => {
