@@ -14,5 +14,5 @@ test('after a power loss at any point of any saves, recovery gives the acknowled
   console.log(`power loss: ${JSON.stringify(tally)}`);
   // A power loss never stops a restart: a record torn in any order of its blocks is the tail's.
   assert.equal(tally.refused, 0);
-  assert.ok(tally.recoveredUnderWay > 0, 'no crash state kept a save that was under way');
+  assert.ok(tally.gaveUnderWay > 0, 'no crash state kept a save that was under way');
 });

@@ -16,6 +16,8 @@ import { PowerLossFileSystem, crashStates, lastIndexOf, type CrashBounds, type D
 import { lifeOf, storageActionArb } from './storage-workload.ts';
 
 const ids = { clusterId: 77, nodeId: nodeId(2) };
+/** A node's state before its first save. */
+const fresh = lifeOf([])[0]!;
 
 export interface PowerLossOptions {
   readonly bounds: CrashBounds;
@@ -27,10 +29,15 @@ export interface PowerLossOptions {
 
 export interface PowerLossTally {
   workloads: number;
+  /** Points of the operation records, each crashed in every way below. */
   points: number;
-  crashStates: number;
-  recoveredAcknowledged: number;
-  recoveredUnderWay: number;
+  /** Disks a power loss left, each recovered: after the workload's operations, or after a restart's. */
+  powerLossDisks: number;
+  /** Process crashes, each restarted on the page cache, saved once more, then cut by a power loss. */
+  restarts: number;
+  /** Recoveries (of disks and restarts) that gave the acknowledged state, or the one under way. */
+  gaveAcknowledged: number;
+  gaveUnderWay: number;
   refused: number;
 }
 
@@ -38,7 +45,7 @@ interface Save { readonly state: PersistentState; readonly started: number; read
 
 /** Runs the property; throws (with the shrunk workload, the point and the disk) if it fails. */
 export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLossTally> {
-  const tally: PowerLossTally = { workloads: 0, points: 0, crashStates: 0, recoveredAcknowledged: 0, recoveredUnderWay: 0, refused: 0 };
+  const tally: PowerLossTally = { workloads: 0, points: 0, powerLossDisks: 0, restarts: 0, gaveAcknowledged: 0, gaveUnderWay: 0, refused: 0 };
   const base = await mkdtemp(join(tmpdir(), 'raft-power-loss-'));
   // The directory lock bypasses the FileSystem seam (it is not data), so it needs a real directory.
   const dir = join(base, 'data');
@@ -65,25 +72,26 @@ export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLo
             assert.ok(outcome instanceof StorageError || outcome instanceof StorageCorruptError, `recovery threw ${String(outcome)}; ${where()}`);
             assert.ok(outcome.message.includes(dir), `a refusal that names no file: ${outcome.message}`);
             tally.refused++;
-          } else if (isDeepStrictEqual(outcome, allowed[0])) tally.recoveredAcknowledged++;
-          else if (allowed.length > 1 && isDeepStrictEqual(outcome, allowed[1])) tally.recoveredUnderWay++;
+          } else if (isDeepStrictEqual(outcome, allowed[0])) tally.gaveAcknowledged++;
+          else if (allowed.length > 1 && isDeepStrictEqual(outcome, allowed[1])) tally.gaveUnderWay++;
           else assert.fail(`recovered ${summary(outcome)}, acknowledged ${summary(allowed[0] ?? null)}; ${where()}`);
         };
         const allowed = underWay === undefined ? [acknowledged] : [acknowledged, underWay];
         for (const image of crashStates([base], fs.operations, point, options.bounds, random)) {
-          tally.crashStates++;
+          tally.powerLossDisks++;
           judge(await recoverFrom(dir, new PowerLossFileSystem([base], image)), allowed, () => `power lost after operation ${point} of:\n${describe(fs.operations)}\ndisk: ${describeImage(image)}`);
         }
         // The process alone crashes here and restarts: the node acts on what it recovers as if it
         // were durable, and saves on top of it. A power loss after that save must give it back.
+        tally.restarts++;
         const restarted = PowerLossFileSystem.afterProcessCrash([base], fs.operations.slice(0, point));
         const afterRestart = () => `process crashed after operation ${point}, restarted and saved:\n${describe(restarted.operations)}`;
-        const onRestart = await recoverFrom(dir, restarted, (recovered) => nextTerm(recovered ?? lifeOf([])[0]!));
+        const onRestart = await recoverFrom(dir, restarted, (recovered) => nextTerm(recovered ?? fresh));
         judge(onRestart, allowed, afterRestart);
         if (onRestart instanceof Error) continue;
         for (const image of crashStates([base], restarted.operations, restarted.operations.length, options.bounds, random)) {
-          tally.crashStates++;
-          judge(await recoverFrom(dir, new PowerLossFileSystem([base], image)), [nextTerm(onRestart ?? lifeOf([])[0]!)], () => `${afterRestart()}\nthen power lost; disk: ${describeImage(image)}`);
+          tally.powerLossDisks++;
+          judge(await recoverFrom(dir, new PowerLossFileSystem([base], image)), [nextTerm(onRestart ?? fresh)], () => `${afterRestart()}\nthen power lost; disk: ${describeImage(image)}`);
         }
       }
     }), { seed: options.seed, numRuns: options.runs });
