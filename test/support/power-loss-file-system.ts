@@ -226,7 +226,7 @@ type Fate = 'lost' | 'kept' | 'zeros';
 export function crashStates(roots: readonly string[], operations: readonly FsOperation[], count: number, bounds: CrashBounds, random: Random): DiskImage[] {
   const ops = operations.slice(0, count);
   const nameChoices = namespaceChoices(roots, ops);
-  const inodes = [...new Set(ops.flatMap((op) => ('inode' in op && isData(op) ? [op.inode] : [])))];
+  const inodes = [...new Set(ops.flatMap((op) => (op.kind === 'create' || ('inode' in op && isData(op)) ? [op.inode] : [])))];
   const dataChoices = inodes.map((inode) => fileChoices(ops, inode, bounds, random));
   const dimensions = [nameChoices.length, ...dataChoices.map((c) => c.length)];
   const total = dimensions.reduce((a, b) => a * b, 1);
@@ -234,7 +234,7 @@ export function crashStates(roots: readonly string[], operations: readonly FsOpe
   if (total <= bounds.statesPerPoint) {
     for (let k = 0; k < total; k++) picks.push(digits(k, dimensions));
   } else {
-    // The states where everything or nothing unsynced survived, then a sample.
+    // The state where nothing unsynced survived, the one of each dimension's last choice, then a sample.
     picks.push(dimensions.map(() => 0), dimensions.map((d) => d - 1));
     while (picks.length < bounds.statesPerPoint) picks.push(dimensions.map((d) => random.int(d)));
   }
