@@ -25,6 +25,8 @@ export interface PowerLossOptions {
   readonly runs: number;
   readonly maxActions: number;
   readonly seed: number;
+  /** Cut the power at every operation of a restart, not only once it recovered and once it saved. */
+  readonly everyRestartPoint: boolean;
 }
 
 export interface PowerLossTally {
@@ -67,14 +69,18 @@ export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLo
         tally.points++;
         const acknowledged = saves[lastIndexOf(saves, (s) => s.acknowledged <= point)]?.state ?? null;
         const underWay = saves.find((s) => s.started < point && point < s.acknowledged)?.state;
+        /** The first state allowed is the acknowledged one; any other, a save under way. */
         const judge = (outcome: PersistentState | null | Error, allowed: readonly (PersistentState | null)[], where: () => string): void => {
           if (outcome instanceof Error) {
             assert.ok(outcome instanceof StorageError || outcome instanceof StorageCorruptError, `recovery threw ${String(outcome)}; ${where()}`);
             assert.ok(outcome.message.includes(dir), `a refusal that names no file: ${outcome.message}`);
             tally.refused++;
-          } else if (isDeepStrictEqual(outcome, allowed[0])) tally.gaveAcknowledged++;
-          else if (allowed.length > 1 && isDeepStrictEqual(outcome, allowed[1])) tally.gaveUnderWay++;
-          else assert.fail(`recovered ${summary(outcome)}, acknowledged ${summary(allowed[0] ?? null)}; ${where()}`);
+            return;
+          }
+          const k = allowed.findIndex((s) => isDeepStrictEqual(outcome, s));
+          if (k < 0) assert.fail(`recovered ${summary(outcome)}, acknowledged ${summary(allowed[0] ?? null)}; ${where()}`);
+          if (k === 0) tally.gaveAcknowledged++;
+          else tally.gaveUnderWay++;
         };
         const allowed = underWay === undefined ? [acknowledged] : [acknowledged, underWay];
         for (const image of crashStates([base], fs.operations, point, options.bounds, random)) {
@@ -82,16 +88,33 @@ export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLo
           judge(await recoverFrom(dir, new PowerLossFileSystem([base], image)), allowed, () => `power lost after operation ${point} of:\n${describe(fs.operations)}\ndisk: ${describeImage(image)}`);
         }
         // The process alone crashes here and restarts: the node acts on what it recovers as if it
-        // were durable, and saves on top of it. A power loss after that save must give it back.
+        // were durable, and saves on top of it. A power loss during the recovery may give any state
+        // allowed before it; after it, only what the restart recovered, or its save once that is
+        // under way; after that save, only that save.
         tally.restarts++;
         const restarted = PowerLossFileSystem.afterProcessCrash([base], fs.operations.slice(0, point));
-        const afterRestart = () => `process crashed after operation ${point}, restarted and saved:\n${describe(restarted.operations)}`;
-        const onRestart = await recoverFrom(dir, restarted, (recovered) => nextTerm(recovered ?? fresh));
-        judge(onRestart, allowed, afterRestart);
-        if (onRestart instanceof Error) continue;
-        for (const image of crashStates([base], restarted.operations, restarted.operations.length, options.bounds, random)) {
-          tally.powerLossDisks++;
-          judge(await recoverFrom(dir, new PowerLossFileSystem([base], image)), [nextTerm(onRestart ?? fresh)], () => `${afterRestart()}\nthen power lost; disk: ${describeImage(image)}`);
+        const afterRestart = (at: number) => `process crashed after operation ${point}, restarted and saved, power lost after operation ${at} of:\n${describe(restarted.operations)}`;
+        let storage: FileStorage;
+        try {
+          storage = await FileStorage.open({ dir, ...ids, fs: restarted });
+        } catch (err) {
+          judge(err as Error, allowed, () => afterRestart(restarted.operations.length));
+          continue;
+        }
+        const opened = restarted.operations.length;
+        const recovered = await storage.load();
+        judge(recovered, allowed, () => afterRestart(opened));
+        const next = nextTerm(recovered ?? fresh);
+        await storage.save(next);
+        await storage.close();
+        const saved = restarted.operations.length;
+        const cuts = options.everyRestartPoint ? Array.from({ length: saved - point + 1 }, (_, k) => point + k) : [opened, saved];
+        for (const at of cuts) {
+          const then = at < opened ? allowed : at < saved ? [recovered, next] : [next];
+          for (const image of crashStates([base], restarted.operations, at, options.bounds, random)) {
+            tally.powerLossDisks++;
+            judge(await recoverFrom(dir, new PowerLossFileSystem([base], image)), then, () => `${afterRestart(at)}\ndisk: ${describeImage(image)}`);
+          }
         }
       }
     }), { seed: options.seed, numRuns: options.runs });
@@ -101,8 +124,8 @@ export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLo
   return tally;
 }
 
-/** Opens the storage on `fs` and returns what it recovered, after saving `then` of it if given. */
-async function recoverFrom(dir: string, fs: PowerLossFileSystem, then?: (recovered: PersistentState | null) => PersistentState): Promise<PersistentState | null | Error> {
+/** Opens the storage on `fs` and returns what it recovered, or why it refused. */
+async function recoverFrom(dir: string, fs: PowerLossFileSystem): Promise<PersistentState | null | Error> {
   let storage: FileStorage;
   try {
     storage = await FileStorage.open({ dir, ...ids, fs });
@@ -110,9 +133,7 @@ async function recoverFrom(dir: string, fs: PowerLossFileSystem, then?: (recover
     return err as Error;
   }
   try {
-    const recovered = await storage.load();
-    if (then !== undefined) await storage.save(then(recovered));
-    return recovered;
+    return await storage.load();
   } finally {
     await storage.close();
   }
