@@ -444,7 +444,6 @@ async function makeDirectory(fs: FileSystem, dir: string): Promise<void> {
   await syncDirectory(fs, dirname(dir));
 }
 
-
 async function syncDirectory(fs: FileSystem, dir: string): Promise<void> {
   const d = await fs.open(dir, 'r');
   try {
