@@ -366,7 +366,11 @@ export function recover(
 /** True if a record with a valid frame and payload starts anywhere at or after `from`. */
 function wholeRecordFrom(bytes: Uint8Array, from: number): boolean {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  for (let at = from; at + FRAME_BYTES <= bytes.length; at++) {
+  // A frame of zeros fails its checksum, so no record starts in a zeroed tail (a preallocated file's
+  // unused end): the checksums are computed only up to the last non-zero byte.
+  let last = bytes.length;
+  while (last > from && bytes[last - 1] === 0) last--;
+  for (let at = from; at < last && at + FRAME_BYTES <= bytes.length; at++) {
     if (crc32(bytes.subarray(at, at + 8)) !== view.getUint32(at + 8, true)) continue;
     const end = at + FRAME_BYTES + view.getUint32(at, true);
     if (end <= bytes.length && crc32(bytes.subarray(at + FRAME_BYTES, end)) === view.getUint32(at + 4, true)) return true;
