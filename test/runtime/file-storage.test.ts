@@ -173,6 +173,24 @@ test('every flipped bit is an error naming the file and offset, or a torn last r
   await rm(dir, { recursive: true });
 });
 
+test('a record whose frame a power loss left as a hole is the torn tail when no whole record follows, and damage when one does', async () => {
+  const { points, dir } = await recordSequence();
+  const group = phases(points)[0]!;
+  const file = group.at(-1)!.fileBytes;
+  const lastStart = group.at(-2)!.fileBytes.length;
+  const holed = file.slice();
+  assert.ok(file.length - lastStart > 12);
+  holed.fill(0, lastStart, lastStart + 12); // the block with the frame lost, the payload landed
+  const log = recording();
+  assert.deepEqual(recover(FILE, holed, ids, jsonCommands, log).state, group.at(-2)!.state);
+  assert.match(log.warnings[0] ?? '', /no whole record after it/);
+  const earlier = file.slice();
+  const middleStart = group.at(-3)!.fileBytes.length;
+  earlier.fill(0, middleStart, middleStart + 12);
+  expectCorrupt(() => recover(FILE, earlier, ids, jsonCommands, recording()));
+  await rm(dir, { recursive: true });
+});
+
 test('a file of another cluster or node, or an unusable directory, stops with an error', async () => {
   const bytes = walFile(ids, state(1, null, [entry(1, 'a')]));
   assert.throws(() => recover(FILE, bytes, { ...ids, clusterId: 78 }, jsonCommands, silentLogger), /raft\.wal at byte 5: belongs to cluster 77, not 78/);
