@@ -179,14 +179,15 @@ export class PowerLossFileSystem implements FileSystem {
   private fileHandle(path: string, inode: number, appends: boolean): WritableFile {
     let position = 0;
     return {
-      write: async (buffer, offset, length) => {
+      // `at`: a positioned write (pwrite), which Linux appends anyway on an O_APPEND file.
+      write: async (buffer: Uint8Array, offset: number, length: number, at?: number | null) => {
         await Promise.resolve();
         const old = this.contents.get(inode)!;
-        const at = appends ? old.length : position;
+        const to = appends ? old.length : typeof at === 'number' ? at : position;
         const bytes = buffer.slice(offset, offset + length);
-        this.contents.set(inode, overwrite(old, at, bytes));
-        this.operations.push({ kind: 'write', inode, path, offset: at, bytes });
-        position = at + length;
+        this.contents.set(inode, overwrite(old, to, bytes));
+        this.operations.push({ kind: 'write', inode, path, offset: to, bytes });
+        if (typeof at !== 'number') position = to + length;
         return { bytesWritten: length };
       },
       truncate: async (length) => {
