@@ -39,10 +39,10 @@ test('raft node without a key refuses to start, and keyless only on loopback whe
   try {
     const none = await raft(['node', '--id', '1', '--peers', `1=127.0.0.1:${port}`, '--data', data], keyless);
     assert.equal(none.code, 2);
-    assert.equal(none.stderr.split('\n')[0], 'raft: no key: give the cluster key with --key-file PATH or RAFT_KEY (or, on loopback only, run without one with --insecure-no-auth)');
+    assert.equal(none.stderr.split('\n')[0], "raft: no key: give the cluster key with --key-file PATH or RAFT_KEY (or, on loopback only, run without one with --insecure-no-auth) (try 'raft node --help')");
     const wide = await raft(['node', '--id', '1', '--peers', '1=0.0.0.0:7001,2=10.0.0.2:7001', '--data', data, '--insecure-no-auth'], keyless);
     assert.equal(wide.code, 2);
-    assert.equal(wide.stderr.split('\n')[0], 'raft: --insecure-no-auth is refused on 0.0.0.0, which is not a loopback address: give the cluster a key with --key-file');
+    assert.equal(wide.stderr.split('\n')[0], "raft: --insecure-no-auth is refused on 0.0.0.0, which is not a loopback address: give the cluster a key with --key-file (try 'raft node --help')");
 
     const keyFile = join(dir, 'key');
     await writeFile(keyFile, 'sixteen bytes ok', { mode: 0o600 });

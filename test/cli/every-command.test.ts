@@ -18,7 +18,7 @@ function scriptTargets(): Map<string, { file: string; args: string[] }> {
   const targets = new Map<string, { file: string; args: string[] }>();
   for (const [name, command] of Object.entries(scripts)) {
     if (name.startsWith('pre') || name.startsWith('post') || command.includes('--test')) continue;
-    const m = /^(?:tsx|node)\s+(\S+\.(?:ts|mjs|js))((?:\s+[\w=-]+)*)\s*$/.exec(command);
+    const m = /^(?:tsx|node(?:\s+--import\s+tsx)?)\s+(\S+\.(?:ts|mjs|js))((?:\s+[\w=-]+)*)\s*$/.exec(command);
     if (m !== null) targets.set(name, { file: m[1]!, args: m[2]!.trim().split(/\s+/).filter(Boolean) });
   }
   return targets;

@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 import { freePorts } from '../support/local-cluster.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
 const hasProc = existsSync('/proc/self/stat');
 
 /** Every process below `pid` now, from /proc: children, their children, and so on. */
@@ -102,8 +101,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     try {
       const [base] = await freePorts(1);
       const cluster = start(process.execPath, [join(root, 'bin/raft.mjs'), 'cluster', '--nodes', '3', '--base-port', String(base)], { cwd });
-      const udp = start(tsx, ['bench/udp-cluster.bench.ts'], { env: { BENCH_MS: '60000' } });
-      const flood = start(tsx, ['bench/udp-flood.bench.ts'], { env: { BENCH_MS: '60000' } });
+      // As package.json starts them: one process with tsx's loader, so a signal reaches the bench
+      // itself (the tsx command relays signals to a child and, on a loaded machine, may give up
+      // waiting for it and exit first).
+      const udp = start(process.execPath, ['--import', 'tsx', 'bench/udp-cluster.bench.ts'], { env: { BENCH_MS: '60000' } });
+      const flood = start(process.execPath, ['--import', 'tsx', 'bench/udp-flood.bench.ts'], { env: { BENCH_MS: '60000' } });
       commands.push(cluster, udp, flood);
       const first = await cluster.line(/./);
       assert.match(first, /^raft cluster: 3 nodes on 127\.0\.0\.1, .*data in (\S+) \(a new temporary directory/, 'the first line says where the data is');
