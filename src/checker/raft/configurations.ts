@@ -91,6 +91,7 @@ export const namedBounds: readonly NamedBounds[] = [
   defaultConfiguration, ...configurations, ...portfolioStages.filter((s) => !configurations.includes(s as Configuration)),
 ];
 
+/** The bounds of a configuration or portfolio stage by its name (`--config NAME`), or undefined. */
 export const boundsNamed = (name: string): NamedBounds | undefined => namedBounds.find((c) => c.name === name);
 
 /** For each bound, the values a swarm walk draws from (uniformly), wider than any exhaustive search reaches. */
