@@ -6,7 +6,7 @@ import { FileStorage } from '../runtime/file-storage.ts';
 import { stderrLogger } from '../runtime/logger.ts';
 import { CommandTooLargeError, RaftNode, type Applied, type Timings } from '../runtime/node.ts';
 import { UdpTransport } from '../runtime/udp-transport.ts';
-import { DEFAULT_MAX_DATAGRAM, maxCommandBytes } from '../runtime/wire-codec.ts';
+import { DEFAULT_MAX_COMMAND_BYTES, DEFAULT_MAX_DATAGRAM, MAX_COMMAND_BYTES_LIMIT } from '../runtime/wire-codec.ts';
 import { cliCommands, commandOfInput, inputModeFlag, shownCommand } from './command-input.ts';
 import type { NodeEvent } from './node-events.ts';
 import { integerFlag, logLevelFlag, parseFlags, sharedKey } from './options.ts';
@@ -33,9 +33,9 @@ Options:
                        base64 of a command's bytes (invalid lines are refused, the node goes on)
   --max-command-bytes N
                        largest command in bytes (its JSON text; with --input base64, its bytes
-                       + 1); a larger one is refused. Default and upper bound: what one datagram
-                       carries in a single entry (${maxCommandBytes()} bytes at the default --max-datagram,
-                       ${maxCommandBytes(DEFAULT_MAX_DATAGRAM, true)} with a key)
+                       + 1); a larger one is refused. Default ${DEFAULT_MAX_COMMAND_BYTES} (1 MiB), at most
+                       ${MAX_COMMAND_BYTES_LIMIT}; every node of a cluster needs the same value. A command
+                       larger than a datagram is sent in chunks
   --json               print events as JSON lines on stdout (for programs)
   --print-applied      also print every applied command (base64 with --input base64)
   --log-level LEVEL    debug, info (default), warn or error, on stderr
@@ -77,13 +77,7 @@ export async function runNode(args: string[]): Promise<void> {
   const maxDatagramBytes = integerFlag('max-datagram', flags['max-datagram'], 192, 65_507, DEFAULT_MAX_DATAGRAM);
   const key = sharedKey(flags['key-file']);
   const input = inputModeFlag(flags.input);
-  const carried = maxCommandBytes(maxDatagramBytes, key !== undefined);
-  const maxCommand = integerFlag('max-command-bytes', flags['max-command-bytes'], 1, Number.MAX_SAFE_INTEGER, carried);
-  if (maxCommand > carried) {
-    throw new UsageError(`--max-command-bytes ${maxCommand} is more than ${carried}, the most one ${maxDatagramBytes}-byte datagram`
-      + `${key ? ' with its authentication tag' : ''} carries in a single entry (entries are not split across datagrams); `
-      + 'raise --max-datagram (up to 65507 on loopback) for larger commands');
-  }
+  const maxCommand = integerFlag('max-command-bytes', flags['max-command-bytes'], 1, MAX_COMMAND_BYTES_LIMIT, DEFAULT_MAX_COMMAND_BYTES);
   const logger = stderrLogger(logLevelFlag(flags['log-level']), `node ${id}: `);
   const json = flags.json === true;
   const printApplied = flags['print-applied'] === true;
@@ -100,7 +94,9 @@ export async function runNode(args: string[]): Promise<void> {
   };
 
   // The port first: a start that fails on a port in use has then touched nothing on disk.
-  const transport = await UdpTransport.open({ self: id, addresses, clusterId, maxDatagramBytes, logger, commands: cliCommands, ...(key && { key }) });
+  const transport = await UdpTransport.open({
+    self: id, addresses, clusterId, maxDatagramBytes, maxCommandBytes: maxCommand, logger, commands: cliCommands, ...(key && { key }),
+  });
   let storage: FileStorage;
   try {
     storage = await FileStorage.open({ dir: flags.data, clusterId, nodeId: id, logger, commands: cliCommands });

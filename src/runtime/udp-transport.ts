@@ -9,11 +9,11 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { CommandCodec, InstallSnapshot, Message, NodeId } from '../machine/index.ts';
+import type { CommandCodec, Message, NodeId } from '../machine/index.ts';
+import { ChunkAssembler } from './chunk-assembler.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import { SnapshotAssembler } from './snapshot-assembler.ts';
 import type { Transport } from './transport.ts';
-import { DEFAULT_MAX_DATAGRAM, createWireCodec, maxCommandBytes, type WireCodec } from './wire-codec.ts';
+import { DEFAULT_MAX_COMMAND_BYTES, createWireCodec, type WireCodec } from './wire-codec.ts';
 
 export interface PeerAddress {
   readonly host: string;
@@ -30,6 +30,8 @@ export interface UdpTransportOptions {
   readonly maxDatagramBytes?: number;
   /** The largest snapshot this node accepts, bounding the memory a sender can tie up. */
   readonly maxSnapshotBytes?: number;
+  /** The largest command, sent or accepted (default 1 MiB); one larger than a datagram goes in chunks. */
+  readonly maxCommandBytes?: number;
   readonly commands?: CommandCodec;
   readonly logger?: Logger;
   /** Kernel receive buffer to ask for (default 8 MiB; Linux caps it at net.core.rmem_max). */
@@ -54,10 +56,15 @@ export class TransportError extends Error {
 /** Kernel socket buffers large enough for a burst of snapshot chunks; Linux caps them at rmem_max/wmem_max. */
 const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
 /**
- * Snapshot chunks sent per event-loop turn: about 22 KiB at the default datagram size, and fewer
- * than the 32 datagrams libuv reads per turn, so even a receiver in the same process keeps up.
+ * Datagrams of a split message sent per event-loop turn: about 22 KiB at the default datagram
+ * size, and fewer than the 32 datagrams libuv reads per turn, so even a receiver in the same
+ * process keeps up.
  */
-const SNAPSHOT_BURST = 16;
+const BURST = 16;
+/** Commands being reassembled at once per sender: a leader pipelines proposals, so a few may overlap. */
+const COMMANDS_PER_SENDER = 4;
+/** A split message not completed in this long was lost; its chunks are dropped. */
+const REASSEMBLY_IDLE_MS = 10_000;
 /** Strangers' datagrams are reported in one line per interval: a line each would cost more than the drop. */
 const STRANGER_REPORT_MS = 10_000;
 /** Send errors that the same datagram would meet again; the rest (a peer down, a full buffer) pass. */
@@ -67,9 +74,10 @@ export class UdpTransport implements Transport {
   readonly maxCommandBytes: number;
   private handler: ((message: Message) => void) | null = null;
   private closed = false;
-  private readonly assembler: SnapshotAssembler;
-  /** Snapshots being streamed, per peer. */
-  private readonly streams = new Map<NodeId, { readonly key: string; readonly datagrams: Uint8Array[]; next: number }>();
+  private readonly snapshots: ChunkAssembler;
+  private readonly commands: ChunkAssembler;
+  /** Split messages being sent, per peer, in the order they were sent. */
+  private readonly streams = new Map<NodeId, Stream[]>();
   private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, sendErrors: 0 };
   /** Each peer by the port and address it sends from (its bound address: one socket per node). */
   private readonly bySource = new Map<number, { readonly host: string; readonly id: NodeId }>();
@@ -83,11 +91,12 @@ export class UdpTransport implements Transport {
     self: NodeId,
     private readonly logger: Logger,
     maxSnapshotBytes: number,
-    maxDatagramBytes: number,
-    authenticated: boolean,
+    maxCommandBytes: number,
   ) {
-    this.maxCommandBytes = maxCommandBytes(maxDatagramBytes, authenticated);
-    this.assembler = new SnapshotAssembler(maxSnapshotBytes);
+    this.maxCommandBytes = maxCommandBytes;
+    // A newer snapshot replaces the one being received: one at a time per sender.
+    this.snapshots = new ChunkAssembler({ maxBytes: maxSnapshotBytes, transfersPerSender: 1, idleMs: REASSEMBLY_IDLE_MS });
+    this.commands = new ChunkAssembler({ maxBytes: maxCommandBytes, transfersPerSender: COMMANDS_PER_SENDER, idleMs: REASSEMBLY_IDLE_MS });
     for (const [id, { host, port }] of peers) if (id !== self) this.bySource.set(port, { host, id });
     socket.on('message', (bytes, from) => {
       const peer = this.bySource.get(from.port);
@@ -126,15 +135,16 @@ export class UdpTransport implements Transport {
       // Best effort: smaller buffers only mean more retries of large snapshots.
     }
     const logger = options.logger ?? silentLogger;
+    const maxCommandBytes = options.maxCommandBytes ?? DEFAULT_MAX_COMMAND_BYTES;
     socket.on('error', (err) => logger.warn(`udp socket: ${err.message}`));
     const codec = createWireCodec({
       clusterId: options.clusterId, self: options.self, members: [...options.addresses.keys()],
       ...(options.key && { key: options.key }),
       ...(options.commands && { commands: options.commands }),
       ...(options.maxDatagramBytes && { maxDatagramBytes: options.maxDatagramBytes }),
+      maxCommandBytes,
     });
-    return new UdpTransport(socket, codec, resolved, options.self, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024,
-      options.maxDatagramBytes || DEFAULT_MAX_DATAGRAM, options.key !== undefined);
+    return new UdpTransport(socket, codec, resolved, options.self, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024, maxCommandBytes);
   }
 
   get stats(): TransportCounters {
@@ -148,35 +158,52 @@ export class UdpTransport implements Transport {
       this.logger.debug(`not sent: node ${message.to} is not a member`);
       return;
     }
-    if (message.type === 'InstallSnapshot') return this.streamSnapshot(message, peer);
+    const queued = this.streams.get(message.to);
+    // A retry of a split message still on its way adds nothing (and a snapshot is costly to encode).
+    const key = streamKey(message);
+    if (queued?.some((q) => q.key === key)) return;
     let datagrams: Uint8Array[];
     try {
       datagrams = this.codec.encode(message);
     } catch (err) {
-      // An entry too large for any datagram: the node must hear of it, not retry it forever.
+      // An entry too large for any message: the node must hear of it, not retry it forever.
       this.counters.sendErrors++;
       throw err;
     }
-    for (const datagram of datagrams) this.sendDatagram(datagram, peer, message.to);
+    // The fast path: one datagram, or a few, and nothing this one must not overtake. An
+    // AppendEntries waits behind a split one, or the follower would see a gap and refuse it.
+    if (datagrams.length <= BURST && (queued === undefined || message.type !== 'AppendEntries')) {
+      for (const datagram of datagrams) this.sendDatagram(datagram, peer, message.to);
+      return;
+    }
+    this.stream(message.to, peer, { key, datagrams, next: 0 });
   }
 
   /**
-   * A snapshot goes out in bursts of chunks, one burst per event-loop turn, so a receiver with the
-   * kernel's default socket buffer (about 200 KiB) is not flooded: sent at once, a multi-megabyte
-   * snapshot would lose the same tail on every attempt and never complete. While a snapshot is
-   * streaming to a peer, the leader's retries of that same snapshot add nothing and are skipped.
+   * A split message goes out in bursts, one per event-loop turn, so a receiver with the kernel's
+   * default socket buffer (about 200 KiB) is not flooded: sent at once, a multi-megabyte snapshot
+   * or command would lose the same tail on every attempt and never complete.
    */
-  private streamSnapshot(m: InstallSnapshot, peer: PeerAddress): void {
-    const key = `${m.term}/${m.lastIncludedIndex}/${m.lastIncludedTerm}/${m.data.length}`;
-    if (this.streams.get(m.to)?.key === key) return;
-    const stream = { key, datagrams: this.codec.encode(m), next: 0 };
-    this.streams.set(m.to, stream);
+  private stream(to: NodeId, peer: PeerAddress, stream: Stream): void {
+    const queued = this.streams.get(to);
+    if (queued !== undefined) {
+      queued.push(stream);
+      return;
+    }
+    const queue = [stream];
+    this.streams.set(to, queue);
     const pump = () => {
-      if (this.closed || this.streams.get(m.to) !== stream) return;
-      const end = Math.min(stream.datagrams.length, stream.next + SNAPSHOT_BURST);
-      while (stream.next < end) this.sendDatagram(stream.datagrams[stream.next++]!, peer, m.to);
-      if (stream.next < stream.datagrams.length) setImmediate(pump);
-      else this.streams.delete(m.to);
+      if (this.closed) return;
+      for (let sent = 0; sent < BURST && queue.length > 0;) {
+        const head = queue[0]!;
+        while (sent < BURST && head.next < head.datagrams.length) {
+          this.sendDatagram(head.datagrams[head.next++]!, peer, to);
+          sent++;
+        }
+        if (head.next === head.datagrams.length) queue.shift();
+      }
+      if (queue.length > 0) setImmediate(pump);
+      else this.streams.delete(to);
     };
     pump();
   }
@@ -208,10 +235,23 @@ export class UdpTransport implements Transport {
     if (!decoded.ok) return this.drop(sender, decoded.reason);
     const d = decoded.datagram;
     if (d.from !== sender) return this.drop(sender, `claims to come from node ${d.from}`);
-    if (d.type !== 'InstallSnapshotChunk') return this.handler?.(d);
-    const snapshot = this.assembler.add(d);
-    if (snapshot === 'too large') return this.drop(sender, `snapshot of ${d.total} bytes is larger than allowed`);
-    if (snapshot !== 'incomplete') this.handler?.(snapshot);
+    if (d.type === 'InstallSnapshotChunk') {
+      const { term, from, to, lastIncludedIndex, lastIncludedTerm } = d;
+      const data = this.snapshots.add(d, `${term}/${lastIncludedIndex}/${lastIncludedTerm}/${d.total}`, performance.now());
+      if (data === 'too large') return this.drop(sender, `snapshot of ${d.total} bytes is larger than allowed`);
+      if (data !== 'incomplete') this.handler?.({ type: 'InstallSnapshot', term, from, to, lastIncludedIndex, lastIncludedTerm, data });
+      return;
+    }
+    if (d.type === 'AppendEntriesChunk') {
+      // The same term, index and entry term name the same entry (Log Matching), so chunks of retries combine.
+      const command = this.commands.add(d, `${d.term}/${d.prevLogIndex}/${d.prevLogTerm}/${d.entryTerm}/${d.total}`, performance.now());
+      if (command === 'too large') return this.drop(sender, `command of ${d.total} bytes is larger than allowed`);
+      if (command === 'incomplete') return;
+      const rebuilt = this.codec.entryOf(d, command);
+      if (!rebuilt.ok) return this.drop(sender, rebuilt.reason);
+      return this.handler?.(rebuilt.datagram);
+    }
+    this.handler?.(d);
   }
 
   private drop(sender: NodeId, reason: string): void {
@@ -230,6 +270,22 @@ export class UdpTransport implements Transport {
     const count = this.counters.fromStrangers - this.strangersReported;
     this.strangersReported = this.counters.fromStrangers;
     this.logger.warn(`dropped ${count} datagram${count === 1 ? '' : 's'} from addresses that are no peer's (the last from ${address}:${port})`);
+  }
+}
+
+/** A message being sent in bursts; `key` names its content, so a retry of it can be recognised. */
+interface Stream {
+  readonly key: string;
+  readonly datagrams: Uint8Array[];
+  next: number;
+}
+
+function streamKey(m: Message): string {
+  switch (m.type) {
+    case 'InstallSnapshot': return `snapshot/${m.term}/${m.lastIncludedIndex}/${m.lastIncludedTerm}/${m.data.length}`;
+    // Within one term the leader's entries after an index never change (Log Matching).
+    case 'AppendEntries': return `entries/${m.term}/${m.prevLogIndex}/${m.entries.length}/${m.leaderCommit}`;
+    default: return m.type;
   }
 }
 
