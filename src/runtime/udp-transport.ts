@@ -1,9 +1,14 @@
 // The Transport between processes: one UDP socket per node (IPv4 or IPv6), one wire-codec datagram
 // per message or message piece. Whatever arrives is validated before the node sees it; a datagram
 // that fails is dropped, counted and logged at debug level, and the node keeps running. Hostile
-// traffic must cost little, or a flood starves the members' datagrams and timers: a datagram from
-// an address that is no peer's is dropped before anything else is done with it, and one that claims
-// a sender other than the peer at its source address is dropped too. A send the kernel refuses for
+// traffic must cost little, or a flood starves the members' datagrams and timers. Each peer has a
+// socket of its own, bound to this node's address and connected to the peer's, so the kernel queues
+// the peer's datagrams apart from everyone else's and libuv reads each socket in turn (up to 32
+// datagrams per socket per event-loop turn): a flood from a stranger, or from a forged member
+// address, fills only its own queue and takes only its own share of the loop. Whatever is left
+// arrives at the node's unconnected socket: a datagram from an address that is no peer's is dropped
+// there before anything else is done with it, and one that claims a sender other than the peer at
+// its source address is dropped too. A send the kernel refuses for
 // a reason that will not go away (EMSGSIZE and the like) is logged as an error: every retry would
 // fail the same way.
 import dgram from 'node:dgram';
@@ -86,6 +91,8 @@ export class UdpTransport implements Transport {
 
   private constructor(
     private readonly socket: dgram.Socket,
+    /** Each peer's connected socket; a peer without one (connect refused) is reached through `socket`. */
+    private readonly connected: ReadonlyMap<NodeId, dgram.Socket>,
     private readonly codec: WireCodec,
     private readonly peers: ReadonlyMap<NodeId, PeerAddress>,
     self: NodeId,
@@ -103,6 +110,8 @@ export class UdpTransport implements Transport {
       if (peer === undefined || peer.host !== from.address) return this.dropStranger(from.address, from.port);
       this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), peer.id);
     });
+    // The kernel delivers to a connected socket only what comes from the address it is connected to.
+    for (const [id, s] of connected) s.on('message', (bytes) => this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), id));
   }
 
   /** Binds this node's address and resolves peer host names once, so sends never wait on DNS. */
@@ -117,26 +126,48 @@ export class UdpTransport implements Transport {
         throw new TransportError(`node ${id} at ${address.host} is IPv${isIP(address.host)}, node ${options.self} listens on IPv${family}`);
       }
     }
-    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
-    await new Promise<void>((ok, fail) => {
-      socket.once('error', (err: NodeJS.ErrnoException) => {
-        socket.close();
-        const where = `${own.host}:${own.port}`;
-        fail(new TransportError(err.code === 'EADDRINUSE' ? `port ${own.port} is in use (${where})`
-          : err.code === 'EADDRNOTAVAIL' ? `${own.host} is not an address of this machine`
-          : `cannot listen on ${where}: ${err.message}`));
-      });
-      socket.bind(own.port, resolved.get(options.self)!.host, () => ok());
-    });
-    try {
-      socket.setRecvBufferSize(options.receiveBufferBytes ?? SOCKET_BUFFER_BYTES);
-      socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
-    } catch {
-      // Best effort: smaller buffers only mean more retries of large snapshots.
-    }
+    const host = resolved.get(options.self)!.host;
+    const socketOf = (reuseAddr: boolean) => dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6, reuseAddr });
+    // The per-peer sockets share the node's port (SO_REUSEADDR), which would also let a twin of
+    // this node bind it: a socket without reuse takes the port first, and fails if anything holds it.
+    const probe = socketOf(false);
+    await bindSocket(probe, own.port, host, own);
+    const port = probe.address().port;
+    await new Promise<void>((ok) => probe.close(ok));
+    const socket = socketOf(true);
+    await bindSocket(socket, port, host, own);
     const logger = options.logger ?? silentLogger;
-    const maxCommandBytes = options.maxCommandBytes ?? DEFAULT_MAX_COMMAND_BYTES;
     socket.on('error', (err) => logger.warn(`udp socket: ${err.message}`));
+    const connected = new Map<NodeId, dgram.Socket>();
+    try {
+      for (const [id, address] of resolved) {
+        if (id === options.self) continue;
+        const s = socketOf(true);
+        await bindSocket(s, port, host, own);
+        // Node hands a connect error to the callback rather than emitting it.
+        const refused = await new Promise<unknown>((done) => s.connect(address.port, address.host, (...err: unknown[]) => done(err[0] ?? null)));
+        if (refused !== null) {
+          // An address the kernel will not connect to (a broadcast address): reached through the shared socket.
+          s.close();
+          continue;
+        }
+        // A peer that is down answers with ICMP, which a connected socket reports as ECONNREFUSED.
+        s.on('error', (err: NodeJS.ErrnoException) => logger[err.code === 'ECONNREFUSED' ? 'debug' : 'warn'](`udp socket of node ${id}: ${err.message}`));
+        connected.set(id, s);
+      }
+    } catch (err) {
+      for (const s of [socket, ...connected.values()]) s.close();
+      throw err;
+    }
+    for (const s of [socket, ...connected.values()]) {
+      try {
+        s.setRecvBufferSize(options.receiveBufferBytes ?? SOCKET_BUFFER_BYTES);
+        s.setSendBufferSize(SOCKET_BUFFER_BYTES);
+      } catch {
+        // Best effort: smaller buffers only mean more retries of large snapshots.
+      }
+    }
+    const maxCommandBytes = options.maxCommandBytes ?? DEFAULT_MAX_COMMAND_BYTES;
     const codec = createWireCodec({
       clusterId: options.clusterId, self: options.self, members: [...options.addresses.keys()],
       ...(options.key && { key: options.key }),
@@ -144,7 +175,7 @@ export class UdpTransport implements Transport {
       ...(options.maxDatagramBytes && { maxDatagramBytes: options.maxDatagramBytes }),
       maxCommandBytes,
     });
-    return new UdpTransport(socket, codec, resolved, options.self, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024, maxCommandBytes);
+    return new UdpTransport(socket, connected, codec, resolved, options.self, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024, maxCommandBytes);
   }
 
   get stats(): TransportCounters {
@@ -210,12 +241,15 @@ export class UdpTransport implements Transport {
 
   private sendDatagram(datagram: Uint8Array, peer: PeerAddress, to: NodeId): void {
     this.counters.datagramsSent++;
-    this.socket.send(datagram, peer.port, peer.host, (err) => {
+    const sent = (err: Error | null) => {
       if (err === null || this.closed) return;
       this.counters.sendErrors++;
       const permanent = PERMANENT_SEND_ERRORS.has((err as NodeJS.ErrnoException).code ?? '');
       this.logger[permanent ? 'error' : 'debug'](`send of ${datagram.length} bytes to node ${to} failed: ${err.message}`);
-    });
+    };
+    const own = this.connected.get(to);
+    if (own !== undefined) own.send(datagram, sent);
+    else this.socket.send(datagram, peer.port, peer.host, sent);
   }
 
   onMessage(handler: (message: Message) => void): void {
@@ -226,6 +260,7 @@ export class UdpTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     this.socket.close();
+    for (const s of this.connected.values()) s.close();
   }
 
   private receive(bytes: Uint8Array, sender: NodeId): void {
@@ -287,6 +322,19 @@ function streamKey(m: Message): string {
     case 'AppendEntries': return `entries/${m.term}/${m.prevLogIndex}/${m.entries.length}/${m.leaderCommit}`;
     default: return m.type;
   }
+}
+
+async function bindSocket(socket: dgram.Socket, port: number, host: string, own: PeerAddress): Promise<void> {
+  await new Promise<void>((ok, fail) => {
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      socket.close();
+      const where = `${own.host}:${own.port}`;
+      fail(new TransportError(err.code === 'EADDRINUSE' ? `port ${own.port} is in use (${where})`
+        : err.code === 'EADDRNOTAVAIL' ? `${own.host} is not an address of this machine`
+        : `cannot listen on ${where}: ${err.message}`));
+    });
+    socket.bind(port, host, () => { socket.removeAllListeners('error'); ok(); });
+  });
 }
 
 async function resolve(id: NodeId, address: PeerAddress): Promise<PeerAddress> {
