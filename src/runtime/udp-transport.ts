@@ -8,7 +8,9 @@
 // address, fills only its own queue and takes only its own share of the loop. Whatever is left
 // arrives at the node's unconnected socket: a datagram from an address that is no peer's is dropped
 // there before anything else is done with it, and one that claims a sender other than the peer at
-// its source address is dropped too. A send the kernel refuses for
+// its source address is dropped too. Strangers share a budget (a token bucket); once it is spent
+// the unconnected socket is closed for a while, so the kernel drops their datagrams without waking
+// the node at all, while the members' connected sockets go on. A send the kernel refuses for
 // a reason that will not go away (EMSGSIZE and the like) is logged as an error: every retry would
 // fail the same way.
 import dgram from 'node:dgram';
@@ -17,6 +19,7 @@ import { isIP } from 'node:net';
 import type { CommandCodec, Message, NodeId } from '../machine/index.ts';
 import { ChunkAssembler } from './chunk-assembler.ts';
 import { silentLogger, type Logger } from './logger.ts';
+import { TokenBucket } from './token-bucket.ts';
 import type { Transport } from './transport.ts';
 import { DEFAULT_MAX_COMMAND_BYTES, createWireCodec, type WireCodec } from './wire-codec.ts';
 
@@ -50,6 +53,8 @@ export interface TransportCounters {
   readonly dropped: number;
   /** Datagrams from an address that is no peer's, dropped unread. */
   readonly fromStrangers: number;
+  /** Times the strangers' budget was spent and the unconnected socket closed for a while. */
+  readonly strangersMuted: number;
   readonly sendErrors: number;
 }
 
@@ -72,6 +77,14 @@ const COMMANDS_PER_SENDER = 4;
 const REASSEMBLY_IDLE_MS = 10_000;
 /** Strangers' datagrams are reported in one line per interval: a line each would cost more than the drop. */
 const STRANGER_REPORT_MS = 10_000;
+/**
+ * What strangers may cost: no member needs the unconnected socket once its connected one is up,
+ * so the budget only has to let a few through to be counted and reported.
+ */
+const STRANGER_RATE = 1000;
+const STRANGER_BURST = 1000;
+/** How long the unconnected socket stays closed once the strangers' budget is spent. */
+const STRANGER_MUTE_MS = 1000;
 /** Send errors that the same datagram would meet again; the rest (a peer down, a full buffer) pass. */
 const PERMANENT_SEND_ERRORS = new Set(['EMSGSIZE', 'EINVAL', 'EACCES', 'EPERM', 'EAFNOSUPPORT', 'EDESTADDRREQ']);
 
@@ -83,14 +96,20 @@ export class UdpTransport implements Transport {
   private readonly commands: ChunkAssembler;
   /** Split messages being sent, per peer, in the order they were sent. */
   private readonly streams = new Map<NodeId, Stream[]>();
-  private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, sendErrors: 0 };
+  private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, strangersMuted: 0, sendErrors: 0 };
+  private readonly strangerBudget = new TokenBucket(STRANGER_RATE, STRANGER_BURST);
+  /** The unconnected socket; null while strangers are muted. */
+  private shared: dgram.Socket | null;
+  private unmuteTimer: NodeJS.Timeout | null = null;
   /** Each peer by the port and address it sends from (its bound address: one socket per node). */
   private readonly bySource = new Map<number, { readonly host: string; readonly id: NodeId }>();
   private strangersReported = 0;
   private strangerReportAt = -Infinity;
 
   private constructor(
-    private readonly socket: dgram.Socket,
+    socket: dgram.Socket,
+    /** Where the unconnected socket is bound, to bind it again after a mute. */
+    private readonly bound: { readonly port: number; readonly host: string; readonly family: number },
     /** Each peer's connected socket; a peer without one (connect refused) is reached through `socket`. */
     private readonly connected: ReadonlyMap<NodeId, dgram.Socket>,
     private readonly codec: WireCodec,
@@ -105,11 +124,8 @@ export class UdpTransport implements Transport {
     this.snapshots = new ChunkAssembler({ maxBytes: maxSnapshotBytes, transfersPerSender: 1, idleMs: REASSEMBLY_IDLE_MS });
     this.commands = new ChunkAssembler({ maxBytes: maxCommandBytes, transfersPerSender: COMMANDS_PER_SENDER, idleMs: REASSEMBLY_IDLE_MS });
     for (const [id, { host, port }] of peers) if (id !== self) this.bySource.set(port, { host, id });
-    socket.on('message', (bytes, from) => {
-      const peer = this.bySource.get(from.port);
-      if (peer === undefined || peer.host !== from.address) return this.dropStranger(from.address, from.port);
-      this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), peer.id);
-    });
+    this.shared = socket;
+    this.listen(socket);
     // The kernel delivers to a connected socket only what comes from the address it is connected to.
     for (const [id, s] of connected) s.on('message', (bytes) => this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), id));
   }
@@ -137,7 +153,6 @@ export class UdpTransport implements Transport {
     const socket = socketOf(true);
     await bindSocket(socket, port, host, own);
     const logger = options.logger ?? silentLogger;
-    socket.on('error', (err) => logger.warn(`udp socket: ${err.message}`));
     const connected = new Map<NodeId, dgram.Socket>();
     try {
       for (const [id, address] of resolved) {
@@ -175,7 +190,43 @@ export class UdpTransport implements Transport {
       ...(options.maxDatagramBytes && { maxDatagramBytes: options.maxDatagramBytes }),
       maxCommandBytes,
     });
-    return new UdpTransport(socket, connected, codec, resolved, options.self, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024, maxCommandBytes);
+    return new UdpTransport(socket, { port, host, family }, connected, codec, resolved, options.self, logger, options.maxSnapshotBytes ?? 1024 * 1024 * 1024, maxCommandBytes);
+  }
+
+  private listen(socket: dgram.Socket): void {
+    socket.on('error', (err) => this.logger.warn(`udp socket: ${err.message}`));
+    socket.on('message', (bytes, from) => {
+      const peer = this.bySource.get(from.port);
+      if (peer === undefined || peer.host !== from.address) return this.dropStranger(from.address, from.port);
+      this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), peer.id);
+    });
+  }
+
+  /** Closes the unconnected socket for a while: the kernel then drops strangers' datagrams itself. */
+  private muteStrangers(): void {
+    if (this.shared === null) return;
+    this.shared.close();
+    this.shared = null;
+    this.counters.strangersMuted++;
+    this.unmuteTimer = setTimeout(() => this.unmuteStrangers(), STRANGER_MUTE_MS);
+  }
+
+  private unmuteStrangers(): void {
+    this.unmuteTimer = null;
+    if (this.closed) return;
+    const { port, host, family } = this.bound;
+    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6, reuseAddr: true });
+    socket.once('error', (err) => {
+      this.logger.warn(`cannot reopen the udp socket for strangers: ${err.message}`);
+      socket.close();
+      if (!this.closed) this.unmuteTimer = setTimeout(() => this.unmuteStrangers(), STRANGER_MUTE_MS);
+    });
+    socket.bind(port, host, () => {
+      socket.removeAllListeners('error');
+      if (this.closed) return socket.close();
+      this.shared = socket;
+      this.listen(socket);
+    });
   }
 
   get stats(): TransportCounters {
@@ -249,7 +300,8 @@ export class UdpTransport implements Transport {
     };
     const own = this.connected.get(to);
     if (own !== undefined) own.send(datagram, sent);
-    else this.socket.send(datagram, peer.port, peer.host, sent);
+    else if (this.shared !== null) this.shared.send(datagram, peer.port, peer.host, sent);
+    else sent(new Error('the unconnected socket is closed while strangers are muted'));
   }
 
   onMessage(handler: (message: Message) => void): void {
@@ -259,7 +311,8 @@ export class UdpTransport implements Transport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.socket.close();
+    this.shared?.close();
+    if (this.unmuteTimer !== null) clearTimeout(this.unmuteTimer);
     for (const s of this.connected.values()) s.close();
   }
 
@@ -300,6 +353,7 @@ export class UdpTransport implements Transport {
     this.counters.dropped++;
     this.counters.fromStrangers++;
     const now = performance.now();
+    if (!this.strangerBudget.take(now)) this.muteStrangers();
     if (now - this.strangerReportAt < STRANGER_REPORT_MS) return;
     this.strangerReportAt = now;
     const count = this.counters.fromStrangers - this.strangersReported;
