@@ -35,7 +35,7 @@ Options:
                        largest command in bytes (its JSON text; with --input base64, its bytes
                        + 1); a larger one is refused. Default ${DEFAULT_MAX_COMMAND_BYTES} (1 MiB), at most
                        ${MAX_COMMAND_BYTES_LIMIT}; every node of a cluster needs the same value. A command
-                       larger than a datagram is sent in chunks
+                       larger than a datagram is sent in chunks.
   --json               print events as JSON lines on stdout (for programs)
   --print-applied      also print every applied command (base64 with --input base64)
   --log-level LEVEL    debug, info (default), warn or error, on stderr
