@@ -10,7 +10,11 @@
 // there before anything else is done with it, and one that claims a sender other than the peer at
 // its source address is dropped too. Strangers share a budget (a token bucket); once it is spent
 // the unconnected socket is closed for a while, so the kernel drops their datagrams without waking
-// the node at all, while the members' connected sockets go on. A send the kernel refuses for
+// the node at all, while the members' connected sockets go on. Those checks hold even without a
+// key, but a source address is easy to forge, so a transport is keyed unless its user says
+// otherwise: an HMAC tag under the cluster's key is what keeps an outsider from moving the cluster.
+// Drops for authentication are counted by reason and reported in one warning line per interval,
+// so a flood of forgeries is seen without flooding the log. A send the kernel refuses for
 // a reason that will not go away (EMSGSIZE and the like) is logged as an error: every retry would
 // fail the same way.
 import dgram from 'node:dgram';
@@ -33,8 +37,15 @@ export interface UdpTransportOptions {
   /** Every member's address, this node's own included (it binds there). */
   readonly addresses: ReadonlyMap<NodeId, PeerAddress>;
   readonly clusterId: number;
-  /** Shared secret for HMAC authentication of every datagram; without it datagrams are only checksummed. */
+  /** Shared secret for HMAC authentication of every datagram (at least 16 bytes); required unless insecureNoAuth. */
   readonly key?: Uint8Array;
+  /** Keys also accepted (never sent with) while the cluster rolls from one key to another. */
+  readonly acceptedKeys?: readonly Uint8Array[];
+  /**
+   * No key: datagrams are only checksummed, and anyone who can send from a member's address can
+   * move the cluster. Must be asked for by name; refused together with a key.
+   */
+  readonly insecureNoAuth?: boolean;
   readonly maxDatagramBytes?: number;
   /** The largest snapshot this node accepts, bounding the memory a sender can tie up. */
   readonly maxSnapshotBytes?: number;
@@ -49,12 +60,16 @@ export interface UdpTransportOptions {
 export interface TransportCounters {
   readonly datagramsSent: number;
   readonly datagramsReceived: number;
-  /** Every datagram refused, those from strangers included. */
+  /** Every datagram refused, for authentication or as malformed. */
   readonly dropped: number;
-  /** Datagrams from an address that is no peer's, dropped unread. */
+  /** Unknown senders: datagrams from an address that is no peer's, dropped unread. */
   readonly fromStrangers: number;
   /** Times the strangers' budget was spent and the unconnected socket closed for a while. */
   readonly strangersMuted: number;
+  /** Datagrams whose tag no accepted key produced: forged, or sent with another key. */
+  readonly badMac: number;
+  /** Datagrams from a peer's address that claim another sender (or one that is no member). */
+  readonly wrongSource: number;
   readonly sendErrors: number;
 }
 
@@ -75,8 +90,6 @@ const BURST = 16;
 const COMMANDS_PER_SENDER = 4;
 /** A split message not completed in this long was lost; its chunks are dropped. */
 const REASSEMBLY_IDLE_MS = 10_000;
-/** Strangers' datagrams are reported in one line per interval: a line each would cost more than the drop. */
-const STRANGER_REPORT_MS = 10_000;
 /**
  * What strangers may cost: no member needs the unconnected socket once its connected one is up,
  * so the budget only has to let a few through to be counted and reported.
@@ -85,6 +98,10 @@ const STRANGER_RATE = 1000;
 const STRANGER_BURST = 1000;
 /** How long the unconnected socket stays closed once the strangers' budget is spent. */
 const STRANGER_MUTE_MS = 1000;
+/** Drops for authentication are reported in one line per interval: a line each would cost more than the drop. */
+const AUTH_REPORT_MS = 10_000;
+/** The least key length (bytes) accepted: an HMAC key much shorter than its 32-byte output is guessable. */
+export const MIN_KEY_BYTES = 16;
 /** Send errors that the same datagram would meet again; the rest (a peer down, a full buffer) pass. */
 const PERMANENT_SEND_ERRORS = new Set(['EMSGSIZE', 'EINVAL', 'EACCES', 'EPERM', 'EAFNOSUPPORT', 'EDESTADDRREQ']);
 
@@ -96,15 +113,19 @@ export class UdpTransport implements Transport {
   private readonly commands: ChunkAssembler;
   /** Split messages being sent, per peer, in the order they were sent. */
   private readonly streams = new Map<NodeId, Stream[]>();
-  private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, strangersMuted: 0, sendErrors: 0 };
+  private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, strangersMuted: 0, badMac: 0, wrongSource: 0, sendErrors: 0 };
   private readonly strangerBudget = new TokenBucket(STRANGER_RATE, STRANGER_BURST);
   /** The unconnected socket; null while strangers are muted. */
   private shared: dgram.Socket | null;
   private unmuteTimer: NodeJS.Timeout | null = null;
-  /** Each peer by the port and address it sends from (its bound address: one socket per node). */
-  private readonly bySource = new Map<number, { readonly host: string; readonly id: NodeId }>();
-  private strangersReported = 0;
-  private strangerReportAt = -Infinity;
+  /**
+   * Each peer by the address and port it sends from (its bound address: one socket per node).
+   * Keyed by both: members on different hosts commonly share one port.
+   */
+  private readonly bySource = new Map<string, NodeId>();
+  /** Authentication drops already reported, and when the last report went out. */
+  private authReported = 0;
+  private authReportAt = -Infinity;
 
   private constructor(
     socket: dgram.Socket,
@@ -123,7 +144,7 @@ export class UdpTransport implements Transport {
     // A newer snapshot replaces the one being received: one at a time per sender.
     this.snapshots = new ChunkAssembler({ maxBytes: maxSnapshotBytes, transfersPerSender: 1, idleMs: REASSEMBLY_IDLE_MS });
     this.commands = new ChunkAssembler({ maxBytes: maxCommandBytes, transfersPerSender: COMMANDS_PER_SENDER, idleMs: REASSEMBLY_IDLE_MS });
-    for (const [id, { host, port }] of peers) if (id !== self) this.bySource.set(port, { host, id });
+    for (const [id, { host, port }] of peers) if (id !== self) this.bySource.set(`${asReported(host)}|${port}`, id);
     this.shared = socket;
     this.listen(socket);
     // The kernel delivers to a connected socket only what comes from the address it is connected to.
@@ -134,6 +155,7 @@ export class UdpTransport implements Transport {
   static async open(options: UdpTransportOptions): Promise<UdpTransport> {
     const own = options.addresses.get(options.self);
     if (own === undefined) throw new TransportError(`node ${options.self} has no address among the peers`);
+    checkAuthentication(options);
     const resolved = new Map<NodeId, PeerAddress>();
     for (const [id, address] of options.addresses) resolved.set(id, await resolve(id, address));
     const family = isIP(resolved.get(options.self)!.host);
@@ -186,6 +208,7 @@ export class UdpTransport implements Transport {
     const codec = createWireCodec({
       clusterId: options.clusterId, self: options.self, members: [...options.addresses.keys()],
       ...(options.key && { key: options.key }),
+      ...(options.acceptedKeys && { acceptedKeys: options.acceptedKeys }),
       ...(options.commands && { commands: options.commands }),
       ...(options.maxDatagramBytes && { maxDatagramBytes: options.maxDatagramBytes }),
       maxCommandBytes,
@@ -196,9 +219,9 @@ export class UdpTransport implements Transport {
   private listen(socket: dgram.Socket): void {
     socket.on('error', (err) => this.logger.warn(`udp socket: ${err.message}`));
     socket.on('message', (bytes, from) => {
-      const peer = this.bySource.get(from.port);
-      if (peer === undefined || peer.host !== from.address) return this.dropStranger(from.address, from.port);
-      this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), peer.id);
+      const peer = this.bySource.get(`${from.address}|${from.port}`);
+      if (peer === undefined) return this.dropStranger(from.address, from.port);
+      this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), peer);
     });
   }
 
@@ -320,9 +343,17 @@ export class UdpTransport implements Transport {
     if (this.closed) return;
     this.counters.datagramsReceived++;
     const decoded = this.codec.decode(bytes);
-    if (!decoded.ok) return this.drop(sender, decoded.reason);
+    if (!decoded.ok) {
+      this.drop(sender, decoded.reason);
+      if (decoded.cause === 'bad-mac') this.countAuthDrop('badMac', `node ${sender}'s address`);
+      else if (decoded.cause === 'unknown-sender') this.countAuthDrop('wrongSource', `node ${sender}'s address`);
+      return;
+    }
     const d = decoded.datagram;
-    if (d.from !== sender) return this.drop(sender, `claims to come from node ${d.from}`);
+    if (d.from !== sender) {
+      this.drop(sender, `claims to come from node ${d.from}`);
+      return this.countAuthDrop('wrongSource', `node ${sender}'s address`);
+    }
     if (d.type === 'InstallSnapshotChunk') {
       const { term, from, to, lastIncludedIndex, lastIncludedTerm } = d;
       const data = this.snapshots.add(d, `${term}/${lastIncludedIndex}/${lastIncludedTerm}/${d.total}`, performance.now());
@@ -344,21 +375,29 @@ export class UdpTransport implements Transport {
 
   private drop(sender: NodeId, reason: string): void {
     this.counters.dropped++;
-    this.logger.debug(`dropped datagram from node ${sender}: ${reason}`);
+    this.logger.debug(`dropped datagram from node ${sender}'s address: ${reason}`);
   }
 
   private dropStranger(address: string, port: number): void {
     if (this.closed) return;
     this.counters.datagramsReceived++;
     this.counters.dropped++;
-    this.counters.fromStrangers++;
+    if (!this.strangerBudget.take(performance.now())) this.muteStrangers();
+    this.countAuthDrop('fromStrangers', `${address}:${port}`);
+  }
+
+  /** Counts a drop for authentication; at most one warning per interval says how many, by reason. */
+  private countAuthDrop(reason: 'fromStrangers' | 'badMac' | 'wrongSource', lastFrom: string): void {
+    this.counters[reason]++;
+    const { fromStrangers, badMac, wrongSource } = this.counters;
+    const total = fromStrangers + badMac + wrongSource;
     const now = performance.now();
-    if (!this.strangerBudget.take(now)) this.muteStrangers();
-    if (now - this.strangerReportAt < STRANGER_REPORT_MS) return;
-    this.strangerReportAt = now;
-    const count = this.counters.fromStrangers - this.strangersReported;
-    this.strangersReported = this.counters.fromStrangers;
-    this.logger.warn(`dropped ${count} datagram${count === 1 ? '' : 's'} from addresses that are no peer's (the last from ${address}:${port})`);
+    if (now - this.authReportAt < AUTH_REPORT_MS) return;
+    this.authReportAt = now;
+    const count = total - this.authReported;
+    this.authReported = total;
+    this.logger.warn(`dropped ${count} datagram${count === 1 ? '' : 's'} failing authentication (so far: ${fromStrangers} from addresses that `
+      + `are no peer's, ${badMac} with a bad MAC, ${wrongSource} claiming another sender than their address's; the last from ${lastFrom})`);
   }
 }
 
@@ -390,6 +429,21 @@ async function bindSocket(socket: dgram.Socket, port: number, host: string, own:
     socket.bind(port, host, () => { socket.removeAllListeners('error'); ok(); });
   });
 }
+
+/** A transport is keyed, or keyless because its user said so by name; never keyless by omission. */
+function checkAuthentication(options: UdpTransportOptions): void {
+  if (options.insecureNoAuth === true) {
+    if (options.key !== undefined || options.acceptedKeys?.length) throw new TransportError('insecureNoAuth together with a key: choose one');
+    return;
+  }
+  if (options.key === undefined) throw new TransportError('no key: give a key of at least 16 bytes, or insecureNoAuth to run without authentication');
+  for (const k of [options.key, ...(options.acceptedKeys ?? [])]) {
+    if (k.length < MIN_KEY_BYTES) throw new TransportError(`a key of ${k.length} bytes: use at least ${MIN_KEY_BYTES}`);
+  }
+}
+
+/** An address as the kernel reports a datagram's source: IPv6 compressed and in lower case (0:0:0:0:0:0:0:1 is ::1). */
+const asReported = (host: string): string => isIP(host) === 6 ? new URL(`udp://[${host}]`).hostname.slice(1, -1) : host;
 
 async function resolve(id: NodeId, address: PeerAddress): Promise<PeerAddress> {
   if (!Number.isInteger(address.port) || address.port < 0 || address.port > 65535) {

@@ -33,6 +33,9 @@ export const DEFAULT_MAX_COMMAND_BYTES = 1024 * 1024;
 /** The most a cluster may configure: a sender can make a receiver hold a few commands of this size. */
 export const MAX_COMMAND_BYTES_LIMIT = 64 * 1024 * 1024;
 
+/** A well-formed datagram that claims a sender who is not a peer of this node. */
+class UnknownSender extends MalformedBytes {}
+
 const varintBytes = (n: number): number => {
   let bytes = 1;
   for (; n >= 0x80; n = Math.floor(n / 0x80)) bytes++;
@@ -84,9 +87,15 @@ export interface EntryChunk {
 /** What one datagram carries: a message, or a piece of one. */
 export type Datagram = Exclude<Message, InstallSnapshot> | SnapshotChunk | EntryChunk;
 
+/**
+ * Why a datagram was refused. The first two are what forgeries look like (no good tag; a sender
+ * who is no peer), so a transport counts them apart from damage.
+ */
+export type Refusal = 'bad-mac' | 'unknown-sender' | 'malformed';
+
 export type Decoded =
   | { readonly ok: true; readonly datagram: Datagram }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly cause: Refusal; readonly reason: string };
 
 export interface WireConfig {
   /** Distinguishes clusters sharing hosts and ports: datagrams of another cluster are refused. */
@@ -97,6 +106,11 @@ export interface WireConfig {
   readonly commands?: CommandCodec;
   /** Shared secret: when set, every datagram carries an HMAC-SHA256 tag and untagged ones are refused. */
   readonly key?: Uint8Array;
+  /**
+   * More keys whose tags are accepted, never used to send: during a key rotation, the key the
+   * other members still send with (see docs/networked-runtime.md). Only with `key`.
+   */
+  readonly acceptedKeys?: readonly Uint8Array[];
   readonly maxDatagramBytes?: number;
   /** The largest command sent or accepted, in bytes as `commands` writes it (default 1 MiB). */
   readonly maxCommandBytes?: number;
@@ -138,11 +152,14 @@ export function createWireCodec(config: WireConfig): WireCodec {
   if (!Number.isInteger(maxCommand) || maxCommand < 1 || maxCommand > MAX_COMMAND_BYTES_LIMIT) {
     throw new RangeError(`maxCommandBytes must be in [1, ${MAX_COMMAND_BYTES_LIMIT}], got ${maxCommand}`);
   }
+  if (config.acceptedKeys?.length && config.key === undefined) throw new RangeError('acceptedKeys without a key: a keyless codec checks no tag');
   const members = new Set<number>(config.members);
   const tagBytes = config.key ? TAG_BYTES : 0;
   const budget = entryBudget(maxBytes, config.key !== undefined);
-  const tag = (bytes: Uint8Array): Uint8Array =>
-    new Uint8Array(createHmac('sha256', config.key!).update(bytes).digest().subarray(0, TAG_BYTES));
+  const tagWith = (key: Uint8Array, bytes: Uint8Array): Uint8Array =>
+    new Uint8Array(createHmac('sha256', key).update(bytes).digest().subarray(0, TAG_BYTES));
+  const tag = (bytes: Uint8Array): Uint8Array => tagWith(config.key!, bytes);
+  const verifiers = config.key ? [config.key, ...(config.acceptedKeys ?? [])] : [];
 
   function begin(type: Datagram['type'], env: { term: Term; from: NodeId; to: NodeId }, capacity?: number): ByteWriter {
     const w = new ByteWriter(capacity);
@@ -293,7 +310,7 @@ export function createWireCodec(config: WireConfig): WireCodec {
    * then costs no tag, checksum or exception per datagram.
    */
   function screen(bytes: Uint8Array): string | null {
-    const minimum = HEADER_BYTES + 3 + 4 + tagBytes;
+    const minimum = HEADER_BYTES + 3 + 4;
     if (bytes.length < minimum) return `${bytes.length} bytes, shorter than any datagram`;
     if (bytes.length > UDP_MAX_PAYLOAD) return `${bytes.length} bytes, longer than any datagram`;
     if (bytes[0] !== WIRE_VERSION) return `unknown version ${bytes[0]}`;
@@ -304,21 +321,26 @@ export function createWireCodec(config: WireConfig): WireCodec {
 
   function decode(bytes: Uint8Array): Decoded {
     const refused = screen(bytes);
-    if (refused !== null) return { ok: false, reason: refused };
+    if (refused !== null) return { ok: false, cause: 'malformed', reason: refused };
+    if (tagBytes !== 0) {
+      // Too short for a tag is as unauthenticated as a wrong tag: most keyless datagrams are.
+      if (bytes.length < HEADER_BYTES + 3 + 4 + TAG_BYTES) return { ok: false, cause: 'bad-mac', reason: 'too short to carry an authentication tag' };
+      const body = bytes.subarray(0, bytes.length - TAG_BYTES);
+      const received = bytes.subarray(body.length);
+      if (!verifiers.some((key) => timingSafeEqual(tagWith(key, body), received))) {
+        return { ok: false, cause: 'bad-mac', reason: 'authentication tag mismatch' };
+      }
+    }
     try {
-      return { ok: true, datagram: parse(bytes) };
+      return { ok: true, datagram: parse(bytes.subarray(0, bytes.length - tagBytes)) };
     } catch (err) {
-      return { ok: false, reason: err instanceof MalformedBytes ? err.message : `unexpected: ${String(err)}` };
+      if (err instanceof UnknownSender) return { ok: false, cause: 'unknown-sender', reason: err.message };
+      return { ok: false, cause: 'malformed', reason: err instanceof MalformedBytes ? err.message : `unexpected: ${String(err)}` };
     }
   }
 
-  /** A datagram that passed screen(): its length, version and cluster are known to be right. */
-  function parse(bytes: Uint8Array): Datagram {
-    let body = bytes;
-    if (config.key) {
-      body = bytes.subarray(0, bytes.length - TAG_BYTES);
-      if (!timingSafeEqual(tag(body), bytes.subarray(body.length))) throw new MalformedBytes('authentication tag mismatch', body.length);
-    }
+  /** A datagram that passed screen() and the tag check, without its tag. */
+  function parse(body: Uint8Array): Datagram {
     const content = body.subarray(0, body.length - 4);
     const stored = new DataView(body.buffer, body.byteOffset + content.length, 4).getUint32(0, true);
     if (crc32(content) !== stored) throw new MalformedBytes('checksum mismatch', content.length);
@@ -326,7 +348,7 @@ export function createWireCodec(config: WireConfig): WireCodec {
     r.bytes(5); // version and cluster, screened
     const code = r.byte();
     const from = nodeId(r.varint());
-    if (!members.has(from) || from === config.self) throw new MalformedBytes(`sender ${from} is not a peer`, HEADER_BYTES);
+    if (!members.has(from) || from === config.self) throw new UnknownSender(`sender ${from} is not a peer`, HEADER_BYTES);
     const to = nodeId(r.varint());
     if (to !== config.self) throw new MalformedBytes(`addressed to ${to}, not ${config.self}`, HEADER_BYTES);
     const termAt = r.offset;

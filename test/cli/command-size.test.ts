@@ -15,7 +15,7 @@ test('raft node refuses a stdin line above the maximum command size with a clear
   const dir = await mkdtemp(join(tmpdir(), 'raft-command-size-'));
   const [port] = await freePorts(1);
   const events: NodeEvent[] = [];
-  const node = new NodeProcess({ id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: dir, clusterId: 1, onEvent: (e) => events.push(e) });
+  const node = new NodeProcess({ id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: dir, clusterId: 1, flags: ['--insecure-no-auth'], onEvent: (e) => events.push(e) });
   try {
     await until('the node to lead', () => events.some((e) => e.event === 'status' && e.role === 'leader'));
     const max = DEFAULT_MAX_COMMAND_BYTES;
@@ -36,7 +36,7 @@ test('with --input base64 a command is measured by its bytes, against a lowered 
   const [port] = await freePorts(1);
   const events: NodeEvent[] = [];
   const node = new NodeProcess({
-    id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: dir, clusterId: 1, flags: ['--input', 'base64', '--max-command-bytes', '50'],
+    id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: dir, clusterId: 1, flags: ['--insecure-no-auth', '--input', 'base64', '--max-command-bytes', '50'],
     onEvent: (e) => events.push(e),
   });
   const base64Of = (n: number) => Buffer.alloc(n, 0xfe).toString('base64');

@@ -28,7 +28,7 @@ async function udpCluster(options: { key?: Uint8Array; relay?: (real: Map<NodeId
   const nodes: Cluster['nodes'] = new Map();
   for (const id of members) {
     const addresses = relay?.addressesOf(id) ?? real;
-    const transport = await UdpTransport.open({ self: id, addresses, clusterId: 5, ...(options.key && { key: options.key }) });
+    const transport = await UdpTransport.open({ self: id, addresses, clusterId: 5, ...(options.key ? { key: options.key } : { insecureNoAuth: true }) });
     const applied: unknown[] = [];
     const apply = (a: Applied) => { if (a.type === 'command') applied.push(a.command); };
     nodes.set(id, { node: new RaftNode(id, members.filter((m) => m !== id), transport, new MemoryStorage(), { apply, timings }), transport, applied });

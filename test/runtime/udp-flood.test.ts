@@ -20,7 +20,7 @@ test('the cluster keeps committing while its leader is flooded with garbage from
   const ports = await freePorts(3);
   const addresses = new Map<NodeId, PeerAddress>(members.map((id, i) => [id, { host: '127.0.0.1', port: ports[i]! }]));
   const nodes = await Promise.all(members.map(async (id) => {
-    const transport = await UdpTransport.open({ self: id, addresses, clusterId });
+    const transport = await UdpTransport.open({ self: id, addresses, clusterId, insecureNoAuth: true });
     const applied: Applied[] = [];
     const node = new RaftNode(id, members.filter((m) => m !== id), transport, new MemoryStorage(), { apply: (a) => applied.push(a) });
     return { id, node, transport, applied };
