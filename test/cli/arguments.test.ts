@@ -69,7 +69,7 @@ test('each bad argument of raft node and raft cluster is refused with a clear er
     await refuses(runNode(['--id', '1', '--peers', peers, '--data', dir, '--input', 'hex']), UsageError, /--input must be text or base64, got "hex"/);
     await refuses(runNode(['--id', '1', '--peers', peers]), UsageError, /--data is required/);
     await refuses(runNode(['--id', '1', '--peers', peers, '--data', dir, '--key-file', join(dir, 'missing')]), UsageError, /--key-file: cannot read .*missing \(ENOENT\)/);
-    await refuses(runNode(['--id', '1', '--peers', peers, '--data', join(dir, 'b'), '--max-command-bytes', String(MAX_COMMAND_BYTES_LIMIT + 1)]), UsageError,
+    await refuses(runNode(['--id', '1', '--peers', peers, '--data', join(dir, 'b'), '--max-command-bytes', String(MAX_COMMAND_BYTES_LIMIT + 1), '--insecure-no-auth']), UsageError,
       new RegExp(`^--max-command-bytes must be an integer in 1\\.\\.${MAX_COMMAND_BYTES_LIMIT}, got "${MAX_COMMAND_BYTES_LIMIT + 1}"$`));
     assert.equal(existsSync(join(dir, 'b')), false, 'a start refused for its command size created the data directory');
     await refuses(runNode(['--frobnicate']), UsageError, /Unknown option '--frobnicate'/);
