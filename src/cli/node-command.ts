@@ -6,7 +6,7 @@ import { FileStorage } from '../runtime/file-storage.ts';
 import { stderrLogger } from '../runtime/logger.ts';
 import { CommandTooLargeError, RaftNode, type Applied, type Timings } from '../runtime/node.ts';
 import { UdpTransport } from '../runtime/udp-transport.ts';
-import { DEFAULT_MAX_DATAGRAM, maxCommandBytes } from '../runtime/wire-codec.ts';
+import { DEFAULT_MAX_COMMAND_BYTES, DEFAULT_MAX_DATAGRAM, MAX_COMMAND_BYTES_LIMIT } from '../runtime/wire-codec.ts';
 import { cliCommands, commandOfInput, inputModeFlag, shownCommand } from './command-input.ts';
 import type { NodeEvent } from './node-events.ts';
 import { authenticationFlags, integerFlag, logLevelFlag, parseFlags } from './options.ts';
@@ -40,9 +40,9 @@ Options:
                        base64 of a command's bytes (invalid lines are refused, the node goes on)
   --max-command-bytes N
                        largest command in bytes (its JSON text; with --input base64, its bytes
-                       + 1); a larger one is refused. Default and upper bound: what one datagram
-                       carries in a single entry (${maxCommandBytes(DEFAULT_MAX_DATAGRAM, true)} bytes at the default --max-datagram,
-                       ${maxCommandBytes()} with --insecure-no-auth)
+                       + 1); a larger one is refused. Default ${DEFAULT_MAX_COMMAND_BYTES} (1 MiB), at most
+                       ${MAX_COMMAND_BYTES_LIMIT}; every node of a cluster needs the same value. A command
+                       larger than a datagram is sent in chunks.
   --json               print events as JSON lines on stdout (for programs)
   --print-applied      also print every applied command (base64 with --input base64)
   --log-level LEVEL    debug, info (default), warn or error, on stderr
@@ -89,13 +89,7 @@ export async function runNode(args: string[]): Promise<void> {
     keyFile: flags['key-file'], acceptKeyFile: flags['accept-key-file'], insecureNoAuth: flags['insecure-no-auth'] === true, host: addresses.get(id)!.host,
   });
   const keyed = 'key' in auth;
-  const carried = maxCommandBytes(maxDatagramBytes, keyed);
-  const maxCommand = integerFlag('max-command-bytes', flags['max-command-bytes'], 1, Number.MAX_SAFE_INTEGER, carried);
-  if (maxCommand > carried) {
-    throw new UsageError(`--max-command-bytes ${maxCommand} is more than ${carried}, the most one ${maxDatagramBytes}-byte datagram`
-      + `${keyed ? ' with its authentication tag' : ''} carries in a single entry (entries are not split across datagrams); `
-      + 'raise --max-datagram (up to 65507 on loopback) for larger commands');
-  }
+  const maxCommand = integerFlag('max-command-bytes', flags['max-command-bytes'], 1, MAX_COMMAND_BYTES_LIMIT, DEFAULT_MAX_COMMAND_BYTES);
   const logger = stderrLogger(logLevelFlag(flags['log-level']), `node ${id}: `);
   for (const warning of auth.warnings) logger.warn(warning);
   const json = flags.json === true;
@@ -114,7 +108,7 @@ export async function runNode(args: string[]): Promise<void> {
 
   // The port first: a start that fails on a port in use has then touched nothing on disk.
   const transport = await UdpTransport.open({
-    self: id, addresses, clusterId, maxDatagramBytes, logger, commands: cliCommands,
+    self: id, addresses, clusterId, maxDatagramBytes, maxCommandBytes: maxCommand, logger, commands: cliCommands,
     ...(keyed ? { key: auth.key, acceptedKeys: auth.acceptedKeys } : { insecureNoAuth: true }),
   });
   let storage: FileStorage;
