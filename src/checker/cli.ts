@@ -20,11 +20,12 @@ import { mutantNamed, mutants } from './raft/mutants.ts';
 import { replayTrace, traceFile, traceText } from './raft/trace.ts';
 import type { TraceFile } from './trace-format.ts';
 import {
-  boundsNamed, configurations, defaultBounds, portfolioStages, swarmChoices, type BoundsChoices,
+  boundsNamed, defaultBounds, namedBounds, portfolioStages, swarmChoices, type BoundsChoices,
 } from './raft/configurations.ts';
 
 const HELP = `usage: npm start [-- options]          (the portfolio, within a budget)
        npm run check -- [options]
+       raft check [options]               (npm run check, from the installed package)
 
 Checks Raft's safety properties (spec/properties.md) on a small cluster that steps the shipped
 machines. Exit code: 0 no property is violated, 1 a property is violated (the trace is printed),
@@ -73,7 +74,8 @@ search:
                        shows that a property is the only one to catch a mutant
 bugs:
   --mutant NAME        check a bug-zoo mutant instead of the shipped rules (name or id, e.g. Z2);
-                       bfs/dfs/simulate use its bounds, swarm and the portfolio their own
+                       bfs/dfs/simulate use its bounds and symmetry, as docs/bug-zoo.md does;
+                       swarm and the portfolio their own
   --list-mutants       list the mutants
 output:
   --json PATH          write a violation's trace as JSON (raft-ts-trace/1, for the viewer and --replay)
@@ -81,8 +83,9 @@ output:
                        which property fails where (exit 1 if one does)
   --help`;
 
+/** A command line the checker cannot run: one line on stderr, exit code 2. */
 function fail(message: string): never {
-  console.error(`raft check: ${message}\n(see --help)`);
+  console.error(`raft check: ${message.split('\n')[0]} (see --help)`);
   process.exit(2);
 }
 
@@ -114,7 +117,7 @@ if (values['list-mutants']) {
 }
 
 if (values['list-configs']) {
-  for (const c of [...configurations, ...portfolioStages.filter((s) => !configurations.some((c) => c === s))]) console.log(`${c.name.padEnd(20)} ${c.about}`);
+  for (const c of namedBounds) console.log(`${c.name.padEnd(20)} ${c.about}`);
   process.exit(0);
 }
 
@@ -174,7 +177,8 @@ async function runSearch(strategy: 'bfs' | 'dfs' | 'simulate'): Promise<void> {
   const bounds: Bounds = { ...(mutant?.bounds ?? config?.bounds ?? defaultBounds), ...pinned };
   const maxStates = values['max-states'] === undefined ? undefined : count('max-states', values['max-states'], 0, 1);
   const maxDepth = values['max-depth'] === undefined ? undefined : count('max-depth', values['max-depth'], 0, 1);
-  const symmetry = values.symmetry || (config?.symmetry ?? false);
+  // A mutant is searched as docs/bug-zoo.md states its figures: its bounds, with symmetry.
+  const symmetry = values.symmetry || (config?.symmetry ?? mutant !== undefined);
   const without = values.without ?? [];
   for (const name of without) if (!raftProperties.some((p) => p.name === name && p.expectation === 'always')) fail(`--without names no always-property: "${name}" (spec/properties.md)`);
   const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry, without });

@@ -130,7 +130,7 @@ export class RaftNode {
     const carried = transport.maxCommandBytes ?? Infinity;
     if (options.maxCommandBytes !== undefined && options.maxCommandBytes > carried) {
       throw new RangeError(`maxCommandBytes ${options.maxCommandBytes} is more than the ${carried} bytes the transport carries in one `
-        + 'entry of one message; entries are not split across messages, so a larger command could never be replicated');
+        + 'entry; a larger command could never be replicated');
     }
     this.maxCommandBytes = options.maxCommandBytes ?? carried;
     this.commands = options.commands ?? jsonCommands;

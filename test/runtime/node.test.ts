@@ -200,7 +200,7 @@ describe('RaftNode', () => {
   it('refuses a maxCommandBytes above what the transport carries in one entry', () => {
     const { transport } = handTransport();
     assert.throws(() => new RaftNode(nodeId(1), [], { ...transport, maxCommandBytes: 100 }, new MemoryStorage(), { apply: () => {}, maxCommandBytes: 101 }),
-      /maxCommandBytes 101 is more than the 100 bytes the transport carries in one entry of one message/);
+      /maxCommandBytes 101 is more than the 100 bytes the transport carries in one entry; a larger command could never be replicated/);
   });
 
   it('a message the transport can never send is fatal: the node stops and says why', () => {

@@ -25,6 +25,12 @@ export const defaultBounds: Bounds = {
   nodes: 3, maxTerm: 2, proposals: 1, maxInFlight: 3, drops: 1, duplicates: 1, crashes: 1, snapshots: 1,
 };
 
+/** What npm run check searches when given no --config and no --mutant. */
+export const defaultConfiguration: NamedBounds = {
+  name: 'default', about: 'npm run check with no --config: 3 nodes, two terms, one entry, 3 in flight, one of every fault, no symmetry',
+  symmetry: false, bounds: defaultBounds,
+};
+
 export const configurations: readonly Configuration[] = [
   {
     name: 'election-3', about: '3 nodes, two terms, no entries, reliable network', suite: 'test', symmetry: false,
@@ -52,7 +58,7 @@ export const configurations: readonly Configuration[] = [
     golden: { distinct: 61_144, generated: 182_337, maxDepth: 46 },
   },
   {
-    name: 'default-symmetry', about: 'npm start, stage 1: 3 nodes, two terms, one entry, 3 in flight, one of every fault, symmetry', suite: 'full', symmetry: true,
+    name: 'default-symmetry', about: 'the default bounds with symmetry: npm start\'s stage 1', suite: 'full', symmetry: true,
     bounds: defaultBounds,
     golden: { distinct: 2_185_321, generated: 8_764_068, maxDepth: 48 },
   },
@@ -85,8 +91,13 @@ export const portfolioStages: readonly NamedBounds[] = [
   },
 ];
 
-/** Every named configuration, with golden counts or not. */
-export const boundsNamed = (name: string): NamedBounds | undefined => configurationNamed(name) ?? portfolioStages.find((c) => c.name === name);
+/** Every named configuration, each once: the default, those with golden counts, then the portfolio's other stages. */
+export const namedBounds: readonly NamedBounds[] = [
+  defaultConfiguration, ...configurations, ...portfolioStages.filter((s) => !configurations.includes(s as Configuration)),
+];
+
+/** The bounds of a configuration or portfolio stage by its name (`--config NAME`), or undefined. */
+export const boundsNamed = (name: string): NamedBounds | undefined => namedBounds.find((c) => c.name === name);
 
 /** For each bound, the values a swarm walk draws from (uniformly), wider than any exhaustive search reaches. */
 export type BoundsChoices = { readonly [K in NumericBound]: readonly number[] };
