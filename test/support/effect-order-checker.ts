@@ -1,11 +1,13 @@
 // Checks one RaftNode incarnation against its machine, step by step: every effect the machine gave
 // (send, persist, apply) is carried out in the order given, a send or apply only once every persist
 // before it is durable (a save that started after that step has resolved), the state saved is the
-// machine's, and nothing is dropped, except what a crash cut off.
+// machine's, and nothing is dropped, except what a crash cut off. A leader's own write
+// (persistInParallel, PW.1) holds nothing back, but the node may step LogDurable, which lets the
+// leader count itself, only for entries a resolved save holds.
 // Wire it in with stepper() and transport(); the storage reports saveStarted() and saveDurable(),
 // and the node's apply calls go to applied().
 import {
-  deriveStepper, logIndex, type Effect, type Message, type PersistentState, type RaftState, type Stepper,
+  deriveStepper, log, logIndex, type Effect, type Message, type PersistentState, type RaftState, type Stepper,
 } from '../../src/machine/index.ts';
 import type { Applied } from '../../src/runtime/node.ts';
 import type { Transport } from '../../src/runtime/transport.ts';
@@ -26,7 +28,9 @@ export class EffectOrderChecker {
   private state: RaftState | null = null;
   /** The last step whose state a resolved save holds. */
   private durableStep = 0;
-  private saving: { step: number } | null = null;
+  private saving: { step: number; log: PersistentState['log'] } | null = null;
+  /** The log of the last resolved save. */
+  private durableLog: PersistentState['log'] | null = null;
   private crashed = false;
   /** Effects carried out, and those of them that came after a persist: the checker saw the queue work. */
   readonly counts = { steps: 0, effects: 0, afterPersist: 0, saves: 0 };
@@ -40,6 +44,8 @@ export class EffectOrderChecker {
 
   stepper(inner: Stepper = deriveStepper()): Stepper {
     return (node, event) => {
+      // A report from an earlier term is ignored by the machine (its entries may be gone since).
+      if (event.type === 'LogDurable' && event.term === node.state.currentTerm) this.checkLanded(node.state.log, event.index);
       const result = inner(node, event);
       const step = ++this.steps;
       this.counts.steps++;
@@ -61,7 +67,7 @@ export class EffectOrderChecker {
   saveStarted(state: PersistentState): void {
     if (this.saving !== null) this.fail('a save started while another was under way');
     this.checkSavedState(state);
-    this.saving = { step: this.steps };
+    this.saving = { step: this.steps, log: state.log };
     this.counts.saves++;
   }
 
@@ -69,6 +75,7 @@ export class EffectOrderChecker {
   saveDurable(): void {
     if (this.saving === null) this.fail('a save became durable that never started');
     this.durableStep = Math.max(this.durableStep, this.saving.step);
+    this.durableLog = this.saving.log;
     this.saving = null;
   }
 
@@ -121,6 +128,18 @@ export class EffectOrderChecker {
     this.next++;
     this.counts.effects++;
     if (afterPersist) this.counts.afterPersist++;
+  }
+
+  /** LogDurable through `index` needs a resolved save holding the node's entries through it. */
+  private checkLanded(current: PersistentState['log'], index: number): void {
+    const d = this.durableLog;
+    const at = logIndex(index);
+    // Compaction may have dropped the entry's term from either log; where both have it, it must agree.
+    const saved = d === null ? undefined : log.termAt(d, at);
+    const now = log.termAt(current, at);
+    if (d === null || log.lastIndex(d) < at || (saved !== undefined && now !== undefined && saved !== now)) {
+      this.fail(`LogDurable through ${index} before a save holding it was durable (durable log through ${d === null ? 'nothing' : log.lastIndex(d)})`);
+    }
   }
 
   private checkSavedState(saved: PersistentState): void {
