@@ -13,7 +13,7 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 const boundsText = (b: Bounds) =>
   `${b.nodes} nodes, term ≤ ${b.maxTerm}, ${b.proposals} proposals, ${b.maxInFlight} in flight` +
   (['drops', 'duplicates', 'crashes', 'snapshots'] as const).filter((k) => b[k] > 0).map((k) => `, ${b[k]} ${k}`).join('') +
-  (b.leaderWritesInParallel === true ? ', leaders write in parallel' : '');
+  (b.leaderWritesInParallel === true ? ', leaders write in parallel' : '') + (b.flowControl === true ? ', flow control' : '');
 
 const values = commandLine(`usage: npm run bug-zoo [-- --shipped-max-states N]
 Checks every mutant (BFS with symmetry, under its own bounds), then the shipped machines under each

@@ -298,6 +298,7 @@ function replay(path: string): never {
     nodes: number('nodes'), maxTerm: number('maxTerm'), proposals: number('proposals'), maxInFlight: number('maxInFlight'),
     drops: number('drops'), duplicates: number('duplicates'), crashes: number('crashes'), snapshots: number('snapshots'),
     ...(b.leaderWritesInParallel === true ? { leaderWritesInParallel: true } : {}),
+    ...(b.flowControl === true ? { flowControl: true } : {}),
   };
   const mutantName = typeof b.mutant === 'string' && b.mutant !== 'none' ? b.mutant : undefined;
   const replayModel = raftModel({ bounds, overrides: mutantName === undefined ? undefined : (mutantNamed(mutantName) ?? fail(`${path}: unknown mutant ${mutantName}`)).overrides });

@@ -28,10 +28,20 @@ export interface Bounds {
    * loses it. Without it the machine's leaders persist before they send, as every other persist.
    */
   readonly leaderWritesInParallel?: boolean;
+  /**
+   * Leaders run the rest of what RaftNode turns on (src/runtime/node.ts): commits announced at once
+   * (CP.1), one AppendEntries at a time to a follower not known to match (FC.1), and a cap on
+   * unacknowledged AppendEntries per follower (FC.2), here FLOW_CONTROL_CAP so that the model
+   * reaches it (RaftNode's is far above any bound the checker explores).
+   */
+  readonly flowControl?: boolean;
 }
 
+/** FC.2's cap in the model: small enough that a leader with entries for a follower meets it. */
+export const FLOW_CONTROL_CAP = 1;
+
 /** The bounds that are numbers: what the command line and swarm draws set one by one. */
-export type NumericBound = Exclude<keyof Bounds, 'leaderWritesInParallel'>;
+export type NumericBound = Exclude<keyof Bounds, 'leaderWritesInParallel' | 'flowControl'>;
 
 export interface Budget { readonly drops: number; readonly duplicates: number; readonly crashes: number; readonly proposals: number; readonly snapshots: number }
 
@@ -116,7 +126,11 @@ export type ClusterAction =
 
 export function initialCluster(bounds: Bounds): ClusterState {
   const members = Array.from({ length: bounds.nodes }, (_, i) => nodeId(i + 1));
-  const nodes = members.map((id) => initialNode({ id, members, ...(bounds.leaderWritesInParallel === true ? { leaderWritesInParallel: true } : {}) }));
+  const nodes = members.map((id) => initialNode({
+    id, members,
+    ...(bounds.leaderWritesInParallel === true ? { leaderWritesInParallel: true } : {}),
+    ...(bounds.flowControl === true ? { announceCommits: true, probeUntilMatch: true, maxInflightAppends: FLOW_CONTROL_CAP } : {}),
+  }));
   return {
     nodes: nodes.map((n) => ({ ...n, durable: persistentStateOf(n.state), serviceApplied: 0, hash: nodeBaseHash(n.state) })),
     network: [],
