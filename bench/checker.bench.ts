@@ -10,7 +10,6 @@
 // links, frontier, packing tables), over the distinct states.
 // Run: npm run bench:checker   (options: --config NAME, --workers N, --rounds N, --max-states N)
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { bfs } from '../src/checker/bfs.ts';
 import { parallelBfs } from '../src/checker/parallel-bfs.ts';
 import type { CheckResult } from '../src/checker/result.ts';
@@ -18,29 +17,24 @@ import { simulate } from '../src/checker/simulate.ts';
 import type { Bounds } from '../src/checker/raft/cluster.ts';
 import { configurationNamed } from '../src/checker/raft/configurations.ts';
 import { raftModel, raftModelSpec } from '../src/checker/raft/model.ts';
+import { commandLine, refuse, wholeNumber } from '../scripts/command-line.ts';
 
-const { values } = parseArgs({
-  options: {
-    config: { type: 'string' }, workers: { type: 'string', default: '2' }, rounds: { type: 'string', default: '1' },
-    'max-states': { type: 'string' }, help: { type: 'boolean' },
-  },
+const values = commandLine(`usage: npm run bench:checker [-- --config NAME] [--workers N] [--rounds N] [--max-states N]
+Single-threaded BFS, parallel BFS (--workers threads, default 2) and random simulation on one
+configuration (default: 3 nodes, terms <= 2, one entry, 4 in flight, no faults: 618,936 distinct
+states), --rounds times (default 1), each search stopped after --max-states if given.`, {
+  config: { type: 'string' }, workers: { type: 'string' }, rounds: { type: 'string' }, 'max-states': { type: 'string' },
 });
-if (values.help) {
-  console.log('usage: npm run bench:checker -- [--config NAME] [--workers N] [--rounds N] [--max-states N]\n'
-    + 'Single-threaded BFS, parallel BFS and random simulation on one configuration (default: 3 nodes, terms <= 2,\n'
-    + 'one entry, 4 in flight, no faults: 618,936 distinct states).');
-  process.exit(0);
-}
 
 /** 3 nodes, terms <= 2, one entry, 4 messages in flight, no faults: 618,936 distinct states, no symmetry. */
 const benchBounds: Bounds = { nodes: 3, maxTerm: 2, proposals: 1, maxInFlight: 4, drops: 0, duplicates: 0, crashes: 0, snapshots: 0 };
 const named = values.config === undefined ? undefined : configurationNamed(values.config);
-if (values.config !== undefined && named === undefined) { console.error(`no configuration named ${values.config}`); process.exit(2); }
+if (values.config !== undefined && named === undefined) refuse(`no configuration named ${values.config}; npm run check -- --list-configs shows them`);
 const bounds = named?.bounds ?? benchBounds;
 const symmetry = named?.symmetry ?? false;
-const workers = Number(values.workers);
-const rounds = Number(values.rounds);
-const maxStates = values['max-states'] === undefined ? undefined : Number(values['max-states']);
+const workers = wholeNumber('workers', values.workers, { min: 1, fallback: 2 });
+const rounds = wholeNumber('rounds', values.rounds, { min: 1, fallback: 1 });
+const maxStates = values['max-states'] === undefined ? undefined : wholeNumber('max-states', values['max-states'], { min: 1 });
 
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 const rate = (n: number, seconds: number) => `${Math.round(n / seconds).toLocaleString('en-US').padStart(9)}/s`;

@@ -10,9 +10,8 @@
 //                         over synchronously: what the runtime adds on top of the machine
 // Run: npm run bench:memory   (options: --seconds S per row, --sizes 16,1024, --inflight 1,64,256,
 // --compact-every N entries)
-import { parseArgs } from 'node:util';
 import {
-  deriveStepper, initialNode, logIndex, nodeId,
+  deriveStepper, initialNode, log, logIndex, nodeId,
   type Command, type LogIndex, type Message, type NodeId, type NodeSnapshot, type RaftEvent,
 } from '../src/machine/index.ts';
 import { realClock, SimulatedClock, type Clock } from '../src/runtime/clock.ts';
@@ -20,28 +19,23 @@ import { MemoryNetwork } from '../src/runtime/memory-network.ts';
 import { MemoryStorage } from '../src/runtime/memory-storage.ts';
 import { RaftNode } from '../src/runtime/node.ts';
 import { seededRandom } from '../src/runtime/random.ts';
+import { commandLine, refuse, wholeNumber } from '../scripts/command-line.ts';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '2' },
-    sizes: { type: 'string', default: '16,1024' },
-    inflight: { type: 'string', default: '1,64,256' },
-    'compact-every': { type: 'string', default: '1000' },
-    help: { type: 'boolean' },
-  },
+const values = commandLine(`usage: npm run bench:memory [-- --seconds S] [--sizes 16,1024] [--inflight 1,64,256] [--compact-every N]
+A 3-node cluster in one process (in-memory transport and storage): the runtime on the real clock,
+on the simulated clock, and the bare stepper, with closed-loop clients.
+  --seconds S          measured seconds per row (default 2)
+  --sizes LIST         command sizes in bytes (default 16,1024)
+  --inflight LIST      proposals kept in flight (default 1,64,256)
+  --compact-every N    each node snapshots every N entries (default 1000)`, {
+  seconds: { type: 'string' }, sizes: { type: 'string' }, inflight: { type: 'string' }, 'compact-every': { type: 'string' },
 });
-if (values.help) {
-  console.log('usage: npm run bench:memory -- [--seconds S] [--sizes 16,1024] [--inflight 1,64,256] [--compact-every N]');
-  process.exit(0);
-}
-const seconds = Number(values.seconds);
-const COMPACT_EVERY = Number(values['compact-every']);
-const sizes = (values.sizes ?? '').split(',').map(Number);
-const inflights = (values.inflight ?? '').split(',').map(Number);
-if (!(seconds > 0) || !(COMPACT_EVERY > 0) || sizes.some((n) => !(n > 0)) || inflights.some((n) => !(n > 0))) {
-  console.error('--seconds, --sizes and --inflight take positive numbers');
-  process.exit(2);
-}
+const seconds = values.seconds === undefined ? 2 : Number(values.seconds);
+if (!(seconds > 0)) refuse(`--seconds must be a positive number, got "${values.seconds}"`);
+const COMPACT_EVERY = wholeNumber('compact-every', values['compact-every'], { min: 1, fallback: 1000 });
+const list = (name: string, raw: string) => raw.split(',').map((n) => wholeNumber(name, n, { min: 1 }));
+const sizes = list('sizes', values.sizes ?? '16,1024');
+const inflights = list('inflight', values.inflight ?? '1,64,256');
 
 const snapshotData = new Uint8Array(8);
 
@@ -172,7 +166,7 @@ function stepperRun(inflight: number, size: number): Result {
     }
     if (compactAt !== undefined) fire(id, { type: 'Snapshot', index: compactAt, data: snapshotData });
   };
-  const lastIndex = (): LogIndex => { const s = nodes.get(leaderId)!.state; return logIndex(s.log.snapshotIndex + s.log.entries.length); };
+  const lastIndex = (): LogIndex => log.lastIndex(nodes.get(leaderId)!.state.log);
   const propose = () => {
     started.set(lastIndex() + proposals.length + 1, performance.now());
     proposals.push(commandOf(size));

@@ -3,21 +3,18 @@
 //   fast stepper    deriveStepper(): the statechart's table, derived at start-up
 //   xstate          xstate.transition(machine, snapshot, event), XState's own interpreter
 // Run: npm run bench   (options: --events N, --rounds N)
-import { parseArgs } from 'node:util';
 import { transition } from 'xstate';
 import {
   deriveStepper, handlers, initialNode, nodeId, persistentStateOf, raftMachine,
   type Handler, type HandlerName, type Message, type NodeSnapshot, type RaftEvent,
 } from '../src/machine/index.ts';
+import { commandLine, wholeNumber } from '../scripts/command-line.ts';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' }, help: { type: 'boolean' } } });
-if (values.help) {
-  console.log('usage: npm run bench -- [--events N] [--rounds N]\nCompares bare reducers, the fast stepper and xstate.transition() on one recorded 3-node trace.');
-  process.exit(0);
-}
-const wanted = Number(values.events);
-const rounds = Number(values.rounds);
-if (!(wanted > 0) || !(rounds > 0)) { console.error('--events and --rounds must be positive numbers'); process.exit(2); }
+const values = commandLine(`usage: npm run bench [-- --events N] [--rounds N]
+Compares bare reducers, the fast stepper and xstate.transition() on one recorded 3-node trace
+(--events long, default 20000), the median of --rounds rounds (default 5).`, { events: { type: 'string' }, rounds: { type: 'string' } });
+const wanted = wholeNumber('events', values.events, { min: 1, fallback: 20_000 });
+const rounds = wholeNumber('rounds', values.rounds, { min: 1, fallback: 5 });
 
 interface Recorded { node: NodeSnapshot; event: RaftEvent; ran: Handler[] }
 

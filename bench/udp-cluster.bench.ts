@@ -3,10 +3,17 @@
 // each from proposal to the leader's ack (committed and applied). Beside the figures: the cost of
 // one fsync on this disk, measured in the same run, which bounds a durable round from below.
 import { open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commandLine, stopOnSignal } from '../scripts/command-line.ts';
 import { LocalCluster, until } from '../test/support/local-cluster.ts';
 import { closedLoop, percentile } from './closed-loop.ts';
+
+commandLine(`usage: npm run bench:udp
+Starts three \`raft node\` processes on 127.0.0.1 (UDP, file storage with fsync, data in a temporary
+directory) and measures a closed-loop client with 1, 64 and 256 proposals in flight; beside it, the
+cost of one fsync on this disk. Ctrl-C (or SIGTERM) stops the nodes and removes their data.
+Environment: BENCH_MS  measured milliseconds per level (default 5000)
+             NODE_FLAGS more \`raft node\` flags, for example "--max-datagram 65507"`, {});
 
 const WARMUP_MS = 1000;
 const MEASURE_MS = Number(process.env['BENCH_MS'] ?? 5000);
@@ -32,6 +39,7 @@ async function fsyncCost(dir: string): Promise<{ p50: number; p99: number }> {
 
 // NODE_FLAGS passes more `raft node` flags, for example "--max-datagram 65507".
 const cluster = await LocalCluster.start(3, (process.env['NODE_FLAGS'] ?? '').split(' ').filter(Boolean));
+stopOnSignal(() => cluster.stop());
 try {
   const fsync = await fsyncCost(cluster.dir);
   await until('a leader', () => cluster.leader());

@@ -6,21 +6,17 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { mutants } from '../src/checker/raft/mutants.ts';
+import { commandLine, refuse, wholeNumber } from './command-line.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, budget: { type: 'string' }, help: { type: 'boolean', default: false } } });
-if (values.help) {
-  console.log('usage: npm run bug-zoo:default-run [-- --only Z1,Z17] [--budget SECONDS]\n'
-    + 'Runs `npm start -- --mutant ID` for every mutant (or those listed) and writes the table of what the\n'
-    + 'default run found into docs/bug-zoo.md, between its default-run markers. --budget is for trying it out;\n'
-    + 'the table is only written with the default budget.');
-  process.exit(0);
-}
+const values = commandLine(`usage: npm run bug-zoo:default-run [-- --only Z1,Z17] [--budget SECONDS]
+Runs \`npm start -- --mutant ID\` for every mutant (or those listed) and writes the table of what the
+default run found into docs/bug-zoo.md, between its default-run markers. --budget is for trying it out;
+the table is only written with the default budget.`, { only: { type: 'string' }, budget: { type: 'string' } });
 const only = values.only?.split(',').map((s) => s.trim().toUpperCase());
 const chosen = mutants.filter((m) => only === undefined || only.includes(m.id.toUpperCase()));
-if (chosen.length === 0) { console.error(`no mutant among ${values.only}`); process.exit(2); }
-const budgetFlag = values.budget === undefined ? [] : ['--budget', values.budget];
+if (chosen.length === 0) refuse(`no mutant among ${values.only}`);
+const budgetFlag = values.budget === undefined ? [] : ['--budget', String(wholeNumber('budget', values.budget, { min: 1 }))];
 
 interface Row { id: string; text: string }
 const doc = new URL('../docs/bug-zoo.md', import.meta.url);

@@ -2,25 +2,24 @@
 // time it took the checker to find the bug), and the shipped machines checked under the same
 // bounds. Run with `npm run bug-zoo`; test/checker/mutants.test.ts holds the trace lengths to it.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { bfs } from '../src/checker/bfs.ts';
 import { parallelBfs } from '../src/checker/parallel-bfs.ts';
 import { raftModel, raftModelSpec } from '../src/checker/raft/model.ts';
 import { mutants, type Mutant } from '../src/checker/raft/mutants.ts';
 import type { Bounds } from '../src/checker/raft/cluster.ts';
+import { commandLine, wholeNumber } from './command-line.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const boundsText = (b: Bounds) =>
   `${b.nodes} nodes, term ≤ ${b.maxTerm}, ${b.proposals} proposals, ${b.maxInFlight} in flight` +
-  (['drops', 'duplicates', 'crashes', 'snapshots'] as const).filter((k) => b[k] > 0).map((k) => `, ${b[k]} ${k}`).join('');
+  (['drops', 'duplicates', 'crashes', 'snapshots'] as const).filter((k) => b[k] > 0).map((k) => `, ${b[k]} ${k}`).join('') +
+  (b.leaderWritesInParallel === true ? ', leaders write in parallel' : '') + (b.flowControl === true ? ', flow control' : '');
 
-const { values } = parseArgs({ options: { 'shipped-max-states': { type: 'string', default: '1000000' }, help: { type: 'boolean', default: false } } });
-if (values.help) {
-  console.log('usage: npm run bug-zoo [-- --shipped-max-states N]\nChecks every mutant, then the shipped machines under each mutant\'s bounds (stopping after N distinct states), and writes docs/bug-zoo.md.');
-  process.exit(0);
-}
-const shippedMaxStates = Number(values['shipped-max-states']);
-if (!Number.isInteger(shippedMaxStates) || shippedMaxStates < 1) { console.error('--shipped-max-states must be a whole number ≥ 1'); process.exit(2); }
+const values = commandLine(`usage: npm run bug-zoo [-- --shipped-max-states N]
+Checks every mutant (BFS with symmetry, under its own bounds), then the shipped machines under each
+mutant's bounds (stopping after N distinct states, default 1,000,000), and writes docs/bug-zoo.md.`,
+{ 'shipped-max-states': { type: 'string' } });
+const shippedMaxStates = wholeNumber('shipped-max-states', values['shipped-max-states'], { min: 1, fallback: 1_000_000 });
 
 const findBug = (m: Mutant) => bfs(raftModel({ bounds: m.bounds, overrides: m.overrides, symmetry: true }));
 const checkShipped = (m: Mutant) => parallelBfs(raftModelSpec({ bounds: m.bounds, symmetry: true }), { maxStates: shippedMaxStates });
@@ -68,7 +67,8 @@ npm run check -- --mutant figure8-commit --json trace.json   # or --mutant Z1
 \`test/checker/mutants.test.ts\` checks on every \`npm test\` that each mutant breaks the property
 listed, with the trace length listed. This page is written by \`npm run bug-zoo\`, which measured
 the times below on the machine that last ran it (2 cores; times vary with load; the steps and
-states do not). Searches are breadth-first with symmetry reduction, so traces are shortest. Each
+states do not). Searches are breadth-first with symmetry reduction, so traces are shortest
+(\`npm run check -- --mutant ID\` runs the same search for one row: its bounds, with symmetry). Each
 row's bounds are the smallest we found for it; what the plain default run finds, with no bounds of
 its own, is the last table.
 

@@ -1,22 +1,21 @@
 // Runs the standard configurations exhaustively and compares each with its golden counts
 // (spec/golden-counts.md): `npm run check:full` runs them all, `-- --suite test` only the small
 // ones. Prints the table for the closing note: configuration, states, time, states/s.
-import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { bfs } from '../src/checker/bfs.ts';
 import { parallelBfs } from '../src/checker/parallel-bfs.ts';
 import { raftModel, raftModelSpec } from '../src/checker/raft/model.ts';
 import { configurations } from '../src/checker/raft/configurations.ts';
 import type { CheckResult } from '../src/checker/result.ts';
+import { commandLine, refuse, wholeNumber } from './command-line.ts';
 
-const { values } = parseArgs({ options: { suite: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', default: false } } });
-if (values.help) {
-  console.log('usage: npm run check:full [-- --suite test|full] [--workers N]\nRuns each standard configuration exhaustively (BFS) and compares it with spec/golden-counts.md; exit 1 on a difference or a violation.');
-  process.exit(0);
-}
-if (values.suite !== undefined && values.suite !== 'test' && values.suite !== 'full') { console.error(`--suite must be test or full, got "${values.suite}"`); process.exit(2); }
-const workers = values.workers === undefined ? availableParallelism() : Number(values.workers);
-if (!Number.isInteger(workers) || workers < 1) { console.error(`--workers must be a whole number ≥ 1, got "${values.workers}"`); process.exit(2); }
+const values = commandLine(`usage: npm run check:full [-- --suite test|full] [--workers N]
+Runs each standard configuration exhaustively (BFS) and compares it with spec/golden-counts.md;
+exit 1 on a difference or a violation.
+  --suite S     test: only the small configurations; full: only the large ones (default: all)
+  --workers N   BFS threads (default: all cores; 1: single-threaded)`, { suite: { type: 'string' }, workers: { type: 'string' } });
+if (values.suite !== undefined && values.suite !== 'test' && values.suite !== 'full') refuse(`--suite must be test or full, got "${values.suite}"`);
+const workers = wholeNumber('workers', values.workers, { min: 1, fallback: availableParallelism() });
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 let failed = false;

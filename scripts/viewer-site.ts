@@ -21,7 +21,7 @@ export async function buildViewer(outDir: string = defaultOutDir): Promise<void>
       'worker/worker': 'examples/worker/worker.ts',
     },
     outdir: outDir, bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
-    minify: true, sourcemap: true, loader: { '.svg': 'text' }, logLevel: 'warning',
+    minify: true, sourcemap: true, loader: { '.svg': 'text', '.md': 'text' }, logLevel: 'warning',
   });
   copyFileSync(join(root, 'viewer/ui/index.html'), join(outDir, 'index.html'));
   copyFileSync(join(root, 'viewer/ui/style.css'), join(outDir, 'style.css'));

@@ -2,6 +2,7 @@
 // checker's trace format, plus where each message in flight is on its way (0 = just sent,
 // 1 = arriving) and, at a trace's end, the property it violates.
 import type { TraceStep } from '../src/checker/trace-format.ts';
+import type { Taken } from './transitions.ts';
 
 export interface Frame {
   readonly step: TraceStep;
@@ -12,4 +13,6 @@ export interface Frame {
   /** Shown as the caption: what just happened, or the time in live mode. */
   readonly caption: string;
   readonly violated: string | null;
+  /** The statechart transitions the step into this state took (none for the initial state). */
+  readonly taken: readonly Taken[];
 }

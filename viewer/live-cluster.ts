@@ -3,12 +3,13 @@
 // election timeouts, heartbeats and message latencies. The fault budget is effectively
 // unlimited; crashes, partitions and drops are the user's. Because live mode uses the checker's
 // actions and its trace format, a live run and a replayed counterexample are drawn by one path.
-import { deriveStepper, type Message, type Stepper } from '../src/machine/index.ts';
-import { initialCluster, nextCluster, type Bounds, type ClusterAction, type ClusterState } from '../src/checker/raft/cluster.ts';
+import type { Message, Stepper } from '../src/machine/index.ts';
+import { enabledActions, initialCluster, nextCluster, type Bounds, type ClusterAction, type ClusterState } from '../src/checker/raft/cluster.ts';
 import { describeAction } from '../src/checker/raft/model.ts';
 import { traceSteps } from '../src/checker/raft/trace.ts';
 import { seededRandom } from '../src/checker/random.ts';
 import type { Frame } from './frame.ts';
+import { recordingStepper, type RecordingStepper, type Taken } from './transitions.ts';
 
 /** Simulated milliseconds. Latency is long next to real networks so that messages can be watched. */
 export const timing = {
@@ -21,6 +22,21 @@ const unlimited = 1_000_000;
 
 interface Flight { readonly sentAt: number; readonly arrivesAt: number }
 
+/**
+ * Groups typed as "1 2 | 3 4 5" (node ids, groups split by "|"), checked against a cluster of
+ * `size` nodes: the groups, or a sentence saying what is wrong.
+ */
+export function parseGroups(text: string, size: number): number[][] | string {
+  const groups = text.split('|').map((g) => g.trim()).filter((g) => g !== '').map((g) => g.split(/[\s,]+/).map(Number));
+  const ids = groups.flat();
+  const bad = ids.find((id) => !Number.isInteger(id) || id < 1 || id > size);
+  if (bad !== undefined) return `nodes are 1 to ${size}: "${text}" names ${Number.isNaN(bad) ? 'something else' : bad}`;
+  const twice = ids.find((id, k) => ids.indexOf(id) !== k);
+  if (twice !== undefined) return `node ${twice} is in two groups`;
+  if (groups.length === 0) return 'give the groups as node ids, for example 1 2 | 3 4 5';
+  return groups;
+}
+
 /** One thing the clock can do next, and when. */
 interface Due { readonly at: number; readonly run: () => void }
 
@@ -30,8 +46,10 @@ export class LiveCluster {
   readonly bounds: Bounds;
   /** Indices of nodes that are down: no timers, messages to them are lost. */
   readonly down = new Set<number>();
-  /** When set, messages between nodes of different groups are lost; group[i] is node i's group. */
+  /** When set, messages between nodes of different groups are lost; partition[i] is node i's group. */
   partition: readonly number[] | null = null;
+  /** The transitions the last action took, for the statechart. */
+  taken: readonly Taken[] = [];
   /** What happened, newest last, with the simulated time. */
   readonly history: string[] = [];
   /** Per node: when its election timer was last reset, and when it expires. */
@@ -40,6 +58,7 @@ export class LiveCluster {
   private readonly flights = new WeakMap<Message, Flight>();
   private readonly random: () => number;
   private readonly step: Stepper;
+  private readonly recorder: RecordingStepper = recordingStepper();
   /** Effects of the steps inside the action being run: nextCluster carries them out, the clock needs the timer ones. */
   private stepped: { index: number; resetElection: boolean; resetHeartbeat: boolean; wasLeader: boolean; isLeader: boolean }[] = [];
 
@@ -48,7 +67,7 @@ export class LiveCluster {
     this.bounds = { nodes, maxTerm: 10_000, proposals: unlimited, maxInFlight: unlimited, drops: unlimited, duplicates: 0, crashes: unlimited, snapshots: unlimited };
     this.state = initialCluster(this.bounds);
     this.random = seededRandom(seed);
-    const shipped = deriveStepper();
+    const shipped = this.recorder.step;
     this.step = (node, event) => {
       const r = shipped(node, event);
       this.stepped.push({
@@ -117,8 +136,38 @@ export class LiveCluster {
 
   /** Cuts node `i` off from the others (or heals, with null). */
   isolate(i: number | null): void {
-    this.partition = i === null ? null : this.state.nodes.map((_, j) => (j === i ? 1 : 0));
-    this.record(`${this.clock()} ${i === null ? 'partition healed' : `node ${i + 1} is cut off`}`);
+    if (i === null) this.partitionInto(null);
+    else this.partitionInto([[i + 1]]);
+  }
+
+  /**
+   * Splits the cluster into groups of node ids (1-based) that hear only each other; nodes in no
+   * group form one more group together. null heals the partition.
+   */
+  partitionInto(groups: readonly (readonly number[])[] | null): void {
+    if (groups === null) {
+      this.partition = null;
+      this.record(`${this.clock()} partition healed`);
+      return;
+    }
+    const groupOf = this.state.nodes.map((_, i) => {
+      const g = groups.findIndex((ids) => ids.includes(i + 1));
+      return g === -1 ? groups.length : g;
+    });
+    this.partition = groupOf;
+    const shown = [...new Set(groupOf)].map((g) => groupOf.flatMap((x, i) => (x === g ? [i + 1] : [])).join(' '));
+    this.record(`${this.clock()} ${shown.length === 1 ? 'no partition: every node is in one group' : `partitioned: ${shown.map((s) => `{${s}}`).join(' ')}`}`);
+  }
+
+  /** The service of node `i` takes a snapshot through what it has applied; false if there is nothing new to compact. */
+  snapshot(i: number): boolean {
+    const action = enabledActions(this.state, this.bounds).find((a) => a.kind === 'snapshot' && a.node === i);
+    if (action === undefined || this.down.has(i)) {
+      this.record(`${this.clock()} node ${i + 1} has applied nothing since its last snapshot${this.down.has(i) ? ' (it is down)' : ''}`);
+      return false;
+    }
+    this.act(action);
+    return true;
   }
 
   frame(): Frame {
@@ -137,6 +186,7 @@ export class LiveCluster {
       }),
       caption: `t = ${this.clock()}`,
       violated: null,
+      taken: this.taken,
     };
   }
 
@@ -181,6 +231,7 @@ export class LiveCluster {
     if (next === undefined) throw new Error(`the live cluster left the model's bounds at ${describeAction(before, action)}`);
     this.record(`${this.clock()} ${describeAction(before, action)}`);
     this.state = next;
+    this.taken = this.recorder.drain();
     for (const s of this.stepped) {
       if (s.resetElection || (s.wasLeader && !s.isLeader)) this.electionTimer[s.index] = this.newElectionTimer();
       if (s.resetHeartbeat) this.heartbeatDue[s.index] = this.now + timing.heartbeatInterval;

@@ -13,18 +13,19 @@ import { shrink } from './shrink.ts';
 import { portfolio, portfolioSummary, type PortfolioPlan } from './portfolio.ts';
 import type { Model, Property } from './model.ts';
 import type { CheckResult, Progress, Violation } from './result.ts';
-import type { Bounds, ClusterAction, ClusterState } from './raft/cluster.ts';
+import type { Bounds, ClusterAction, ClusterState, NumericBound } from './raft/cluster.ts';
 import { raftModel, raftModelSpec, raftSwarmSpace, raftSwarmSpec } from './raft/model.ts';
 import { raftProperties } from './raft/properties.ts';
 import { mutantNamed, mutants } from './raft/mutants.ts';
 import { replayTrace, traceFile, traceText } from './raft/trace.ts';
 import type { TraceFile } from './trace-format.ts';
 import {
-  boundsNamed, configurations, defaultBounds, portfolioStages, swarmChoices, type BoundsChoices,
+  boundsNamed, defaultBounds, namedBounds, portfolioStages, swarmChoices, type BoundsChoices,
 } from './raft/configurations.ts';
 
 const HELP = `usage: npm start [-- options]          (the portfolio, within a budget)
        npm run check -- [options]
+       raft check [options]               (npm run check, from the installed package)
 
 Checks Raft's safety properties (spec/properties.md) on a small cluster that steps the shipped
 machines. Exit code: 0 no property is violated, 1 a property is violated (the trace is printed),
@@ -73,7 +74,8 @@ search:
                        shows that a property is the only one to catch a mutant
 bugs:
   --mutant NAME        check a bug-zoo mutant instead of the shipped rules (name or id, e.g. Z2);
-                       bfs/dfs/simulate use its bounds, swarm and the portfolio their own
+                       bfs/dfs/simulate use its bounds and symmetry, as docs/bug-zoo.md does;
+                       swarm and the portfolio their own
   --list-mutants       list the mutants
 output:
   --json PATH          write a violation's trace as JSON (raft-ts-trace/1, for the viewer and --replay)
@@ -81,8 +83,9 @@ output:
                        which property fails where (exit 1 if one does)
   --help`;
 
+/** A command line the checker cannot run: one line on stderr, exit code 2. */
 function fail(message: string): never {
-  console.error(`raft check: ${message}\n(see --help)`);
+  console.error(`raft check: ${message.split('\n')[0]} (see --help)`);
   process.exit(2);
 }
 
@@ -114,7 +117,7 @@ if (values['list-mutants']) {
 }
 
 if (values['list-configs']) {
-  for (const c of [...configurations, ...portfolioStages.filter((s) => !configurations.some((c) => c === s))]) console.log(`${c.name.padEnd(20)} ${c.about}`);
+  for (const c of namedBounds) console.log(`${c.name.padEnd(20)} ${c.about}`);
   process.exit(0);
 }
 
@@ -132,9 +135,9 @@ if (strategy !== 'bfs' && strategy !== 'dfs' && strategy !== 'simulate' && strat
   fail(`--strategy must be portfolio, bfs, dfs, simulate or swarm, got "${strategy}"`);
 }
 const boundFlags = { nodes: 'nodes', maxTerm: 'max-term', proposals: 'proposals', maxInFlight: 'max-in-flight', drops: 'drops', duplicates: 'duplicates', crashes: 'crashes', snapshots: 'snapshots' } as const;
-const minimum = (k: keyof Bounds) => (k === 'nodes' || k === 'maxTerm' || k === 'maxInFlight' ? 1 : 0);
+const minimum = (k: NumericBound) => (k === 'nodes' || k === 'maxTerm' || k === 'maxInFlight' ? 1 : 0);
 /** The bounds given on the command line. */
-const pinned = Object.fromEntries((Object.keys(boundFlags) as (keyof Bounds)[]).flatMap((k) => {
+const pinned = Object.fromEntries((Object.keys(boundFlags) as (NumericBound)[]).flatMap((k) => {
   const raw = values[boundFlags[k]];
   return raw === undefined ? [] : [[k, count(boundFlags[k], raw, 0, minimum(k))]];
 })) as Partial<Bounds>;
@@ -174,7 +177,8 @@ async function runSearch(strategy: 'bfs' | 'dfs' | 'simulate'): Promise<void> {
   const bounds: Bounds = { ...(mutant?.bounds ?? config?.bounds ?? defaultBounds), ...pinned };
   const maxStates = values['max-states'] === undefined ? undefined : count('max-states', values['max-states'], 0, 1);
   const maxDepth = values['max-depth'] === undefined ? undefined : count('max-depth', values['max-depth'], 0, 1);
-  const symmetry = values.symmetry || (config?.symmetry ?? false);
+  // A mutant is searched as docs/bug-zoo.md states its figures: its bounds, with symmetry.
+  const symmetry = values.symmetry || (config?.symmetry ?? mutant !== undefined);
   const without = values.without ?? [];
   for (const name of without) if (!raftProperties.some((p) => p.name === name && p.expectation === 'always')) fail(`--without names no always-property: "${name}" (spec/properties.md)`);
   const model = raftModel({ bounds, overrides: mutant?.overrides, symmetry, without });
@@ -214,7 +218,7 @@ function runSwarm(): void {
   const failure = result.failure;
   printProperties(raftProperties, result, result.reachedIn);
   if (result.violation === undefined || failure === undefined) return;
-  console.log(`\nfound by walk ${failure.walk} of seed ${seed} (rerun it alone: npm run check -- --strategy swarm --seed ${seed} --walk ${failure.walk}${mutant ? ` --mutant ${mutant.id}` : ''}${depth === 200 ? '' : ` --depth ${depth}`}${Object.entries(pinned).map(([k, v]) => ` --${boundFlags[k as keyof Bounds]} ${v}`).join('')})`);
+  console.log(`\nfound by walk ${failure.walk} of seed ${seed} (rerun it alone: npm run check -- --strategy swarm --seed ${seed} --walk ${failure.walk}${mutant ? ` --mutant ${mutant.id}` : ''}${depth === 200 ? '' : ` --depth ${depth}`}${Object.entries(pinned).map(([k, v]) => ` --${boundFlags[k as NumericBound]} ${v}`).join('')})`);
   console.log(`walk ${failure.walk}: bounds ${boundsText(failure.config)}; mix ${[...failure.weights].map(([k, w]) => `${k} ${w === 0 ? 'left out' : w.toFixed(2)}`).join(', ')}`);
   report(failure.model, shrinking ? shrinkWalk(space, failure, result.violation) : result.violation, failure.config, { strategy: 'swarm', seed, walk: failure.walk });
 }
@@ -242,7 +246,7 @@ async function runPortfolio(): Promise<void> {
 
 function choicesText(c: BoundsChoices): string {
   const values = (v: readonly number[]) => (v.every((x, i) => i === 0 || x === v[i - 1]! + 1) && v.length > 2 ? `${v[0]}–${v.at(-1)}` : v.join(' or '));
-  return (Object.keys(c) as (keyof Bounds)[]).map((k) => `${k} ${values(c[k])}`).join(', ');
+  return (Object.keys(c) as (NumericBound)[]).map((k) => `${k} ${values(c[k])}`).join(', ');
 }
 
 function shrunk(model: Model<ClusterState, ClusterAction>, violation: Violation<ClusterState, ClusterAction>): Violation<ClusterState, ClusterAction> & { from?: number } {
@@ -289,10 +293,12 @@ function replay(path: string): never {
     fail(`${path} is not a raft-ts-trace/1 file with bounds and choices (write one with --json)`);
   }
   const b = file.bounds;
-  const number = (k: keyof Bounds) => (typeof b[k] === 'number' ? b[k] : fail(`${path}: bounds.${k} is missing`));
+  const number = (k: NumericBound) => (typeof b[k] === 'number' ? b[k] : fail(`${path}: bounds.${k} is missing`));
   const bounds: Bounds = {
     nodes: number('nodes'), maxTerm: number('maxTerm'), proposals: number('proposals'), maxInFlight: number('maxInFlight'),
     drops: number('drops'), duplicates: number('duplicates'), crashes: number('crashes'), snapshots: number('snapshots'),
+    ...(b.leaderWritesInParallel === true ? { leaderWritesInParallel: true } : {}),
+    ...(b.flowControl === true ? { flowControl: true } : {}),
   };
   const mutantName = typeof b.mutant === 'string' && b.mutant !== 'none' ? b.mutant : undefined;
   const replayModel = raftModel({ bounds, overrides: mutantName === undefined ? undefined : (mutantNamed(mutantName) ?? fail(`${path}: unknown mutant ${mutantName}`)).overrides });

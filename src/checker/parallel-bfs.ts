@@ -19,7 +19,7 @@ export interface ParallelOptions extends SearchOptions {
 
 export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOptions = {}): Promise<CheckResult<S, A>> {
   const started = performance.now();
-  const [model, script] = await Promise.all([loadModel<S, A>(spec), workerScript(new URL('./parallel-worker.ts', import.meta.url), spec.module)]);
+  const [model, script] = await Promise.all([loadModel<S, A>(spec), workerScript('parallel-worker', spec.module)]);
   const { sometimes } = splitProperties(model);
   if (sometimes.length > 31) throw new Error('a parallel search tracks at most 31 sometimes-properties');
   const workerCount = Math.max(1, options.workers ?? availableParallelism());

@@ -93,7 +93,7 @@ export async function portfolio<S, A, C>(plan: PortfolioPlan<C>): Promise<Portfo
   const stopped = () => Atomics.load(stop, 0) !== 0;
   const space = spaceFrom<S, A, C>((await import(plan.swarm.space.module)) as Record<string, unknown>, plan.swarm.space);
 
-  const script = plan.swarm.threads > 0 ? await workerScript(new URL('./swarm-worker.ts', import.meta.url), plan.swarm.space.module) : undefined;
+  const script = plan.swarm.threads > 0 ? await workerScript('swarm-worker', plan.swarm.space.module) : undefined;
   const threads = Array.from({ length: plan.swarm.threads }, (_, k) => runThread(script!, {
     space: plan.swarm.space, seed: plan.swarm.seed + k, depth: plan.swarm.depth, walks: plan.swarm.walks,
     seconds: Math.max(0, (deadline - performance.now()) / 1000), stop: stopWord,

@@ -1,7 +1,11 @@
 // `raft cluster`: a local cluster on loopback, each node a child process (`raft node --json`) with
 // its own data directory, and a live table of what each node reports. Lines typed are proposed to
 // the leader; `kill N` sends SIGKILL (a crash), `restart N` starts the node again from its disk.
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { crc32, nodeId, type NodeId } from '../machine/index.ts';
 import { humanLogLine } from '../runtime/logger.ts';
@@ -25,11 +29,18 @@ Options:
   --nodes N          cluster size, 1..9 (default 3)
   --base-port P      node i listens on UDP port P + i - 1 (default 7001)
   --host ADDR        loopback address: 127.0.0.1 (default) or ::1
-  --data DIR         parent of the nodes' data directories DIR/1, DIR/2, ... (default ./data)
+  --data DIR         parent of the nodes' data directories DIR/1, DIR/2, ...; give the same DIR
+                     again to start the cluster from its disks (default: a new temporary
+                     directory, named in the first line printed)
   --cluster-id N     default: derived from the data directory's path, so two clusters differ
-  --key-file PATH    shared HMAC key for all datagrams (or set RAFT_KEY)
+  --key-file PATH    the cluster's key (or set RAFT_KEY). Default: DIR/cluster.key, made with
+                     32 random bytes and mode 600 if missing; the nodes get its path, not the key
+  --insecure-no-auth run the nodes without a key (each logs a warning)
   -h, --help         this text
 `;
+
+/** The key `raft cluster` makes for its nodes, in its data directory. */
+export const CLUSTER_KEY_FILE = 'cluster.key';
 
 const options = {
   nodes: { type: 'string' },
@@ -38,8 +49,24 @@ const options = {
   data: { type: 'string' },
   'cluster-id': { type: 'string' },
   'key-file': { type: 'string' },
+  'insecure-no-auth': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/**
+ * DIR/cluster.key, made on first use: the key stays out of every command line (`ps` shows the
+ * path), and a cluster restarted on the same directory finds the key its nodes already share.
+ */
+async function clusterKeyFile(dataDir: string): Promise<string> {
+  const path = join(dataDir, CLUSTER_KEY_FILE);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    await writeFile(path, new Uint8Array(randomBytes(32)), { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot write the cluster key ${path}: ${(err as Error).message}`);
+  }
+  return path;
+}
 
 interface Member {
   readonly id: NodeId;
@@ -60,11 +87,19 @@ export async function runCluster(args: string[]): Promise<void> {
   const basePort = integerFlag('base-port', flags['base-port'], 1, 65535 - size + 1, 7001);
   const host = flags.host ?? '127.0.0.1';
   if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost') throw new UsageError(`--host must be a loopback address (127.0.0.1 or ::1), got "${host}"`);
-  const dataDir = resolve(flags.data ?? 'data');
+  // Never the working directory by default: run from a checkout, ./data would show up as untracked.
+  const dataDir = flags.data === undefined ? mkdtempSync(join(tmpdir(), 'raft-cluster-')) : resolve(flags.data);
+  const where = `data in ${dataDir}${flags.data === undefined ? ' (a new temporary directory; --data DIR chooses one)' : ''}`;
   const clusterId = integerFlag('cluster-id', flags['cluster-id'], 0, 0xffffffff, crc32(new TextEncoder().encode(dataDir)));
   const addresses = new Map<NodeId, PeerAddress>(Array.from({ length: size }, (_, i) => [nodeId(i + 1), { host, port: basePort + i }]));
   const peers = formatPeers(addresses);
-  const passThrough = flags['key-file'] === undefined ? [] : ['--key-file', flags['key-file']];
+  if (flags['insecure-no-auth'] === true && (flags['key-file'] !== undefined || process.env['RAFT_KEY'])) {
+    throw new UsageError(`--insecure-no-auth with a key (${flags['key-file'] !== undefined ? '--key-file' : 'RAFT_KEY'}): choose one`);
+  }
+  const passThrough = flags['insecure-no-auth'] === true ? ['--insecure-no-auth']
+    : flags['key-file'] !== undefined ? ['--key-file', resolve(flags['key-file'])]
+    : process.env['RAFT_KEY'] ? []
+    : ['--key-file', await clusterKeyFile(dataDir)];
 
   const members: Member[] = [...addresses.keys()].map((id) => ({ id, child: null, state: 'exited', status: null, proposals: new Map() }));
   const messages: string[] = [];
@@ -98,7 +133,7 @@ export async function runCluster(args: string[]): Promise<void> {
       const t = table();
       if (tty) {
         process.stdout.write('\x1b[H\x1b[2J');
-        process.stdout.write(`raft cluster: ${size} nodes on ${host}, ports ${basePort}-${basePort + size - 1}, data in ${dataDir}\n\n${t}\n\n`);
+        process.stdout.write(`${heading}\n\n${t}\n\n`);
         process.stdout.write(`${messages.join('\n')}\n\ntype a command to propose it, or: kill N | restart N | help | quit\n`);
         rl?.prompt(true);
       } else if (t !== lastPrinted) {
@@ -180,10 +215,12 @@ export async function runCluster(args: string[]): Promise<void> {
     shuttingDown = true;
     rl?.close();
     await Promise.all(members.map((m) => m.child?.stop()));
-    process.stdout.write(`\n${table()}\nall nodes stopped; data kept in ${dataDir}\n`);
+    process.stdout.write(`\n${table()}\nall nodes stopped; data kept in ${dataDir} (raft cluster --data ${dataDir} starts from it again)\n`);
     process.exit(0);
   }
 
+  const heading = `raft cluster: ${size} nodes on ${host}, ports ${basePort}-${basePort + size - 1}, ${where}`;
+  if (!tty) process.stdout.write(`${heading}\n`);
   members.forEach(start);
   rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, prompt: '> ' });
   rl.on('line', command);

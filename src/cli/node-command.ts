@@ -8,11 +8,11 @@ import { stderrLogger } from '../runtime/logger.ts';
 import { serveMetrics } from '../runtime/metrics.ts';
 import { CommandTooLargeError, RaftNode, type Applied, type Timings } from '../runtime/node.ts';
 import { TransportError, UdpTransport } from '../runtime/udp-transport.ts';
-import { DEFAULT_MAX_DATAGRAM, maxCommandBytes } from '../runtime/wire-codec.ts';
+import { DEFAULT_MAX_COMMAND_BYTES, DEFAULT_MAX_DATAGRAM, MAX_COMMAND_BYTES_LIMIT } from '../runtime/wire-codec.ts';
 import { cliCommands, commandOfInput, inputModeFlag, shownCommand } from './command-input.ts';
 import type { NodeEvent } from './node-events.ts';
 import { nodeMetrics, type NodeView, type ServiceState } from './node-metrics.ts';
-import { integerFlag, logLevelFlag, parseFlags, sharedKey } from './options.ts';
+import { authenticationFlags, integerFlag, logLevelFlag, parseFlags } from './options.ts';
 import { formatPeers, parsePeers } from './peers.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -34,15 +34,22 @@ Options:
   --data DIR           data directory (created if missing); holds raft.wal
   --cluster-id N       cluster id in 0..4294967295 (default 1); datagrams and files of another
                        cluster are refused
-  --key-file PATH      shared HMAC key for all datagrams (or set RAFT_KEY); default: none
+  --key-file PATH      the cluster's key: every datagram carries an HMAC under it, and any
+                       without a good one is dropped. The file's bytes, all of them (at least
+                       16; keep it mode 600). Or set RAFT_KEY. Required unless --insecure-no-auth
+  --accept-key-file PATH
+                       one more key whose datagrams are accepted, never sent with: for rolling
+                       the cluster from one key to another without an outage (see the docs)
+  --insecure-no-auth   run without a key: anyone who can send from a member's address can move
+                       the cluster. Loopback addresses only; logs a warning at start
   --max-datagram N     largest datagram in bytes (default 1400; up to 65507 on loopback)
   --input MODE         text (default): one UTF-8 line, one command; base64: each line is the
                        base64 of a command's bytes (invalid lines are refused, the node goes on)
   --max-command-bytes N
                        largest command in bytes (its JSON text; with --input base64, its bytes
-                       + 1); a larger one is refused. Default and upper bound: what one datagram
-                       carries in a single entry (${maxCommandBytes()} bytes at the default --max-datagram,
-                       ${maxCommandBytes(DEFAULT_MAX_DATAGRAM, true)} with a key)
+                       + 1); a larger one is refused. Default ${DEFAULT_MAX_COMMAND_BYTES} (1 MiB), at most
+                       ${MAX_COMMAND_BYTES_LIMIT}; every node of a cluster needs the same value. A command
+                       larger than a datagram is sent in chunks.
   --json               print events as JSON lines on stdout (for programs)
   --print-applied      also print every applied command (base64 with --input base64)
   --log-level LEVEL    debug, info (default), warn or error: JSON lines on stderr
@@ -61,6 +68,8 @@ const options = {
   data: { type: 'string' },
   'cluster-id': { type: 'string' },
   'key-file': { type: 'string' },
+  'accept-key-file': { type: 'string' },
+  'insecure-no-auth': { type: 'boolean' },
   'max-datagram': { type: 'string' },
   input: { type: 'string' },
   'max-command-bytes': { type: 'string' },
@@ -91,19 +100,17 @@ export async function runNode(args: string[]): Promise<void> {
   if (flags.data === undefined) throw new UsageError('--data is required');
   const clusterId = integerFlag('cluster-id', flags['cluster-id'], 0, 0xffffffff, 1);
   const maxDatagramBytes = integerFlag('max-datagram', flags['max-datagram'], 192, 65_507, DEFAULT_MAX_DATAGRAM);
-  const key = sharedKey(flags['key-file']);
   const input = inputModeFlag(flags.input);
-  const carried = maxCommandBytes(maxDatagramBytes, key !== undefined);
-  const maxCommand = integerFlag('max-command-bytes', flags['max-command-bytes'], 1, Number.MAX_SAFE_INTEGER, carried);
-  if (maxCommand > carried) {
-    throw new UsageError(`--max-command-bytes ${maxCommand} is more than ${carried}, the most one ${maxDatagramBytes}-byte datagram`
-      + `${key ? ' with its authentication tag' : ''} carries in a single entry (entries are not split across datagrams); `
-      + 'raise --max-datagram (up to 65507 on loopback) for larger commands');
-  }
+  const auth = authenticationFlags({
+    keyFile: flags['key-file'], acceptKeyFile: flags['accept-key-file'], insecureNoAuth: flags['insecure-no-auth'] === true, host: addresses.get(id)!.host,
+  });
+  const keyed = 'key' in auth;
+  const maxCommand = integerFlag('max-command-bytes', flags['max-command-bytes'], 1, MAX_COMMAND_BYTES_LIMIT, DEFAULT_MAX_COMMAND_BYTES);
   const metricsPort = flags['metrics-port'] === undefined ? undefined : integerFlag('metrics-port', flags['metrics-port'], 0, 65_535);
   const snapshotEntries = integerFlag('snapshot-entries', flags['snapshot-entries'], 0, Number.MAX_SAFE_INTEGER, DEFAULT_SNAPSHOT_ENTRIES) || Infinity;
   const snapshotBytes = integerFlag('snapshot-bytes', flags['snapshot-bytes'], 0, Number.MAX_SAFE_INTEGER, DEFAULT_SNAPSHOT_BYTES) || Infinity;
   const logger = stderrLogger(logLevelFlag(flags['log-level']), { node: id });
+  for (const warning of auth.warnings) logger.warn(warning);
   const json = flags.json === true;
   const printApplied = flags['print-applied'] === true;
   // Lines written in one event-loop turn leave in one write: under load a write per ack costs more than the ack.
@@ -119,7 +126,10 @@ export async function runNode(args: string[]): Promise<void> {
   };
 
   // The port first: a start that fails on a port in use has then touched nothing on disk.
-  const transport = await UdpTransport.open({ self: id, addresses, clusterId, maxDatagramBytes, logger, commands: cliCommands, ...(key && { key }) });
+  const transport = await UdpTransport.open({
+    self: id, addresses, clusterId, maxDatagramBytes, maxCommandBytes: maxCommand, logger, commands: cliCommands,
+    ...(keyed ? { key: auth.key, acceptedKeys: auth.acceptedKeys } : { insecureNoAuth: true }),
+  });
   let storage: FileStorage;
   try {
     storage = await FileStorage.open({ dir: flags.data, clusterId, nodeId: id, logger, commands: cliCommands, preallocateBytes: WAL_PREALLOCATE_BYTES });

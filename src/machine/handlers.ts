@@ -2,7 +2,7 @@
 // stepper both resolve names here, so there is one implementation of each rule.
 import { adoptTerm } from './rules/terms.ts';
 import { becomeLeader, countVote, handleRequestVote, startElection, winsElection } from './rules/election.ts';
-import { appendCommands, handleAppendEntries, handleAppendEntriesReply, sendHeartbeats } from './rules/replication.ts';
+import { appendCommands, countOwnWrite, handleAppendEntries, handleAppendEntriesReply, sendHeartbeats } from './rules/replication.ts';
 import { compact, handleInstallSnapshot, handleInstallSnapshotReply } from './rules/compaction.ts';
 import { restart } from './rules/restart.ts';
 import type { EventType, Message, RaftEvent, RaftState, Step } from './types.ts';
@@ -38,6 +38,7 @@ export const handlers = {
   becomeLeader: (s) => becomeLeader(s),
   sendHeartbeats: (s) => sendHeartbeats(s),
   appendCommands: forEvent('Propose', appendCommands),
+  countOwnWrite: forEvent('LogDurable', countOwnWrite),
   handleAppendEntries: forEvent('AppendEntries', handleAppendEntries),
   handleAppendEntriesReply: forEvent('AppendEntriesReply', handleAppendEntriesReply),
   handleInstallSnapshot: forEvent('InstallSnapshot', handleInstallSnapshot),

@@ -1,31 +1,71 @@
 // Log arithmetic, kept out of the handlers. Indices are Raft's (1-based, continuing past the
 // snapshot); the array offset is hidden here and nowhere else.
+//
+// A log's cost must not grow with its length: a leader appends on every proposal. Logs made here
+// keep their entries in the first `length` slots of an array that successive versions share
+// (`Backing`). Slots are only ever added at the end of that array, and only by a version that
+// ends where the array ends, so what any version holds never changes: states stay immutable
+// values (the model checker stores and compares them) while append costs what it appends. A
+// version that was truncated, or that another version has already grown past (the checker steps
+// one state many ways), copies its slots before it appends. `entries`, the plain array of the
+// `RaftLog` interface, is made on first read and kept: readers of a whole log (encoding it,
+// fingerprinting it, tests) see an ordinary array, and the hot path never reads it.
 import { logIndex, term, type Entry, type LogIndex, type RaftLog, type Term } from './types.ts';
 
 export const emptyLog: RaftLog = { snapshotIndex: logIndex(0), snapshotTerm: term(0), entries: [] };
 
-export const lastIndex = (log: RaftLog): LogIndex => logIndex(log.snapshotIndex + log.entries.length);
+interface Backing { readonly slots: Entry[]; readonly length: number }
 
-export const lastTerm = (log: RaftLog): Term =>
-  log.entries.length === 0 ? log.snapshotTerm : log.entries[log.entries.length - 1]!.term;
+const BACKING = Symbol('backing');
+type Backed = RaftLog & { readonly [BACKING]?: Backing };
+
+/**
+ * A log over the first `length` of `slots`, which must be an array no one but logs made here
+ * holds. The backing is a non-enumerable property, so a spread or a structured clone of the log
+ * is a plain log with its entries as an array, and comparing logs compares their entries.
+ */
+function backed(snapshotIndex: LogIndex, snapshotTerm: Term, slots: Entry[], length: number): RaftLog {
+  let entries: readonly Entry[] | undefined;
+  const made = { snapshotIndex, snapshotTerm, get entries(): readonly Entry[] { return (entries ??= slots.slice(0, length)); } };
+  return Object.defineProperty(made, BACKING, { value: { slots, length } satisfies Backing });
+}
+
+const backingOf = (log: RaftLog): Backing | undefined => (log as Backed)[BACKING];
+const slotsOf = (log: RaftLog): readonly Entry[] => backingOf(log)?.slots ?? log.entries;
+const sizeOf = (log: RaftLog): number => backingOf(log)?.length ?? log.entries.length;
+
+export const lastIndex = (log: RaftLog): LogIndex => logIndex(log.snapshotIndex + sizeOf(log));
+
+export const lastTerm = (log: RaftLog): Term => {
+  const size = sizeOf(log);
+  return size === 0 ? log.snapshotTerm : slotsOf(log)[size - 1]!.term;
+};
 
 /** The term of the entry at `index`, or undefined if it was compacted away or does not exist yet. */
 export function termAt(log: RaftLog, index: LogIndex): Term | undefined {
   if (index === log.snapshotIndex) return log.snapshotTerm;
   if (index < log.snapshotIndex) return undefined;
-  return log.entries[index - log.snapshotIndex - 1]?.term;
+  const k = index - log.snapshotIndex - 1;
+  return k < sizeOf(log) ? slotsOf(log)[k]!.term : undefined;
 }
 
 /** Entries from `from` to the end; `from` must be past the snapshot. */
 export const entriesFrom = (log: RaftLog, from: LogIndex): readonly Entry[] =>
-  log.entries.slice(from - log.snapshotIndex - 1);
+  slotsOf(log).slice(from - log.snapshotIndex - 1, sizeOf(log));
 
 /** Entries first..last inclusive; both must be past the snapshot. */
 export const entriesBetween = (log: RaftLog, first: LogIndex, last: LogIndex): readonly Entry[] =>
-  log.entries.slice(first - log.snapshotIndex - 1, last - log.snapshotIndex);
+  slotsOf(log).slice(first - log.snapshotIndex - 1, Math.min(last - log.snapshotIndex, sizeOf(log)));
 
-export const append = (log: RaftLog, entries: readonly Entry[]): RaftLog =>
-  entries.length === 0 ? log : { ...log, entries: log.entries.concat(entries) };
+/** Costs what it appends, except after a truncation or a fork, where it copies once. */
+export function append(log: RaftLog, entries: readonly Entry[]): RaftLog {
+  if (entries.length === 0) return log;
+  const b = backingOf(log);
+  const atTheEnd = b !== undefined && b.slots.length === b.length;
+  const slots = atTheEnd ? b.slots : slotsOf(log).slice(0, sizeOf(log));
+  for (const e of entries) slots.push(e);
+  return backed(log.snapshotIndex, log.snapshotTerm, slots, slots.length);
+}
 
 /** §5.4.1: a log is at least as up-to-date if its last term is later, or equal with a last index as long. */
 export const isAtLeastAsUpToDate = (log: RaftLog, otherLastTerm: Term, otherLastIndex: LogIndex): boolean =>
@@ -50,11 +90,14 @@ export function mergeEntries(log: RaftLog, prevIndex: LogIndex, entries: readonl
   return log;
 }
 
-/** Keeps entries up to and including `index`. */
-const truncateAfter = (log: RaftLog, index: LogIndex): RaftLog => ({
-  ...log,
-  entries: log.entries.slice(0, index - log.snapshotIndex),
-});
+/** Keeps entries up to and including `index`: a shorter view of the same slots (append copies them). */
+function truncateAfter(log: RaftLog, index: LogIndex): RaftLog {
+  const b = backingOf(log);
+  const length = index - log.snapshotIndex;
+  return b === undefined
+    ? { ...log, entries: log.entries.slice(0, length) }
+    : backed(log.snapshotIndex, log.snapshotTerm, b.slots, length);
+}
 
 /** Fast backtracking: the first index of the run of `t`-entries that ends at `index`. */
 export function firstIndexOfTermAt(log: RaftLog, index: LogIndex): LogIndex {
@@ -75,11 +118,10 @@ export function lastIndexOfTerm(log: RaftLog, t: Term): LogIndex | undefined {
 }
 
 /** Compaction (§7): everything through `index` is replaced by a snapshot; later entries stay. */
-export const compactThrough = (log: RaftLog, index: LogIndex): RaftLog => ({
-  snapshotIndex: index,
-  snapshotTerm: termAt(log, index)!,
-  entries: log.entries.slice(index - log.snapshotIndex),
-});
+export function compactThrough(log: RaftLog, index: LogIndex): RaftLog {
+  const slots = slotsOf(log).slice(index - log.snapshotIndex, sizeOf(log));
+  return backed(index, termAt(log, index)!, slots, slots.length);
+}
 
 /**
  * InstallSnapshot rules 6 and 7: if the log has the snapshot's last included entry, keep what

@@ -108,6 +108,8 @@ export const raftMachine = setup({
         // L.1 heartbeats during idle periods; L.2 client commands.
         HeartbeatDue: { actions: ['sendHeartbeats'] },
         Propose: { actions: ['appendCommands'] },
+        // PW.1: the leader's own write landed; it counts itself for what it wrote.
+        LogDurable: { actions: ['countOwnWrite'] },
         AppendEntriesReply: reply('handleAppendEntriesReply'),
         InstallSnapshotReply: reply('handleInstallSnapshotReply'),
         RequestVote: request('handleRequestVote'),

@@ -17,6 +17,11 @@ export function restoredState(config: NodeConfig, persisted: PersistentState): R
   return {
     id: config.id,
     members: config.members,
+    // Only when set, so a node without it has the very state it had before the option existed.
+    ...(config.leaderWritesInParallel === true ? { leaderWritesInParallel: true } : {}),
+    ...(config.announceCommits === true ? { announceCommits: true } : {}),
+    ...(config.probeUntilMatch === true ? { probeUntilMatch: true } : {}),
+    ...(config.maxInflightAppends === undefined ? {} : { maxInflightAppends: config.maxInflightAppends }),
     currentTerm: persisted.currentTerm,
     votedFor: persisted.votedFor,
     log: persisted.log,

@@ -114,8 +114,13 @@ export interface Propose { readonly type: 'Propose'; readonly commands: readonly
 export interface Snapshot { readonly type: 'Snapshot'; readonly index: LogIndex; readonly data: SnapshotData }
 /** The node comes back from a crash with what it had made durable. */
 export interface Restart { readonly type: 'Restart'; readonly persisted: PersistentState }
+/**
+ * The write a `persistInParallel` effect asked for has landed: the log through `index`, as the
+ * node held it as leader of `term`, is durable (PW.1).
+ */
+export interface LogDurable { readonly type: 'LogDurable'; readonly term: Term; readonly index: LogIndex }
 
-export type RaftEvent = Message | ElectionTimeout | HeartbeatDue | Propose | Snapshot | Restart;
+export type RaftEvent = Message | ElectionTimeout | HeartbeatDue | Propose | Snapshot | Restart | LogDurable;
 export type EventType = RaftEvent['type'];
 
 // ---- State exactly as Figure 2 ----------------------------------------------------------------
@@ -124,6 +129,29 @@ export type EventType = RaftEvent['type'];
 export interface NodeConfig {
   readonly id: NodeId;
   readonly members: readonly NodeId[];
+  /**
+   * PW.1 (thesis §10.2.1): as leader, write new entries to storage in parallel with sending them
+   * (`persistInParallel`, answered by `LogDurable`) rather than before. Without it the leader's
+   * write holds back what follows it, as every `persist` does: simpler hosts need nothing more.
+   */
+  readonly leaderWritesInParallel?: boolean;
+  /**
+   * CP.1: as leader, send AppendEntries (empty if nothing is new) to every follower as soon as
+   * commitIndex moves, so followers apply within a round trip, not at the next heartbeat.
+   */
+  readonly announceCommits?: boolean;
+  /**
+   * FC.1 (etcd's probe state): as leader, after a follower refuses an AppendEntries, and after
+   * election, keep one AppendEntries in flight to it until one succeeds, instead of pipelining
+   * to a follower whose log is not known to match.
+   */
+  readonly probeUntilMatch?: boolean;
+  /**
+   * FC.2 (etcd's MaxInflightMsgs): as leader, at most this many AppendEntries carrying entries
+   * unacknowledged per follower; new entries wait for an acknowledgement (or the next heartbeat)
+   * rather than pile up for a slow follower.
+   */
+  readonly maxInflightAppends?: number;
 }
 
 /** Figure 2, "Persistent state on all servers", plus the §7 snapshot. */
@@ -140,9 +168,14 @@ export interface RaftState extends NodeConfig, PersistentState {
   readonly lastApplied: LogIndex;
   // Candidates: who granted us their vote in currentTerm.
   readonly votesGranted: readonly NodeId[];
-  // Leaders, reinitialised after election. Keyed by peer id.
+  // Leaders, reinitialised after election. Keyed by peer id; matchIndex also by the leader's own
+  // id: how far the leader knows its own log durable, which is what it counts for itself (L.6, PW.1).
   readonly nextIndex: Readonly<Record<number, LogIndex>>;
   readonly matchIndex: Readonly<Record<number, LogIndex>>;
+  /** With probeUntilMatch (FC.1): the peers whose log is not known to match ours, keyed by id. */
+  readonly probing?: Readonly<Record<number, boolean>>;
+  /** With maxInflightAppends (FC.2): per peer, the last index of each unacknowledged AppendEntries. */
+  readonly inflight?: Readonly<Record<number, readonly LogIndex[]>>;
 }
 
 // ---- Effects: what the host must do, in order ---------------------------------------------
@@ -151,9 +184,13 @@ export interface RaftState extends NodeConfig, PersistentState {
  * Effects are executed in list order. `persist` asks for the node's persistent state, as it is
  * after this step, to be durable before any later effect runs: every message after it may
  * depend on it (Figure 2: "updated on stable storage before responding to RPCs").
+ * `persistInParallel` (a leader's new entries, PW.1) asks for the same write, in order with the
+ * other persists, but later effects need not wait for it; once it is durable the host steps
+ * `LogDurable` with its `term` and `index`.
  */
 export type Effect =
   | { readonly type: 'persist' }
+  | { readonly type: 'persistInParallel'; readonly term: Term; readonly index: LogIndex }
   | { readonly type: 'send'; readonly message: Message }
   | { readonly type: 'applyEntries'; readonly first: LogIndex; readonly entries: readonly Entry[] }
   | { readonly type: 'applySnapshot'; readonly index: LogIndex; readonly term: Term; readonly data: SnapshotData }

@@ -8,10 +8,11 @@
 // directory, so after a crash either the old file or the new one is there, whole.
 //
 // Record frame: payload length (u32), payload CRC-32 (u32), CRC-32 of those 8 bytes (u32), payload.
-// Recovery reads records in order. A record that is incomplete at the end of the file, or whose
-// payload fails its checksum while it ends exactly at the end of the file, is a write the crash
-// interrupted: it was never acknowledged, so it is truncated with a warning. Damage anywhere else
-// (a frame that fails its own checksum, a bad record followed by more data, a record that does not
+// Recovery reads records in order. A record that is incomplete at the end of the file, whose
+// payload fails its checksum while it ends exactly at the end of the file, or whose frame fails its
+// checksum with no whole record anywhere after it, is a write the crash interrupted (a power loss
+// may keep any of its blocks and lose the others): it was never acknowledged, so it is truncated
+// with a warning. Damage anywhere else (a bad record followed by a whole one, a record that does not
 // fit the log before it) or a header of another cluster or node stops recovery with an error that
 // names the file and the byte offset: acknowledged data is never silently dropped.
 //
@@ -172,14 +173,15 @@ export class FileStorage implements Storage {
     // Zeros after the log are preallocated space, kept when preallocating; anything else there is a
     // torn write, cut. Without preallocation the file is cut to the log: appends go at its end.
     const keep = (options.preallocateBytes ?? 0) > 0 && !bytes.subarray(recovered.validBytes).some((b) => b !== 0);
-    if (!keep && recovered.validBytes < bytes.length) {
-      try {
-        await handle.truncate(recovered.validBytes);
-        await handle.sync();
-      } catch (err) {
-        await handle.close();
-        throw new StorageError(`cannot truncate the torn tail of ${file}: ${(err as Error).message}`);
-      }
+    // What was read may be only in the page cache, written by a process that crashed before its
+    // fsync (or its directory's, after a rename). The node acts on it as durable, so it is made so.
+    try {
+      if (!keep && recovered.validBytes < bytes.length) await handle.truncate(recovered.validBytes);
+      await handle.sync();
+      await syncDirectory(fs, dir);
+    } catch (err) {
+      await handle.close();
+      throw new StorageError(`cannot make the recovered ${file} durable: ${(err as Error).message}`);
     }
     return new FileStorage(dir, options, commands, fs, lock, handle, {
       state: recovered.state, bytes: recovered.validBytes, allocated: keep ? bytes.length : recovered.validBytes,
@@ -370,12 +372,8 @@ function frame(payload: Uint8Array): Uint8Array {
 function firstDifference(before: PersistentState, after: PersistentState): number {
   const floor = after.log.snapshotIndex;
   let k = Math.min(log.lastIndex(before.log), log.lastIndex(after.log));
-  while (k > floor) {
-    const a = before.log.entries[k - floor - 1]!;
-    const b = after.log.entries[k - floor - 1]!;
-    if (a === b || a.term === b.term) break;
-    k--;
-  }
+  // Through log.termAt, not the logs' entries arrays: those are built on first read, a copy of the whole log.
+  while (k > floor && log.termAt(before.log, logIndex(k)) !== log.termAt(after.log, logIndex(k))) k--;
   return k + 1;
 }
 
@@ -416,6 +414,9 @@ export function recover(
     if (crc32(bytes.subarray(offset, offset + 8)) !== view.getUint32(8, true)) {
       // A frame cut off by the crash, in preallocated space: its first bytes, then zeros.
       if (!first && dataEnd - offset < FRAME_BYTES) return torn(offset, 'incomplete record frame');
+      // The last write's blocks may reach the disk in any order, and a hole reads as zeros: a frame
+      // that a power loss left unwritten is followed by no whole record. One that is, is damage.
+      if (!first && !wholeRecordFrom(bytes, offset + 1)) return torn(offset, 'record frame checksum mismatch with no whole record after it');
       fail(offset, 'record frame checksum mismatch');
     }
     const end = offset + FRAME_BYTES + length;
@@ -446,6 +447,21 @@ function endOfData(bytes: Uint8Array): number {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
   return end;
+}
+
+/** True if a record with a valid frame and payload starts anywhere at or after `from`. */
+function wholeRecordFrom(bytes: Uint8Array, from: number): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  // A frame of zeros fails its checksum, so no record starts in a zeroed tail (a preallocated file's
+  // unused end): the checksums are computed only up to the last non-zero byte.
+  let last = bytes.length;
+  while (last > from && bytes[last - 1] === 0) last--;
+  for (let at = from; at < last && at + FRAME_BYTES <= bytes.length; at++) {
+    if (crc32(bytes.subarray(at, at + 8)) !== view.getUint32(at + 8, true)) continue;
+    const end = at + FRAME_BYTES + view.getUint32(at, true);
+    if (end <= bytes.length && crc32(bytes.subarray(at + FRAME_BYTES, end)) === view.getUint32(at + 4, true)) return true;
+  }
+  return false;
 }
 
 function checkHeader(h: Uint8Array, ids: { clusterId: number; nodeId: NodeId }, fail: (offset: number, reason: string) => never): void {
@@ -497,7 +513,10 @@ function applyRecord(
 
 /**
  * mkdir -p, one level at a time: Node 20's recursive mkdir spins forever where the kernel answers
- * ENOENT under an existing parent (as /proc does).
+ * ENOENT under an existing parent (as /proc does). The parent is synced even when the directory
+ * was there: a new name is durable only once its directory is, the process that made it may have
+ * crashed before syncing, and a power loss that took the data directory's name would take every
+ * save acknowledged in it.
  */
 async function makeDirectory(fs: FileSystem, dir: string): Promise<void> {
   try {
@@ -506,12 +525,13 @@ async function makeDirectory(fs: FileSystem, dir: string): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
       if (!(await fs.stat(dir)).isDirectory()) throw new Error(`${dir} is not a directory`);
-      return;
+    } else {
+      if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
+      await makeDirectory(fs, dirname(dir));
+      await fs.mkdir(dir);
     }
-    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
-    await makeDirectory(fs, dirname(dir));
-    await fs.mkdir(dir);
   }
+  await syncDirectory(fs, dirname(dir));
 }
 
 async function syncDirectory(fs: FileSystem, dir: string): Promise<void> {

@@ -7,8 +7,10 @@ export { MemoryNetwork, type LinkRule, type NodeTraffic, type Traffic } from './
 export { messageSize } from './message-size.ts';
 export { realClock, SimulatedClock, type Clock, type Cancel } from './clock.ts';
 export { seededRandom, systemRandom, type Random } from './random.ts';
-export { UdpTransport, TransportError, type UdpTransportOptions, type PeerAddress, type TransportCounters, type PeerTraffic, type DropReason } from './udp-transport.ts';
-export { createWireCodec, DEFAULT_MAX_DATAGRAM, type WireCodec, type WireConfig, type Datagram, type Decoded, type SnapshotChunk } from './wire-codec.ts';
+export { UdpTransport, TransportError, MIN_KEY_BYTES, type UdpTransportOptions, type PeerAddress, type TransportCounters, type PeerTraffic, type DropReason } from './udp-transport.ts';
+export {
+  createWireCodec, DEFAULT_MAX_DATAGRAM, DEFAULT_MAX_COMMAND_BYTES, type WireCodec, type WireConfig, type Datagram, type Decoded, type Refusal, type SnapshotChunk, type EntryChunk,
+} from './wire-codec.ts';
 export { FileStorage, StorageError, StorageCorruptError, StorageWriteError, WAL_PREALLOCATE_BYTES, type FileStorageOptions } from './file-storage.ts';
 export { DirectoryLock, DirectoryInUseError, LOCK_FILE } from './directory-lock.ts';
 export { nodeFileSystem, type FileSystem, type WritableFile } from './file-system.ts';

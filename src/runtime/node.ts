@@ -1,6 +1,9 @@
 // A Raft node: the machine from src/machine on timers, a transport and a storage. It steps the
 // machine and carries out the effects in the order the machine gives them; a `persist` holds back
-// everything after it until the state is durable.
+// everything after it until the state is durable. As leader it writes its new entries in parallel
+// with sending them (`persistInParallel`, PW.1) and tells the machine when they land, and it
+// tells followers of each new commitIndex at once (CP.1); it probes a follower whose log is not
+// known to match with one AppendEntries at a time (FC.1), and bounds what is unacknowledged (FC.2).
 import {
   deriveStepper, initialNode, jsonCommands, log, logIndex,
   type Command, type CommandCodec, type Effect, type LogIndex, type NodeId, type NodeSnapshot, type PersistentState, type RaftEvent, type SnapshotData,
@@ -68,9 +71,15 @@ export interface StartResult {
   readonly isLeader: boolean;
 }
 
-type Job = Exclude<Effect, { type: 'persist' | 'resetElectionTimer' | 'resetHeartbeatTimer' }> | { readonly type: 'persist'; readonly version: number };
+type Job =
+  | Exclude<Effect, { type: 'persist' | 'persistInParallel' | 'resetElectionTimer' | 'resetHeartbeatTimer' }>
+  | { readonly type: 'persist'; readonly version: number }
+  | { readonly type: 'persistInParallel'; readonly version: number; readonly landed: RaftEvent };
 
 const defaultStepper = deriveStepper();
+
+/** Unacknowledged AppendEntries per follower (FC.2): etcd's default MaxInflightMsgs. */
+const MAX_INFLIGHT_APPENDS = 256;
 
 export class RaftNode {
   readonly id: NodeId;
@@ -88,10 +97,15 @@ export class RaftNode {
   private readonly jobs: Job[] = [];
   private head = 0;
   private draining = false;
+  /** A save is under way. Saves run one at a time, each of the newest state. */
   private saving = false;
   /** Each step that asks for a persist gets a version; a save of a newer state covers it. */
   private version = 0;
+  /** The newest version some job waits for or must report. */
+  private wanted = 0;
   private durableVersion = 0;
+  /** LogDurable events to step once their version is durable, oldest first. */
+  private readonly landings: { readonly version: number; readonly event: RaftEvent }[] = [];
 
   /** Commands accepted by start() and not yet stepped: they go to the machine as one Propose. */
   private proposals: Command[] = [];
@@ -116,11 +130,14 @@ export class RaftNode {
     const carried = transport.maxCommandBytes ?? Infinity;
     if (options.maxCommandBytes !== undefined && options.maxCommandBytes > carried) {
       throw new RangeError(`maxCommandBytes ${options.maxCommandBytes} is more than the ${carried} bytes the transport carries in one `
-        + 'entry of one message; entries are not split across messages, so a larger command could never be replicated');
+        + 'entry; a larger command could never be replicated');
     }
     this.maxCommandBytes = options.maxCommandBytes ?? carried;
     this.commands = options.commands ?? jsonCommands;
-    this.node = initialNode({ id, members: [id, ...peers].sort((a, b) => a - b) });
+    this.node = initialNode({
+      id, members: [id, ...peers].sort((a, b) => a - b),
+      leaderWritesInParallel: true, announceCommits: true, probeUntilMatch: true, maxInflightAppends: MAX_INFLIGHT_APPENDS,
+    });
     transport.onMessage((message) => this.deliver(message));
     // Boot in a later task, so the service's apply handler never runs inside this constructor.
     const loaded = storage.load();
@@ -200,6 +217,9 @@ export class RaftNode {
         case 'resetElectionTimer': this.resetElectionTimer(); break;
         case 'resetHeartbeatTimer': this.resetHeartbeatTimer(); break;
         case 'persist': this.jobs.push({ type: 'persist', version: (version ??= ++this.version) }); break;
+        case 'persistInParallel':
+          this.jobs.push({ type: 'persistInParallel', version: (version ??= ++this.version), landed: { type: 'LogDurable', term: effect.term, index: effect.index } });
+          break;
         case 'send': case 'applyEntries': case 'applySnapshot': this.jobs.push(effect); break;
         default: unreachable(effect);
       }
@@ -211,7 +231,13 @@ export class RaftNode {
     if (this.draining) return; // a step from inside apply(): the loop below picks its jobs up
     this.draining = true;
     try {
-      while (this.head < this.jobs.length && !this.saving && !this.dead) this.run(this.jobs[this.head++]!);
+      while (this.head < this.jobs.length && !this.dead) {
+        const job = this.jobs[this.head]!;
+        // A persist holds back every later job until its state is durable.
+        if (job.type === 'persist' && !this.isDurable(job.version)) break;
+        this.head++;
+        this.run(job);
+      }
     } finally {
       this.draining = false;
     }
@@ -223,7 +249,11 @@ export class RaftNode {
 
   private run(job: Job): void {
     switch (job.type) {
-      case 'persist': return this.persist(job.version);
+      case 'persist': return; // durable already: runJobs waited for it
+      case 'persistInParallel':
+        this.landings.push({ version: job.version, event: job.landed });
+        this.request(job.version);
+        return this.reportLandings();
       case 'send':
         try {
           return this.transport.send(job.message);
@@ -243,9 +273,21 @@ export class RaftNode {
     }
   }
 
-  /** Saves the newest state, which covers every persist asked for up to now. */
-  private persist(version: number): void {
+  /** Whether `version` is durable; if not, a save that covers it is asked for. */
+  private isDurable(version: number): boolean {
+    this.request(version);
+    return version <= this.durableVersion;
+  }
+
+  /** Makes `version` durable: now, or after the save under way (which may be of an older state). */
+  private request(version: number): void {
     if (version <= this.durableVersion) return;
+    this.wanted = Math.max(this.wanted, version);
+    if (!this.saving) this.save();
+  }
+
+  /** Saves the newest state, which covers every persist asked for up to now. */
+  private save(): void {
     const covers = this.version;
     const s = this.node.state;
     let saved: ReturnType<Storage['save']>;
@@ -262,8 +304,18 @@ export class RaftNode {
     saved.then(() => {
       this.saving = false;
       this.durableVersion = covers;
+      if (this.dead) return;
+      if (this.wanted > covers) this.save();
+      this.reportLandings();
       this.runJobs();
     }, (error: unknown) => this.fail(error));
+  }
+
+  /** Steps LogDurable for each parallel write that has landed: the leader may now count itself. */
+  private reportLandings(): void {
+    while (this.landings.length > 0 && this.landings[0]!.version <= this.durableVersion && !this.dead) {
+      this.stepAndRun(this.landings.shift()!.event);
+    }
   }
 
   /**

@@ -5,7 +5,9 @@
 //
 // A message too large for one datagram is split into messages the leader could have sent itself:
 // AppendEntries into consecutive AppendEntries (each with the right prevLogIndex/prevLogTerm), and
-// InstallSnapshot into chunks with offset and done, as in §7 of the paper.
+// InstallSnapshot into chunks with offset and done, as in §7 of the paper. An entry larger than a
+// datagram travels alone, its command in chunks the same way (AppendEntriesChunk); the receiver
+// reassembles the command and rebuilds the one-entry AppendEntries (entryOf).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { match } from 'ts-pattern';
 import {
@@ -26,6 +28,13 @@ const HEADER_BYTES = 6;
 /** Room for the varint fields of any header, entry count and trailer besides the payload. */
 const ENVELOPE_RESERVE = 96;
 const MAX_SNAPSHOT_BYTES = 2 ** 31;
+/** The default largest command: well above a datagram, small enough to hold a few per sender while they arrive. */
+export const DEFAULT_MAX_COMMAND_BYTES = 1024 * 1024;
+/** The most a cluster may configure: a sender can make a receiver hold a few commands of this size. */
+export const MAX_COMMAND_BYTES_LIMIT = 64 * 1024 * 1024;
+
+/** A well-formed datagram that claims a sender who is not a peer of this node. */
+class UnknownSender extends MalformedBytes {}
 
 const varintBytes = (n: number): number => {
   let bytes = 1;
@@ -37,21 +46,7 @@ const varintBytes = (n: number): number => {
 const entryBudget = (maxDatagramBytes: number, authenticated: boolean): number =>
   maxDatagramBytes - ENVELOPE_RESERVE - (authenticated ? TAG_BYTES : 0);
 
-/**
- * The largest command (in bytes as the command codec writes it) whose entry fits alone in one
- * AppendEntries datagram under `maxDatagramBytes`, whatever its term, indices and sender. Entries
- * are never split across datagrams, so this is the most a node may accept into its log: a larger
- * entry could never be sent, and every entry behind it would wait forever.
- */
-export function maxCommandBytes(maxDatagramBytes: number = DEFAULT_MAX_DATAGRAM, authenticated = false): number {
-  // An entry is its term and its length-prefixed command.
-  const room = entryBudget(maxDatagramBytes, authenticated) - varintBytes(MAX_TERM);
-  let n = room - varintBytes(room);
-  while (n + 1 + varintBytes(n + 1) <= room) n++;
-  return n;
-}
-
-/** A message that cannot be sent under the size cap: the proposer let in a command above maxCommandBytes. */
+/** A message that cannot be sent: the proposer let in a command above the codec's maxCommandBytes. */
 export class OversizedEntryError extends Error {
   override name = 'OversizedEntryError';
 }
@@ -70,12 +65,37 @@ export interface SnapshotChunk {
   readonly data: Uint8Array;
 }
 
-/** What one datagram carries: a message, or a piece of a snapshot. */
-export type Datagram = Exclude<Message, InstallSnapshot> | SnapshotChunk;
+/**
+ * Bytes [offset, offset + data.length) of the command of the one entry (of term `entryTerm`, at
+ * prevLogIndex + 1) of an AppendEntries too large for a datagram; the command is `total` bytes.
+ */
+export interface EntryChunk {
+  readonly type: 'AppendEntriesChunk';
+  readonly term: Term;
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly prevLogIndex: LogIndex;
+  readonly prevLogTerm: Term;
+  readonly leaderCommit: LogIndex;
+  readonly entryTerm: Term;
+  readonly offset: number;
+  readonly total: number;
+  readonly done: boolean;
+  readonly data: Uint8Array;
+}
+
+/** What one datagram carries: a message, or a piece of one. */
+export type Datagram = Exclude<Message, InstallSnapshot> | SnapshotChunk | EntryChunk;
+
+/**
+ * Why a datagram was refused. The first two are what forgeries look like (no good tag; a sender
+ * who is no peer), so a transport counts them apart from damage.
+ */
+export type Refusal = 'bad-mac' | 'unknown-sender' | 'malformed';
 
 export type Decoded =
   | { readonly ok: true; readonly datagram: Datagram }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly cause: Refusal; readonly reason: string };
 
 export interface WireConfig {
   /** Distinguishes clusters sharing hosts and ports: datagrams of another cluster are refused. */
@@ -86,7 +106,14 @@ export interface WireConfig {
   readonly commands?: CommandCodec;
   /** Shared secret: when set, every datagram carries an HMAC-SHA256 tag and untagged ones are refused. */
   readonly key?: Uint8Array;
+  /**
+   * More keys whose tags are accepted, never used to send: during a key rotation, the key the
+   * other members still send with (see docs/networked-runtime.md). Only with `key`.
+   */
+  readonly acceptedKeys?: readonly Uint8Array[];
   readonly maxDatagramBytes?: number;
+  /** The largest command sent or accepted, in bytes as `commands` writes it (default 1 MiB). */
+  readonly maxCommandBytes?: number;
 }
 
 export interface WireCodec {
@@ -98,6 +125,8 @@ export interface WireCodec {
   encode(message: Message): Uint8Array[];
   encodeDatagram(datagram: Datagram): Uint8Array;
   decode(bytes: Uint8Array): Decoded;
+  /** The AppendEntries whose entry's command is `command`, the bytes reassembled from `chunk`'s transfer. */
+  entryOf(chunk: EntryChunk, command: Uint8Array): { readonly ok: true; readonly datagram: AppendEntries } | { readonly ok: false; readonly reason: string };
 }
 
 const TYPE_CODES = {
@@ -107,25 +136,33 @@ const TYPE_CODES = {
   AppendEntriesReply: 4,
   InstallSnapshotChunk: 5,
   InstallSnapshotReply: 6,
+  AppendEntriesChunk: 7,
 } as const satisfies Record<Datagram['type'], number>;
 
 export function createWireCodec(config: WireConfig): WireCodec {
   const commands = config.commands ?? jsonCommands;
   const maxBytes = config.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM;
+  const maxCommand = config.maxCommandBytes ?? DEFAULT_MAX_COMMAND_BYTES;
   if (!Number.isInteger(config.clusterId) || config.clusterId < 0 || config.clusterId > 0xffffffff) {
     throw new RangeError(`cluster id must be an integer in [0, 2^32), got ${config.clusterId}`);
   }
   if (maxBytes < 2 * ENVELOPE_RESERVE || maxBytes > UDP_MAX_PAYLOAD) {
     throw new RangeError(`maxDatagramBytes must be in [${2 * ENVELOPE_RESERVE}, ${UDP_MAX_PAYLOAD}], got ${maxBytes}`);
   }
+  if (!Number.isInteger(maxCommand) || maxCommand < 1 || maxCommand > MAX_COMMAND_BYTES_LIMIT) {
+    throw new RangeError(`maxCommandBytes must be in [1, ${MAX_COMMAND_BYTES_LIMIT}], got ${maxCommand}`);
+  }
+  if (config.acceptedKeys?.length && config.key === undefined) throw new RangeError('acceptedKeys without a key: a keyless codec checks no tag');
   const members = new Set<number>(config.members);
   const tagBytes = config.key ? TAG_BYTES : 0;
   const budget = entryBudget(maxBytes, config.key !== undefined);
-  const tag = (bytes: Uint8Array): Uint8Array =>
-    new Uint8Array(createHmac('sha256', config.key!).update(bytes).digest().subarray(0, TAG_BYTES));
+  const tagWith = (key: Uint8Array, bytes: Uint8Array): Uint8Array =>
+    new Uint8Array(createHmac('sha256', key).update(bytes).digest().subarray(0, TAG_BYTES));
+  const tag = (bytes: Uint8Array): Uint8Array => tagWith(config.key!, bytes);
+  const verifiers = config.key ? [config.key, ...(config.acceptedKeys ?? [])] : [];
 
-  function begin(type: Datagram['type'], env: { term: Term; from: NodeId; to: NodeId }): ByteWriter {
-    const w = new ByteWriter();
+  function begin(type: Datagram['type'], env: { term: Term; from: NodeId; to: NodeId }, capacity?: number): ByteWriter {
+    const w = new ByteWriter(capacity);
     w.byte(WIRE_VERSION);
     w.uint32(config.clusterId);
     w.byte(TYPE_CODES[type]);
@@ -151,16 +188,25 @@ export function createWireCodec(config: WireConfig): WireCodec {
     return seal(w);
   }
 
-  const encodeEntry = (e: Entry): Uint8Array => {
+  const encodeCommand = (e: Entry, index: number): Uint8Array => {
+    const command = commands.encode(e.command);
+    if (command.length > maxCommand) {
+      throw new OversizedEntryError(`entry ${index} has a command of ${command.length} bytes, more than maxCommandBytes `
+        + `(${maxCommand}), which start() should have refused`);
+    }
+    return command;
+  };
+
+  const encodeEntry = (e: Entry, index: number): Uint8Array => {
     const w = new ByteWriter(16);
     w.varint(e.term);
-    w.chunk(commands.encode(e.command));
+    w.chunk(encodeCommand(e, index));
     return w.view();
   };
 
   function encodeDatagram(d: Datagram): Uint8Array {
     return match(d)
-      .with({ type: 'AppendEntries' }, (m) => encodeAppendEntries(m, m.entries.map(encodeEntry)))
+      .with({ type: 'AppendEntries' }, (m) => encodeAppendEntries(m, m.entries.map((e, k) => encodeEntry(e, m.prevLogIndex + k + 1))))
       .with({ type: 'RequestVote' }, (m) => {
         const w = begin(m.type, m);
         w.varint(m.lastLogIndex);
@@ -180,16 +226,8 @@ export function createWireCodec(config: WireConfig): WireCodec {
         w.varint(m.conflictTerm);
         return seal(w);
       })
-      .with({ type: 'InstallSnapshotChunk' }, (m) => {
-        const w = begin(m.type, m);
-        w.varint(m.lastIncludedIndex);
-        w.varint(m.lastIncludedTerm);
-        w.varint(m.total);
-        w.varint(m.offset);
-        w.byte(m.done ? 1 : 0);
-        w.chunk(m.data);
-        return seal(w);
-      })
+      .with({ type: 'InstallSnapshotChunk' }, encodeSnapshotChunk)
+      .with({ type: 'AppendEntriesChunk' }, encodeEntryChunk)
       .with({ type: 'InstallSnapshotReply' }, (m) => {
         const w = begin(m.type, m);
         w.varint(m.matchIndex);
@@ -198,15 +236,39 @@ export function createWireCodec(config: WireConfig): WireCodec {
       .exhaustive();
   }
 
-  /** Consecutive AppendEntries, each a request the leader could have sent: entries k.. follow prevLogIndex + k. */
+  // Chunks are written without match(): a 1 MiB command is some 800 of them, and matching each
+  // took most of the time to encode it.
+  function encodeSnapshotChunk(m: SnapshotChunk): Uint8Array {
+    const w = begin(m.type, m, maxBytes);
+    w.varint(m.lastIncludedIndex);
+    w.varint(m.lastIncludedTerm);
+    writePiece(w, m);
+    return seal(w);
+  }
+
+  function encodeEntryChunk(m: EntryChunk): Uint8Array {
+    const w = begin(m.type, m, maxBytes);
+    w.varint(m.prevLogIndex);
+    w.varint(m.prevLogTerm);
+    w.varint(m.leaderCommit);
+    w.varint(m.entryTerm);
+    writePiece(w, m);
+    return seal(w);
+  }
+
+  function writePiece(w: ByteWriter, m: { total: number; offset: number; done: boolean; data: Uint8Array }): void {
+    w.varint(m.total);
+    w.varint(m.offset);
+    w.byte(m.done ? 1 : 0);
+    w.chunk(m.data);
+  }
+
+  /**
+   * Consecutive AppendEntries, each a request the leader could have sent: entries k.. follow
+   * prevLogIndex + k. An entry too large for a datagram goes alone, its command in chunks.
+   */
   function splitAppendEntries(m: AppendEntries): Uint8Array[] {
-    const encoded = m.entries.map(encodeEntry);
-    const oversized = encoded.findIndex((e) => e.length > budget);
-    if (oversized >= 0) {
-      throw new OversizedEntryError(`entry ${m.prevLogIndex + oversized + 1} takes ${encoded[oversized]!.length} bytes, more than the ${budget} `
-        + `one ${maxBytes}-byte datagram carries; its command is above maxCommandBytes (${maxCommandBytes(maxBytes, config.key !== undefined)}), `
-        + 'which start() should have refused');
-    }
+    const encoded = m.entries.map((e, k) => encodeEntry(e, m.prevLogIndex + k + 1));
     const out: Uint8Array[] = [];
     let start = 0;
     do {
@@ -214,26 +276,26 @@ export function createWireCodec(config: WireConfig): WireCodec {
       let size = 0;
       while (end < encoded.length && size + encoded[end]!.length <= budget) size += encoded[end++]!.length;
       const prev = start === 0 ? { index: m.prevLogIndex, term: m.prevLogTerm } : { index: logIndex(m.prevLogIndex + start), term: m.entries[start - 1]!.term };
-      out.push(encodeAppendEntries({ ...m, prevLogIndex: prev.index, prevLogTerm: prev.term }, encoded.slice(start, end)));
+      if (end > start || encoded.length === 0) {
+        out.push(encodeAppendEntries({ ...m, prevLogIndex: prev.index, prevLogTerm: prev.term }, encoded.slice(start, end)));
+      } else {
+        out.push(...entryChunks(m, prev.index, prev.term, m.entries[start]!));
+        end = start + 1;
+      }
       start = end;
     } while (start < encoded.length);
     return out;
   }
 
+  function entryChunks(m: AppendEntries, prevLogIndex: LogIndex, prevLogTerm: Term, entry: Entry): Uint8Array[] {
+    const command = encodeCommand(entry, prevLogIndex + 1);
+    const base = { type: 'AppendEntriesChunk', term: m.term, from: m.from, to: m.to, prevLogIndex, prevLogTerm, leaderCommit: m.leaderCommit, entryTerm: entry.term } as const;
+    return chunksOf(command, budget, (offset, data, done) => encodeEntryChunk({ ...base, offset, total: command.length, done, data }));
+  }
+
   function snapshotChunks(m: InstallSnapshot): Uint8Array[] {
-    const total = m.data.length;
-    const out: Uint8Array[] = [];
-    let offset = 0;
-    do {
-      const data = m.data.subarray(offset, Math.min(total, offset + budget));
-      const done = offset + data.length === total;
-      out.push(encodeDatagram({
-        type: 'InstallSnapshotChunk', term: m.term, from: m.from, to: m.to,
-        lastIncludedIndex: m.lastIncludedIndex, lastIncludedTerm: m.lastIncludedTerm, offset, total, done, data,
-      }));
-      offset += data.length;
-    } while (offset < total);
-    return out;
+    const base = { type: 'InstallSnapshotChunk', term: m.term, from: m.from, to: m.to, lastIncludedIndex: m.lastIncludedIndex, lastIncludedTerm: m.lastIncludedTerm } as const;
+    return chunksOf(m.data, budget, (offset, data, done) => encodeSnapshotChunk({ ...base, offset, total: m.data.length, done, data }));
   }
 
   function encode(message: Message): Uint8Array[] {
@@ -248,7 +310,7 @@ export function createWireCodec(config: WireConfig): WireCodec {
    * then costs no tag, checksum or exception per datagram.
    */
   function screen(bytes: Uint8Array): string | null {
-    const minimum = HEADER_BYTES + 3 + 4 + tagBytes;
+    const minimum = HEADER_BYTES + 3 + 4;
     if (bytes.length < minimum) return `${bytes.length} bytes, shorter than any datagram`;
     if (bytes.length > UDP_MAX_PAYLOAD) return `${bytes.length} bytes, longer than any datagram`;
     if (bytes[0] !== WIRE_VERSION) return `unknown version ${bytes[0]}`;
@@ -259,21 +321,26 @@ export function createWireCodec(config: WireConfig): WireCodec {
 
   function decode(bytes: Uint8Array): Decoded {
     const refused = screen(bytes);
-    if (refused !== null) return { ok: false, reason: refused };
+    if (refused !== null) return { ok: false, cause: 'malformed', reason: refused };
+    if (tagBytes !== 0) {
+      // Too short for a tag is as unauthenticated as a wrong tag: most keyless datagrams are.
+      if (bytes.length < HEADER_BYTES + 3 + 4 + TAG_BYTES) return { ok: false, cause: 'bad-mac', reason: 'too short to carry an authentication tag' };
+      const body = bytes.subarray(0, bytes.length - TAG_BYTES);
+      const received = bytes.subarray(body.length);
+      if (!verifiers.some((key) => timingSafeEqual(tagWith(key, body), received))) {
+        return { ok: false, cause: 'bad-mac', reason: 'authentication tag mismatch' };
+      }
+    }
     try {
-      return { ok: true, datagram: parse(bytes) };
+      return { ok: true, datagram: parse(bytes.subarray(0, bytes.length - tagBytes)) };
     } catch (err) {
-      return { ok: false, reason: err instanceof MalformedBytes ? err.message : `unexpected: ${String(err)}` };
+      if (err instanceof UnknownSender) return { ok: false, cause: 'unknown-sender', reason: err.message };
+      return { ok: false, cause: 'malformed', reason: err instanceof MalformedBytes ? err.message : `unexpected: ${String(err)}` };
     }
   }
 
-  /** A datagram that passed screen(): its length, version and cluster are known to be right. */
-  function parse(bytes: Uint8Array): Datagram {
-    let body = bytes;
-    if (config.key) {
-      body = bytes.subarray(0, bytes.length - TAG_BYTES);
-      if (!timingSafeEqual(tag(body), bytes.subarray(body.length))) throw new MalformedBytes('authentication tag mismatch', body.length);
-    }
+  /** A datagram that passed screen() and the tag check, without its tag. */
+  function parse(body: Uint8Array): Datagram {
     const content = body.subarray(0, body.length - 4);
     const stored = new DataView(body.buffer, body.byteOffset + content.length, 4).getUint32(0, true);
     if (crc32(content) !== stored) throw new MalformedBytes('checksum mismatch', content.length);
@@ -281,7 +348,7 @@ export function createWireCodec(config: WireConfig): WireCodec {
     r.bytes(5); // version and cluster, screened
     const code = r.byte();
     const from = nodeId(r.varint());
-    if (!members.has(from) || from === config.self) throw new MalformedBytes(`sender ${from} is not a peer`, HEADER_BYTES);
+    if (!members.has(from) || from === config.self) throw new UnknownSender(`sender ${from} is not a peer`, HEADER_BYTES);
     const to = nodeId(r.varint());
     if (to !== config.self) throw new MalformedBytes(`addressed to ${to}, not ${config.self}`, HEADER_BYTES);
     const termAt = r.offset;
@@ -318,6 +385,8 @@ export function createWireCodec(config: WireConfig): WireCodec {
           return parseChunk(r, env, index, innerTerm);
         case TYPE_CODES.InstallSnapshotReply:
           return { type: 'InstallSnapshotReply', ...env, matchIndex: index() };
+        case TYPE_CODES.AppendEntriesChunk:
+          return parseEntryChunk(r, env, index, innerTerm);
         default:
           throw new MalformedBytes(`unknown message type ${code}`, HEADER_BYTES - 1);
       }
@@ -346,6 +415,7 @@ export function createWireCodec(config: WireConfig): WireCodec {
       if (t < last || t === 0) throw new MalformedBytes(`entry term ${t} after term ${last}`, at);
       last = t;
       const raw = r.chunk();
+      if (raw.length > maxCommand) throw new MalformedBytes(`command of ${raw.length} bytes is too large`, at);
       entries.push({ term: t, command: decodeCommand(raw, at) });
     }
     return { type: 'AppendEntries', ...env, prevLogIndex, prevLogTerm, entries, leaderCommit };
@@ -368,17 +438,57 @@ export function createWireCodec(config: WireConfig): WireCodec {
   ): SnapshotChunk {
     const lastIncludedIndex = index();
     const lastIncludedTerm = innerTerm('lastIncludedTerm');
+    return { type: 'InstallSnapshotChunk', ...env, lastIncludedIndex, lastIncludedTerm, ...parsePiece(r, 'snapshot', MAX_SNAPSHOT_BYTES) };
+  }
+
+  function parseEntryChunk(
+    r: ByteReader, env: { term: Term; from: NodeId; to: NodeId }, index: () => LogIndex, innerTerm: (name: string) => Term,
+  ): EntryChunk {
+    const prevLogIndex = index();
+    const prevLogTerm = innerTerm('prevLogTerm');
+    const leaderCommit = index();
+    const at = r.offset;
+    const entryTerm = innerTerm('entry term');
+    if (entryTerm < prevLogTerm || entryTerm === 0) throw new MalformedBytes(`entry term ${entryTerm} after term ${prevLogTerm}`, at);
+    if (prevLogIndex + 1 > MAX_INDEX) throw new MalformedBytes(`index ${prevLogIndex + 1} is past the limit ${MAX_INDEX}`, at);
+    return { type: 'AppendEntriesChunk', ...env, prevLogIndex, prevLogTerm, leaderCommit, entryTerm, ...parsePiece(r, 'command', maxCommand) };
+  }
+
+  /** Where a chunk lies in its transfer, checked before anything is allocated for the transfer. */
+  function parsePiece(r: ByteReader, what: string, max: number): { offset: number; total: number; done: boolean; data: Uint8Array } {
     const at = r.offset;
     const total = r.varint();
     const offset = r.varint();
     const done = r.flag();
+    if (total > max) throw new MalformedBytes(`${what} of ${total} bytes is too large`, at);
     const data = r.chunk().slice();
-    if (total > MAX_SNAPSHOT_BYTES) throw new MalformedBytes(`snapshot of ${total} bytes is too large`, at);
-    if (offset + data.length > total) throw new MalformedBytes(`chunk [${offset}, ${offset + data.length}) past the snapshot's ${total} bytes`, at);
+    if (offset + data.length > total) throw new MalformedBytes(`chunk [${offset}, ${offset + data.length}) past the ${what}'s ${total} bytes`, at);
     if (done !== (offset + data.length === total)) throw new MalformedBytes('done flag disagrees with the chunk position', at);
     if (data.length === 0 && total !== 0) throw new MalformedBytes('empty chunk', at);
-    return { type: 'InstallSnapshotChunk', ...env, lastIncludedIndex, lastIncludedTerm, offset, total, done, data };
+    return { offset, total, done, data };
   }
 
-  return { encode, encodeDatagram, decode };
+  function entryOf(chunk: EntryChunk, command: Uint8Array): ReturnType<WireCodec['entryOf']> {
+    try {
+      const { term: t, from, to, prevLogIndex, prevLogTerm, leaderCommit, entryTerm } = chunk;
+      const entries = [{ term: entryTerm, command: decodeCommand(command, 0) }];
+      return { ok: true, datagram: { type: 'AppendEntries', term: t, from, to, prevLogIndex, prevLogTerm, entries, leaderCommit } };
+    } catch (err) {
+      return { ok: false, reason: err instanceof MalformedBytes ? err.message : `unexpected: ${String(err)}` };
+    }
+  }
+
+  return { encode, encodeDatagram, decode, entryOf };
+}
+
+/** `bytes` in pieces of at most `size`, at least one, done only on the last: §7's chunking. */
+function chunksOf(bytes: Uint8Array, size: number, encode: (offset: number, data: Uint8Array, done: boolean) => Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let offset = 0;
+  do {
+    const data = bytes.subarray(offset, Math.min(bytes.length, offset + size));
+    out.push(encode(offset, data, offset + data.length === bytes.length));
+    offset += data.length;
+  } while (offset < bytes.length);
+  return out;
 }

@@ -3,34 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freeRun } from '../support/local-cluster.ts';
 
 const RAFT = fileURLToPath(new URL('../../bin/raft.mjs', import.meta.url));
-
-/** A base port with the two ports after it free too (checked by binding them). */
-async function freeRun(n: number): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    const sockets: dgram.Socket[] = [];
-    try {
-      for (let i = 0; i < n; i++) {
-        const s = dgram.createSocket('udp4');
-        sockets.push(s);
-        await new Promise<void>((ok, fail) => { s.once('error', fail); s.bind(base + i, '127.0.0.1', () => ok()); });
-      }
-      return base;
-    } catch {
-      // taken: try another run
-    } finally {
-      sockets.forEach((s) => { try { s.close(); } catch { /* never bound */ } });
-    }
-  }
-}
 
 test('raft cluster: propose, kill -9 the leader, restart it, quit cleanly', { timeout: 90_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'raft-cluster-cli-'));

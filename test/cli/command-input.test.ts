@@ -35,7 +35,7 @@ test('raft node --input base64: a binary command is committed and printed back b
   let events: NodeEvent[] = [];
   let changed = () => {};
   const start = () => new NodeProcess({
-    id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: dir, clusterId: 5, flags: ['--input', 'base64', '--print-applied'],
+    id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: dir, clusterId: 5, flags: ['--insecure-no-auth', '--input', 'base64', '--print-applied'],
     onEvent: (e) => { events.push(e); changed(); },
   });
   let node = start();

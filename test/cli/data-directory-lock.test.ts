@@ -23,7 +23,7 @@ interface Started { readonly process: NodeProcess; readonly events: NodeEvent[];
 function start(peers: string, dir: string): Started {
   const s: Started = { process: null as unknown as NodeProcess, events: [], stderr: [], exitCode: undefined };
   (s as { process: NodeProcess }).process = new NodeProcess({
-    id: nodeId(1), peers, dataDir: dir, clusterId: 1,
+    id: nodeId(1), peers, dataDir: dir, clusterId: 1, flags: ['--insecure-no-auth'],
     onEvent: (e) => s.events.push(e), onStderr: (l) => s.stderr.push(l), onExit: (code) => { s.exitCode = code; },
   });
   return s;

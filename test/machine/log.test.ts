@@ -58,3 +58,19 @@ test('the majority match index is the highest index a majority holds', () => {
   assert.equal(majorityMatchIndex([I(5), I(5), I(1), I(0), I(0)]), 1);
   assert.equal(majorityMatchIndex([I(7)]), 7);
 });
+
+test('versions of a log share their entries yet never change: appends after a fork or a truncation copy', () => {
+  const base = log.append(log.emptyLog, entries([1, 1]));
+  const a = log.append(base, entries([1], 3));
+  const b = log.append(base, entries([2], 3));
+  const truncated = log.mergeEntries(a, I(1), entries([3], 2));
+  const grown = log.append(a, entries([1], 4));
+  assert.deepEqual(base.entries.map((e) => e.command), ['c1', 'c2']);
+  assert.deepEqual(a.entries.map((e) => e.term), [1, 1, 1]);
+  assert.deepEqual(b.entries.map((e) => e.term), [1, 1, 2]);
+  assert.deepEqual(truncated.entries.map((e) => e.term), [1, 3]);
+  assert.deepEqual(grown.entries.map((e) => e.term), [1, 1, 1, 1]);
+  assert.deepEqual([log.lastIndex(base), log.termAt(base, I(3)), log.lastTerm(b), log.termAt(truncated, I(3))], [2, undefined, 2, undefined]);
+  assert.deepEqual(log.entriesFrom(a, I(2)).map((e) => e.command), ['c2', 'c3']);
+  assert.deepEqual({ ...grown }, { snapshotIndex: 0, snapshotTerm: 0, entries: grown.entries }, 'a spread is a plain log');
+});

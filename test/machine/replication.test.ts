@@ -103,11 +103,11 @@ test('S.2 a leader steps down on an AppendEntries reply of a newer term', () => 
   assert.deepEqual(r.effects, [{ type: 'persist' }], 'a follower does not act on a reply to the leader it was');
 });
 
-test('P.3 and L.1 a new leader sets nextIndex past its log, matchIndex to 0, and sends empty AppendEntries', () => {
+test('P.3 and L.1 a new leader sets nextIndex past its log, matchIndex to 0 (its own to its last index), and sends empty AppendEntries', () => {
   const candidate = step(nodeIn('follower', { currentTerm: T(1), terms: [1, 1] }), { type: 'ElectionTimeout' });
   const r = step(candidate, rvReply({ term: T(2), from: nodeId(2) }));
   assert.equal(r.role, 'leader');
-  assert.deepEqual(r.state.matchIndex, { 2: 0, 3: 0 });
+  assert.deepEqual(r.state.matchIndex, { 1: 2, 2: 0, 3: 0 }, 'its own log was made durable before it asked for votes');
   assert.deepEqual(r.state.nextIndex, { 2: 3, 3: 3 });
   const heartbeats = sentOf(r.effects, 'AppendEntries');
   assert.deepEqual(heartbeats.map((m) => [m.to, m.prevLogIndex, m.prevLogTerm, m.entries.length]), [[2, 2, 1, 0], [3, 2, 1, 0]]);
@@ -233,4 +233,98 @@ test('entries below the receiver\'s snapshot are skipped as committed, later one
   assert.equal(reply(r.effects).success, true);
   assert.equal(log.lastIndex(r.state.log), 6);
   assert.equal(r.state.log.snapshotIndex, 3);
+});
+
+/** A leader of term 2 that writes its new entries in parallel with sending them (PW.1). */
+const parallelLeader = (size = 3) => {
+  const l = leader({ currentTerm: T(2), terms: [2] }, size);
+  return { ...l, state: { ...l.state, leaderWritesInParallel: true } };
+};
+const durable = (index: number, t = 2) => ({ type: 'LogDurable' as const, term: T(t), index: I(index) });
+
+test('PW.1 the leader sends new entries while its own write is under way, and asks to hear when it lands', () => {
+  const r = step(parallelLeader(), { type: 'Propose', commands: ['x'] });
+  assert.equal(has(r.effects, 'persist'), false, 'no persist holds back the sends');
+  assert.deepEqual(r.effects[0], { type: 'persistInParallel', term: 2, index: 2 });
+  assert.deepEqual(sentOf(r.effects, 'AppendEntries').map((m) => [m.to, m.entries.length]), [[2, 1], [3, 1]]);
+  assert.equal(r.state.matchIndex[1], 1, 'the leader does not count the new entry for itself yet');
+});
+
+test('PW.1 the leader counts itself in the majority only through what its storage reported durable', () => {
+  const proposed = step(parallelLeader(), { type: 'Propose', commands: ['x'] });
+  const acked = step(proposed, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }));
+  assert.equal(acked.state.commitIndex, 1, 'entry 2 is on one follower only: the leader has not written it yet');
+  const landed = step(acked, durable(2));
+  assert.deepEqual([landed.state.matchIndex[1], landed.state.commitIndex], [2, 2]);
+  assert.deepEqual(landed.effects.filter((e) => e.type === 'applyEntries').map((e) => e.type === 'applyEntries' && e.first), [2]);
+  const withoutLeader = run(proposed, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }), aeReply({ term: T(2), from: nodeId(3), matchIndex: I(2) }));
+  assert.equal(withoutLeader.state.commitIndex, 2, 'a majority of followers commits without the leader');
+});
+
+test('PW.1 a landing reported for another term, or past the log, is ignored', () => {
+  const proposed = step(parallelLeader(), { type: 'Propose', commands: ['x'] });
+  assert.equal(step(proposed, durable(2, 1)).state, proposed.state);
+  assert.equal(step(proposed, durable(5)).state, proposed.state);
+  assert.equal(step(step(proposed, durable(2)), durable(1)).state.matchIndex[1], 2, 'never moves back');
+});
+
+test('PW.1 and P.1 a follower of such a leader still persists before it replies', () => {
+  const f = nodeIn('follower', { currentTerm: T(2), terms: [2] });
+  const r = step({ ...f, state: { ...f.state, leaderWritesInParallel: true } }, ae({ term: T(2), prevLogIndex: I(1), prevLogTerm: T(2), entries: entries([2], 2) }));
+  assert.ok(position(r.effects, 'persist') >= 0 && position(r.effects, 'persist') < position(r.effects, 'send'));
+  assert.equal(has(r.effects, 'persistInParallel'), false);
+});
+
+test('CP.1 when its commitIndex moves, a leader that announces commits sends it to every follower at once', () => {
+  const l = leader({ currentTerm: T(2), terms: [2, 2] });
+  const announcing = { ...l, state: { ...l.state, announceCommits: true } };
+  const r = step(announcing, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }));
+  assert.equal(r.state.commitIndex, 2);
+  assert.deepEqual(sentOf(r.effects, 'AppendEntries').map((m) => [m.to, m.leaderCommit, m.entries.length]), [[2, 2, 0], [3, 2, 0]]);
+  assert.ok(position(r.effects, 'send') < position(r.effects, 'applyEntries'), 'followers hear before the leader applies');
+  assert.deepEqual(sentOf(step(announcing, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(0) })).effects, 'AppendEntries'), [], 'nothing moved, nothing sent');
+  assert.deepEqual(sentOf(step(l, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) })).effects, 'AppendEntries'), [], 'without the option, the next heartbeat tells them');
+});
+
+/** A leader of term 2 whose followers hold nothing yet, probing them (FC.1). */
+const probingLeader = () => {
+  const l = leader({ currentTerm: T(2), terms: [2, 2] });
+  return { ...l, state: { ...l.state, probeUntilMatch: true, probing: { 2: true, 3: true } } };
+};
+
+test('FC.1 a new leader that probes holds back new entries from every follower until one AppendEntries to it succeeds', () => {
+  const candidate = step(nodeIn('follower', { currentTerm: T(1), terms: [1, 1] }), { type: 'ElectionTimeout' });
+  const won = step({ ...candidate, state: { ...candidate.state, probeUntilMatch: true } }, rvReply({ term: T(2), from: nodeId(2) }));
+  assert.deepEqual(won.state.probing, { 2: true, 3: true });
+  const proposed = step(won, { type: 'Propose', commands: ['x'] });
+  assert.deepEqual(sentOf(proposed.effects, 'AppendEntries'), [], 'the probes are in flight: nothing more goes');
+  const matched = step(proposed, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }));
+  assert.deepEqual(matched.state.probing, { 2: false, 3: true });
+  assert.deepEqual(sentOf(matched.effects, 'AppendEntries').map((m) => [m.to, m.prevLogIndex, m.entries.length]), [[2, 2, 1]], 'what was held back goes once it matches');
+  assert.deepEqual(sentOf(step(matched, { type: 'Propose', commands: ['y'] }).effects, 'AppendEntries').map((m) => m.to), [2], 'and it is pipelined to from then on');
+});
+
+test('FC.1 after a refusal the leader keeps one AppendEntries in flight, resent by heartbeats, until one succeeds', () => {
+  const l = probingLeader();
+  const refused = step({ ...l, state: { ...l.state, probing: { 2: false, 3: false } } }, aeReply({ term: T(2), from: nodeId(2), success: false, conflictIndex: I(1), conflictTerm: T(0) }));
+  assert.deepEqual([refused.state.probing?.[2], refused.state.nextIndex[2]], [true, 1], 'the retry does not move nextIndex past what it sent');
+  assert.deepEqual(sentOf(refused.effects, 'AppendEntries').map((m) => [m.prevLogIndex, m.entries.length]), [[0, 2]]);
+  assert.deepEqual(sentOf(step(refused, { type: 'Propose', commands: ['x'] }).effects, 'AppendEntries').map((m) => m.to), [3]);
+  const beat = step(refused, { type: 'HeartbeatDue' });
+  assert.deepEqual(sentOf(beat.effects, 'AppendEntries').filter((m) => m.to === 2).map((m) => [m.prevLogIndex, m.entries.length]), [[0, 2]], 'the heartbeat resends the probe');
+  assert.equal(step(beat, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) })).state.probing?.[2], false);
+});
+
+test('FC.2 new entries wait while a follower has maxInflightAppends AppendEntries unacknowledged, and go when one is', () => {
+  const l = leader({ currentTerm: T(2), terms: [2] });
+  let r = step({ ...l, state: { ...l.state, maxInflightAppends: 2, inflight: {} } }, { type: 'Propose', commands: ['a'] });
+  r = step(r, { type: 'Propose', commands: ['b'] });
+  assert.deepEqual(r.state.inflight, { 2: [2, 3], 3: [2, 3] });
+  const full = step(r, { type: 'Propose', commands: ['c'] });
+  assert.deepEqual(sentOf(full.effects, 'AppendEntries'), [], 'both windows are full');
+  const acked = step(full, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }));
+  assert.deepEqual(acked.state.inflight?.[2], [3, 4], 'the acknowledgement freed the first; what waited went');
+  assert.deepEqual(sentOf(acked.effects, 'AppendEntries').map((m) => [m.to, m.prevLogIndex, m.entries.length]), [[2, 3, 1]]);
+  const refused = step(full, aeReply({ term: T(2), from: nodeId(3), success: false, conflictIndex: I(2), conflictTerm: T(0) }));
+  assert.deepEqual(refused.state.inflight?.[3], [4], 'a refusal empties the window before the retry');
 });

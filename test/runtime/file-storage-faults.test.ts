@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { logIndex, nodeId, term, type Entry, type PersistentState, type Term } from '../../src/machine/index.ts';
+import { logIndex, nodeId, term, type PersistentState } from '../../src/machine/index.ts';
 import { FileStorage, StorageWriteError, WAL_FILE } from '../../src/runtime/file-storage.ts';
 import { FaultyFileSystem, type Fault } from '../support/faulty-file-system.ts';
+import { lifeOf, storageActionArb } from '../support/storage-workload.ts';
 
 const ids = { clusterId: 77, nodeId: nodeId(2) };
 const noSnapshot = new Uint8Array(0);
@@ -52,48 +53,6 @@ test('the report: a disk that fills in the middle of a record fails that save, f
   await rm(dir, { recursive: true });
 });
 
-type Action =
-  | { readonly type: 'append'; readonly n: number }
-  | { readonly type: 'vote'; readonly for: number | null }
-  | { readonly type: 'conflict'; readonly drop: number; readonly n: number }
-  | { readonly type: 'compact'; readonly keep: number };
-
-const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ type: fc.constant('append' as const), n: fc.integer({ min: 1, max: 4 }) }) },
-  fc.record({ type: fc.constant('vote' as const), for: fc.option(fc.integer({ min: 1, max: 3 })) }),
-  fc.record({ type: fc.constant('conflict' as const), drop: fc.integer({ min: 1, max: 3 }), n: fc.integer({ min: 0, max: 3 }) }),
-  fc.record({ type: fc.constant('compact' as const), keep: fc.integer({ min: 0, max: 3 }) }),
-);
-
-/** A node's life in saves: appends, votes in new terms, a new leader's conflicting suffix, snapshots. */
-function lifeOf(actions: readonly Action[]): PersistentState[] {
-  let s: PersistentState = { currentTerm: term(1), votedFor: null, log: { snapshotIndex: logIndex(0), snapshotTerm: term(0), entries: [] }, snapshot: noSnapshot };
-  const out = [s];
-  const appended = (entries: readonly Entry[], n: number, t: Term): Entry[] => {
-    const first = s.log.snapshotIndex + entries.length + 1;
-    return [...entries, ...Array.from({ length: n }, (_, k) => ({ term: t, command: { index: first + k, term: t, pad: 'x'.repeat((first + k) % 23) } }))];
-  };
-  for (const a of actions) {
-    const { log } = s;
-    if (a.type === 'append') s = { ...s, log: { ...log, entries: appended(log.entries, a.n, s.currentTerm) } };
-    else if (a.type === 'vote') s = { ...s, currentTerm: term(s.currentTerm + 1), votedFor: a.for === null ? null : nodeId(a.for) };
-    else if (a.type === 'conflict') {
-      const t = term(s.currentTerm + 1);
-      s = { ...s, currentTerm: t, votedFor: null, log: { ...log, entries: appended(log.entries.slice(0, Math.max(0, log.entries.length - a.drop)), a.n, t) } };
-    } else {
-      const upto = Math.max(0, log.entries.length - a.keep);
-      if (upto === 0) continue;
-      s = {
-        ...s,
-        log: { snapshotIndex: logIndex(log.snapshotIndex + upto), snapshotTerm: log.entries[upto - 1]!.term, entries: log.entries.slice(upto) },
-        snapshot: Uint8Array.from({ length: 40 + upto }, (_, i) => (i * 7 + upto) & 0xff),
-      };
-    }
-    out.push(s);
-  }
-  return out;
-}
-
 const faultArb: fc.Arbitrary<{ readonly at: number; readonly fault: Fault }> = fc.record({
   at: fc.nat({ max: 24 }),
   fault: fc.record({ type: fc.constantFrom('short' as const, 'full' as const, 'eio' as const), bytes: fc.nat({ max: 60 }) }),
@@ -101,11 +60,14 @@ const faultArb: fc.Arbitrary<{ readonly at: number; readonly fault: Fault }> = f
 
 test('for any saves and any fault at any write, fsync or rename, a restart recovers the last acknowledged state, or the failed save whole', async () => {
   const outcomes = { noFault: 0, shortWritesAbsorbed: 0, recoveredAcknowledged: 0, recoveredFailedSave: 0 };
-  await fc.assert(fc.asyncProperty(fc.array(actionArb, { minLength: 2, maxLength: 12 }), faultArb, async (actions, { at, fault }) => {
+  await fc.assert(fc.asyncProperty(fc.array(storageActionArb, { minLength: 2, maxLength: 12 }), faultArb, async (actions, { at, fault }) => {
     const dir = await mkdtemp(join(tmpdir(), 'raft-wal-fault-'));
     try {
-      const fs = new FaultyFileSystem((op) => (op.seq === at ? fault : null));
+      // Faults from the first save on: a failing open is refused before any save, a case of its own.
+      let opened = Infinity;
+      const fs = new FaultyFileSystem((op) => (op.seq === opened + at ? fault : null));
       const storage = await FileStorage.open({ dir, ...ids, fs });
+      opened = fs.operations.length;
       const states = lifeOf(actions);
       let acknowledged: PersistentState | null = null;
       let failed: { state: PersistentState; error: unknown } | null = null;
@@ -118,9 +80,9 @@ test('for any saves and any fault at any write, fsync or rename, a restart recov
           break;
         }
       }
-      const faulted = fs.operations.length > at;
+      const faulted = fs.operations.length > opened + at;
       if (failed !== null) {
-        assert.ok(!(fault.type === 'short' && fs.operations[at]!.kind === 'write'), 'a short write alone failed a save');
+        assert.ok(!(fault.type === 'short' && fs.operations[opened + at]!.kind === 'write'), 'a short write alone failed a save');
         assert.ok(failed.error instanceof StorageWriteError && failed.error.message.includes(dir), String(failed.error));
         // Fatal: space comes back, yet the storage takes nothing more and the file does not change.
         fs.free();

@@ -157,8 +157,8 @@ test('every flipped bit is an error naming the file and offset, or a torn last r
         bytes[at]! ^= 1 << bit;
         const log = recording();
         // CRC-32 catches every single-bit error, so a flip can never yield a different state.
-        if (at >= lastRecordStart + 12) {
-          // In the last record's payload, damage looks exactly like a torn write: it goes, with a warning.
+        if (at >= lastRecordStart) {
+          // In the last record, damage looks exactly like a torn write: it goes, with a warning.
           assert.deepEqual(recover(FILE, bytes, ids, jsonCommands, log).state, group.at(-2)!.state);
           assert.equal(log.warnings.length, 1);
         } else {
@@ -170,6 +170,24 @@ test('every flipped bit is an error naming the file and offset, or a torn last r
   }
   console.log(`bit flips: ${flips} (${errors} stopped with an error, the rest truncated a torn last record)`);
   assert.ok(errors > flips / 2);
+  await rm(dir, { recursive: true });
+});
+
+test('a record whose frame a power loss left as a hole is the torn tail when no whole record follows, and damage when one does', async () => {
+  const { points, dir } = await recordSequence();
+  const group = phases(points)[0]!;
+  const file = group.at(-1)!.fileBytes;
+  const lastStart = group.at(-2)!.fileBytes.length;
+  const holed = file.slice();
+  assert.ok(file.length - lastStart > 12);
+  holed.fill(0, lastStart, lastStart + 12); // the block with the frame lost, the payload landed
+  const log = recording();
+  assert.deepEqual(recover(FILE, holed, ids, jsonCommands, log).state, group.at(-2)!.state);
+  assert.match(log.warnings[0] ?? '', /no whole record after it/);
+  const earlier = file.slice();
+  const middleStart = group.at(-3)!.fileBytes.length;
+  earlier.fill(0, middleStart, middleStart + 12);
+  expectCorrupt(() => recover(FILE, earlier, ids, jsonCommands, recording()));
   await rm(dir, { recursive: true });
 });
 

@@ -77,7 +77,7 @@ test('a tmpfs filled to ENOSPC: the failure is fatal and names the file, and aft
 
 test('`raft node` on a full disk exits 1 naming the file, and restarted with space it still holds every acknowledged line', { timeout: 60_000 }, (t) => onSmallTmpfs(t, async (dir, beforeUnmount) => {
     const [port] = await freePorts(1);
-    const options = { id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: join(dir, 'node'), clusterId: ids.clusterId };
+    const options = { id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: join(dir, 'node'), clusterId: ids.clusterId, flags: ['--insecure-no-auth'] };
     const line = (n: number) => `line ${n} ${'y'.repeat(250)}`;
     const acked = new Map<number, number>(); // index -> stdin line
     let leader = false;
@@ -110,7 +110,7 @@ test('`raft node` on a full disk exits 1 naming the file, and restarted with spa
     const applied = new Map<number, unknown>();
     leader = false;
     const second = new NodeProcess({
-      ...options, flags: ['--print-applied'],
+      ...options, flags: ['--insecure-no-auth', '--print-applied'],
       onEvent: (e) => {
         if (e.event === 'status' && e.role === 'leader') leader = true;
         if (e.event === 'applied') applied.set(e.index, e.command);

@@ -74,7 +74,7 @@ describe('RaftNode', () => {
     }
   });
 
-  it('start() in one task: consecutive indices, one persist and one AppendEntries per follower', () => {
+  it('start() in one task: consecutive indices, one persist and one AppendEntries per follower, then one announcing the commit (CP.1)', () => {
     const c = cluster(3, 2);
     c.clock.advance(3000);
     const [l] = c.leaders();
@@ -86,7 +86,7 @@ describe('RaftNode', () => {
     assert.deepEqual(results.map((r) => r.index), results.map((_, i) => results[0]!.index + i));
     c.clock.advance(0);
     assert.equal(c.storages[l!]!.saves - saves, 1);
-    assert.equal(c.net.rpcTotal() - rpcs, 2);
+    assert.equal(c.net.rpcTotal() - rpcs, 4, 'the batch to each follower, then its commit to each');
     const commands = (i: number) => c.applied[i]!.filter((a) => a.type === 'command').map((a) => a.type === 'command' && a.command);
     assert.deepEqual(commands(l!), results.map((_, i) => `cmd${i}`), 'the leader applies once the followers have answered');
     c.clock.advance(labTimings.heartbeatIntervalMs);
@@ -200,7 +200,7 @@ describe('RaftNode', () => {
   it('refuses a maxCommandBytes above what the transport carries in one entry', () => {
     const { transport } = handTransport();
     assert.throws(() => new RaftNode(nodeId(1), [], { ...transport, maxCommandBytes: 100 }, new MemoryStorage(), { apply: () => {}, maxCommandBytes: 101 }),
-      /maxCommandBytes 101 is more than the 100 bytes the transport carries in one entry of one message/);
+      /maxCommandBytes 101 is more than the 100 bytes the transport carries in one entry; a larger command could never be replicated/);
   });
 
   it('a message the transport can never send is fatal: the node stops and says why', () => {

@@ -27,7 +27,7 @@ test('a follower that missed a compaction catches up through a chunked multi-meg
   const addresses = new Map<NodeId, PeerAddress>(members.map((id, i) => [id, { host: '127.0.0.1', port: ports[i]! }]));
   const start = async (id: NodeId): Promise<Running> => {
     const storage = await FileStorage.open({ dir: join(dir, String(id)), clusterId, nodeId: id });
-    const transport = await UdpTransport.open({ self: id, addresses, clusterId });
+    const transport = await UdpTransport.open({ self: id, addresses, clusterId, insecureNoAuth: true });
     const applied: Applied[] = [];
     const node = new RaftNode(id, members.filter((m) => m !== id), transport, storage, { apply: (a) => applied.push(a), timings });
     return { node, storage, applied };
@@ -83,7 +83,7 @@ test('forged RequestVotes with term 2^53 - 1 are dropped and counted, never adop
   const addresses = new Map<NodeId, PeerAddress>(members.map((id, i) => [id, { host: '127.0.0.1', port: ports[i]! }]));
   const self = nodeId(1);
   let storage = await FileStorage.open({ dir, clusterId, nodeId: self });
-  const transport = await UdpTransport.open({ self, addresses, clusterId });
+  const transport = await UdpTransport.open({ self, addresses, clusterId, insecureNoAuth: true });
   const node = new RaftNode(self, members.filter((m) => m !== self), transport, storage, { apply: () => {}, timings });
   const raw = dgram.createSocket('udp4');
   try {

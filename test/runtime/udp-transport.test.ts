@@ -43,8 +43,8 @@ for (const host of ['127.0.0.1', '::1']) {
     } catch {
       return t.skip(`no ${host} here`);
     }
-    const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9 });
-    const b = await UdpTransport.open({ self: nodeId(2), addresses, clusterId: 9 });
+    const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9, insecureNoAuth: true });
+    const b = await UdpTransport.open({ self: nodeId(2), addresses, clusterId: 9, insecureNoAuth: true });
     const got: Message[] = [];
     b.onMessage((m) => got.push(m));
     try {
@@ -76,9 +76,9 @@ for (const host of ['127.0.0.1', '::1']) {
 
 test('a snapshot sent once arrives whole even through a small receive buffer', async () => {
   const addresses = await addressesOn('127.0.0.1');
-  const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9 });
+  const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9, insecureNoAuth: true });
   // The kernel's usual default: a 4 MiB burst would overflow it many times over.
-  const b = await UdpTransport.open({ self: nodeId(2), addresses, clusterId: 9, receiveBufferBytes: 212_992 });
+  const b = await UdpTransport.open({ self: nodeId(2), addresses, clusterId: 9, insecureNoAuth: true, receiveBufferBytes: 212_992 });
   const got: Message[] = [];
   b.onMessage((m) => got.push(m));
   const data = new Uint8Array(4 * 1024 * 1024).map((_, i) => (i * 31) >>> 4);
@@ -99,8 +99,8 @@ test('a snapshot sent once arrives whole even through a small receive buffer', a
 
 test('garbage is dropped and counted, and the transport keeps delivering', async () => {
   const addresses = await addressesOn('127.0.0.1');
-  const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9 });
-  const b = await UdpTransport.open({ self: nodeId(2), addresses, clusterId: 9 });
+  const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9, insecureNoAuth: true });
+  const b = await UdpTransport.open({ self: nodeId(2), addresses, clusterId: 9, insecureNoAuth: true });
   const got: Message[] = [];
   b.onMessage((m) => got.push(m));
   const raw = dgram.createSocket('udp4');
@@ -126,7 +126,7 @@ test('with a shared key, a process without the key cannot inject messages', asyn
   const key = new TextEncoder().encode('shared secret of the cluster');
   const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9, key });
   const b = await UdpTransport.open({ self: nodeId(2), addresses, clusterId: 9, key });
-  const intruder = await UdpTransport.open({ self: nodeId(3), addresses, clusterId: 9 });
+  const intruder = await UdpTransport.open({ self: nodeId(3), addresses, clusterId: 9, insecureNoAuth: true });
   const guesser = dgram.createSocket('udp4');
   const wrongKey = createWireCodec({ clusterId: 9, self: nodeId(3), members, key: new TextEncoder().encode('guess') });
   const got: Message[] = [];
@@ -138,6 +138,8 @@ test('with a shared key, a process without the key cannot inject messages', asyn
       guesser.send(wrongKey.encode(forged)[0]!, addresses.get(nodeId(2))!.port, '127.0.0.1');
     }
     await eventually(() => b.stats.dropped >= 40);
+    // From node 3's own address: no key, so no tag; from another address: never read.
+    assert.deepEqual({ badMac: b.stats.badMac, fromStrangers: b.stats.fromStrangers, wrongSource: b.stats.wrongSource }, { badMac: 20, fromStrangers: 20, wrongSource: 0 });
     a.send(vote);
     await eventually(() => got.length > 0, () => a.send(vote));
     assert.ok(got.every((m) => m.from === nodeId(1) && m.term === term(3)), 'only the keyed sender got through');
@@ -151,15 +153,15 @@ test('with a shared key, a process without the key cannot inject messages', asyn
 
 test('a port in use and an address of another machine are refused with a clear error', async () => {
   const addresses = await addressesOn('127.0.0.1');
-  const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9 });
+  const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9, insecureNoAuth: true });
   try {
-    await assert.rejects(UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9 }), (e) => e instanceof TransportError && /port \d+ is in use/.test(e.message));
+    await assert.rejects(UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9, insecureNoAuth: true }), (e) => e instanceof TransportError && /port \d+ is in use/.test(e.message));
   } finally {
     a.close();
   }
   const elsewhere = new Map(addresses).set(nodeId(1), { host: '192.0.2.1', port: 7001 });
-  await assert.rejects(UdpTransport.open({ self: nodeId(1), addresses: elsewhere, clusterId: 9 }), /192\.0\.2\.1 is not an address of this machine/);
-  await assert.rejects(UdpTransport.open({ self: nodeId(4), addresses, clusterId: 9 }), /node 4 has no address/);
+  await assert.rejects(UdpTransport.open({ self: nodeId(1), addresses: elsewhere, clusterId: 9, insecureNoAuth: true }), /192\.0\.2\.1 is not an address of this machine/);
+  await assert.rejects(UdpTransport.open({ self: nodeId(4), addresses, clusterId: 9, insecureNoAuth: true }), /node 4 has no address/);
 });
 
 // Issue 11.5: the kernel's EMSGSIZE for an oversized datagram was a debug line, so nobody saw why
@@ -168,7 +170,7 @@ test('a send the kernel refuses for good (EACCES to a broadcast address) is logg
   const lines: string[] = [];
   const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (m: string) => lines.push(m) };
   const addresses = new Map<NodeId, PeerAddress>([[nodeId(1), { host: '127.0.0.1', port: 0 }], [nodeId(2), { host: '255.255.255.255', port: 9 }]]);
-  const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9, logger });
+  const a = await UdpTransport.open({ self: nodeId(1), addresses, clusterId: 9, insecureNoAuth: true, logger });
   try {
     a.send({ ...vote, to: nodeId(2) });
     await eventually(() => a.stats.sendErrors === 1);

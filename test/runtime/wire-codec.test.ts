@@ -5,7 +5,8 @@ import {
   MAX_INDEX, MAX_TERM, crc32, decodePersistentState, encodePersistentState, logIndex, nodeId, persistentStateOf, term,
   type Entry, type Message,
 } from '../../src/machine/index.ts';
-import { OversizedEntryError, createWireCodec, maxCommandBytes, type Datagram, type WireCodec } from '../../src/runtime/wire-codec.ts';
+import { ChunkAssembler } from '../../src/runtime/chunk-assembler.ts';
+import { OversizedEntryError, createWireCodec, type Datagram, type WireCodec } from '../../src/runtime/wire-codec.ts';
 import { nearLimitsArb } from '../support/arbitraries.ts';
 import { nodeIn, run, sent } from '../support/build.ts';
 
@@ -68,6 +69,25 @@ function decodeAll(c: WireCodec, datagrams: Uint8Array[]): Datagram[] {
   });
 }
 
+/** The messages the datagrams carry, entries split into chunks reassembled as the transport does. */
+function reassembled(c: WireCodec, datagrams: Uint8Array[], maxBytes = 2 ** 20): Datagram[] {
+  const assembler = new ChunkAssembler({ maxBytes, transfersPerSender: 1, idleMs: 1 });
+  const out: Datagram[] = [];
+  for (const d of decodeAll(c, datagrams)) {
+    if (d.type !== 'AppendEntriesChunk') {
+      out.push(d);
+      continue;
+    }
+    const command = assembler.add(d, `${d.prevLogIndex}`, 0);
+    assert.notEqual(command, 'too large');
+    if (command === 'incomplete' || command === 'too large') continue;
+    const m = c.entryOf(d, command);
+    assert.ok(m.ok, m.ok ? '' : m.reason);
+    out.push(m.datagram);
+  }
+  return out;
+}
+
 test('every message round-trips through one or more datagrams', () => {
   fc.assert(fc.property(validMessageArb, (m) => {
     const decoded = decodeAll(codec, codec.encode(m));
@@ -80,15 +100,18 @@ test('every message round-trips through one or more datagrams', () => {
   }), { numRuns: 2000 });
 });
 
-test('a large AppendEntries becomes consecutive AppendEntries within the size cap', () => {
+test('a large AppendEntries becomes consecutive AppendEntries within the size cap, an entry larger than a datagram alone and in chunks', () => {
   const small = createWireCodec({ clusterId: 7, self: nodeId(1), members, maxDatagramBytes: 300 });
-  fc.assert(fc.property(validMessageArb.filter((m) => m.type === 'AppendEntries'), fc.array(fc.string({ maxLength: 60 }), { maxLength: 40 }), (base, strings) => {
+  const commandArb = fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 60 }) }, { weight: 1, arbitrary: fc.string({ minLength: 150, maxLength: 2000 }) });
+  let chunked = 0;
+  fc.assert(fc.property(validMessageArb.filter((m) => m.type === 'AppendEntries'), fc.array(commandArb, { maxLength: 40 }), (base, strings) => {
     if (base.type !== 'AppendEntries') return;
     const entries = strings.map((command) => ({ term: term(Math.max(1, base.prevLogTerm)), command }));
     const m = { ...base, entries };
     const datagrams = small.encode(m);
     for (const b of datagrams) assert.ok(b.length <= 300, `${b.length} bytes`);
-    const parts = decodeAll(small, datagrams);
+    if (datagrams.some((b) => b[5] === 7)) chunked++;
+    const parts = reassembled(small, datagrams);
     let index = m.prevLogIndex as number;
     let prevTerm = m.prevLogTerm;
     const all: Entry[] = [];
@@ -104,29 +127,42 @@ test('a large AppendEntries becomes consecutive AppendEntries within the size ca
     }
     assert.deepEqual(all, entries);
   }), { numRuns: 300 });
+  assert.ok(chunked > 30, `${chunked} of 300 runs split an entry`);
 });
 
-test('an entry at maxCommandBytes fits one datagram even at the largest term, index and node id; one byte more is refused', () => {
+test('a command at maxCommandBytes goes in chunks within the cap even at the largest term, index and node id; one byte more is refused', () => {
   const key = new TextEncoder().encode('sixteen bytes at least');
   const far = nodeId(0xffffffff);
-  for (const cap of [192, 300, 1400, 9000, 65_507]) {
+  for (const cap of [192, 1400, 65_507]) {
     for (const keyed of [false, true]) {
-      const c = createWireCodec({ clusterId: 0xffffffff, self: nodeId(1), members: [nodeId(1), far], maxDatagramBytes: cap, ...(keyed && { key }) });
-      const max = maxCommandBytes(cap, keyed);
+      const max = 20_000;
+      const c = createWireCodec({ clusterId: 0xffffffff, self: nodeId(1), members: [nodeId(1), far], maxDatagramBytes: cap, maxCommandBytes: max, ...(keyed && { key }) });
       const commandOf = (bytes: number) => 'a'.repeat(bytes - 2); // JSON adds the two quotes
       const append = (n: number): Message => ({
         type: 'AppendEntries', term: MAX_TERM, from: far, to: nodeId(1), prevLogIndex: logIndex(MAX_INDEX - 1), prevLogTerm: MAX_TERM,
         entries: [{ term: MAX_TERM, command: commandOf(n) }], leaderCommit: logIndex(MAX_INDEX - 1),
       });
       const datagrams = c.encode(append(max));
-      assert.equal(datagrams.length, 1);
-      assert.ok(datagrams[0]!.length <= cap, `cap ${cap}${keyed ? ' keyed' : ''}: ${datagrams[0]!.length} bytes`);
-      assert.deepEqual(decodeAll(c, datagrams), [append(max)]);
-      // The bound is tight up to the envelope reserve: a few bytes more would overflow the worst case.
-      assert.ok(cap - datagrams[0]!.length < 96, `cap ${cap}: ${cap - datagrams[0]!.length} bytes left unused`);
+      assert.ok(datagrams.every((b) => b.length <= cap), `cap ${cap}${keyed ? ' keyed' : ''}: ${Math.max(...datagrams.map((b) => b.length))} bytes`);
+      // Chunks fill the datagram up to the envelope reserve.
+      assert.ok(datagrams.length <= Math.ceil(max / (cap - 96 - (keyed ? 16 : 0))), `cap ${cap}: ${datagrams.length} datagrams`);
+      assert.deepEqual(reassembled(c, datagrams, max), [append(max)]);
       assert.throws(() => c.encode(append(max + 1)), OversizedEntryError);
     }
   }
+});
+
+test('a chunk claiming a command above maxCommandBytes is refused before its data is read', () => {
+  const c = createWireCodec({ clusterId: 1, self: nodeId(1), members, maxCommandBytes: 5000 });
+  const big = createWireCodec({ clusterId: 1, self: nodeId(1), members, maxCommandBytes: 5001 });
+  const m: Message = {
+    type: 'AppendEntries', term: term(2), from: nodeId(2), to: nodeId(1), prevLogIndex: logIndex(4), prevLogTerm: term(1),
+    entries: [{ term: term(2), command: 'b'.repeat(4999) }], leaderCommit: logIndex(3),
+  };
+  const [first] = big.encode(m);
+  const d = c.decode(first!);
+  assert.ok(!d.ok && /command of 5001 bytes is too large/.test(d.reason), JSON.stringify(d));
+  assert.ok(big.decode(first!).ok);
 });
 
 test('a multi-megabyte snapshot goes out in §7 chunks, done only on the last', () => {
@@ -189,13 +225,18 @@ function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
 test('mutated valid datagrams are refused without throwing, or round-trip', () => {
   let acceptedAfterReseal = 0;
   let runs = 0;
-  fc.assert(fc.property(validMessageArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fc.boolean(), (m, mutations, reseal) => {
+  // At the smallest cap, snapshots and larger entries go in chunks: their datagrams get mutated too.
+  const smallest = createWireCodec({ clusterId: 0xc0ffee, self: nodeId(1), members, maxDatagramBytes: 192 });
+  const arb = fc.tuple(validMessageArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.boolean(), fc.nat());
+  fc.assert(fc.property(arb, ([m, mutations, reseal, small, pick]) => {
     runs++;
-    const original = codec.encode(m)[0]!;
+    const c = small ? smallest : codec;
+    const datagrams = c.encode(m);
+    const original = datagrams[pick % datagrams.length]!;
     const mutated = mutations.reduce(mutate, original);
     // Without resealing nearly every mutation dies at the checksum; resealed ones reach the parser.
     const bytes = reseal ? withChecksum(mutated.subarray(0, Math.max(0, mutated.length - 4))) : mutated;
-    if (assertRoundTripOrRefused(codec, bytes) && reseal) acceptedAfterReseal++;
+    if (assertRoundTripOrRefused(c, bytes) && reseal) acceptedAfterReseal++;
   }), { numRuns: 20000 });
   // The parser is really being exercised: some resealed mutations are valid messages, most are not.
   assert.ok(acceptedAfterReseal > 0 && acceptedAfterReseal < runs / 2, `${acceptedAfterReseal} of ${runs}`);
@@ -218,6 +259,30 @@ test('a datagram from another cluster, a non-member, or for another node is refu
   assert.match(String(codec.decode(withChecksum(bad.subarray(0, bad.length - 4))).ok === false && 'unknown version'), /unknown version/);
 });
 
+test('during a key rotation a codec accepts tags of its key and of its accepted keys, and sends with its key', () => {
+  const [oldKey, newKey, stranger] = ['the key the cluster had', 'the key the cluster moves to', 'a key nobody was given'].map((k) => new TextEncoder().encode(k));
+  const rolling = createWireCodec({ clusterId: 5, self: nodeId(1), members, key: newKey!, acceptedKeys: [oldKey!] });
+  const m: Message = { type: 'RequestVoteReply', term: term(2), from: nodeId(2), to: nodeId(1), voteGranted: true };
+  for (const key of [oldKey!, newKey!]) {
+    assert.deepEqual(rolling.decode(createWireCodec({ clusterId: 5, self: nodeId(2), members, key }).encode(m)[0]!), { ok: true, datagram: m });
+  }
+  const refused = rolling.decode(createWireCodec({ clusterId: 5, self: nodeId(2), members, key: stranger! }).encode(m)[0]!);
+  assert.ok(!refused.ok && refused.cause === 'bad-mac');
+  const reply = rolling.encode({ ...m, from: nodeId(1), to: nodeId(2) })[0]!;
+  const onlyOld = createWireCodec({ clusterId: 5, self: nodeId(2), members, key: oldKey! });
+  const onlyNew = createWireCodec({ clusterId: 5, self: nodeId(2), members, key: newKey! });
+  assert.equal(onlyNew.decode(reply).ok, true, 'sent with the new key');
+  assert.equal(onlyOld.decode(reply).ok, false, 'never with an accepted key');
+  assert.throws(() => createWireCodec({ clusterId: 5, self: nodeId(1), members, acceptedKeys: [oldKey!] }), /acceptedKeys without a key/);
+});
+
+test('a datagram claiming a sender that is no member is refused as an unknown sender', () => {
+  const codec = createWireCodec({ clusterId: 5, self: nodeId(1), members });
+  const outsider = createWireCodec({ clusterId: 5, self: nodeId(9), members: [...members, nodeId(9)] });
+  const d = codec.decode(outsider.encode({ type: 'RequestVoteReply', term: term(2), from: nodeId(9), to: nodeId(1), voteGranted: true })[0]!);
+  assert.ok(!d.ok && d.cause === 'unknown-sender' && /sender 9 is not a peer/.test(d.reason), JSON.stringify(d));
+});
+
 test('with a shared key, datagrams without the key or with another key are refused', () => {
   const key = new TextEncoder().encode('correct horse battery staple');
   const keyed = createWireCodec({ clusterId: 5, self: nodeId(1), members, key });
@@ -228,7 +293,7 @@ test('with a shared key, datagrams without the key or with another key are refus
   const other = createWireCodec({ clusterId: 5, self: nodeId(2), members, key: new TextEncoder().encode('guess') });
   for (const c of [plain, other]) {
     const d = keyed.decode(c.encode(m)[0]!);
-    assert.ok(!d.ok && /authentication tag mismatch|shorter than/.test(d.reason), JSON.stringify(d));
+    assert.ok(!d.ok && d.cause === 'bad-mac', JSON.stringify(d));
   }
   const original = sender.encode(m)[0]!;
   fc.assert(fc.property(mutationArb, (mu) => {

@@ -70,7 +70,10 @@ export const is = (f: Partial<InstallSnapshot> = {}): InstallSnapshot => ({
   lastIncludedIndex: logIndex(1), lastIncludedTerm: term(1), data: new Uint8Array([7]), ...f,
 });
 
-/** A leader of a `size`-node cluster; followers' progress defaults to "nothing known" (P.3). */
+/**
+ * A leader of a `size`-node cluster; followers' progress defaults to "nothing known" (P.3), and
+ * its own matchIndex to its last index (its log durable since its election) unless given.
+ */
 export function leader(fields: StateFields, size = 3): NodeSnapshot {
   const { state } = nodeIn('leader', fields, size);
   const next = logIndex(log.lastIndex(state.log) + 1);
@@ -81,7 +84,7 @@ export function leader(fields: StateFields, size = 3): NodeSnapshot {
       ...state,
       votedFor: state.id,
       nextIndex: fields.nextIndex ?? Object.fromEntries(peers.map((p) => [p, next])),
-      matchIndex: fields.matchIndex ?? Object.fromEntries(peers.map((p) => [p, logIndex(0)])),
+      matchIndex: { [state.id]: log.lastIndex(state.log), ...(fields.matchIndex ?? Object.fromEntries(peers.map((p) => [p, logIndex(0)]))) },
     },
   };
 }

@@ -38,15 +38,22 @@ export class TestCluster {
     const result = step(this.node(id), event);
     this.nodes.set(nodeId(id), { role: result.role, state: result.state });
     const applied = this.applied.get(nodeId(id))!;
+    const landed: RaftEvent[] = [];
     for (const e of result.effects) {
       match(e)
         .with({ type: 'persist' }, () => this.durable.set(nodeId(id), persistentStateOf(result.state)))
+        // Written at once: the write lands before anything else happens to this node.
+        .with({ type: 'persistInParallel' }, ({ term, index }) => {
+          this.durable.set(nodeId(id), persistentStateOf(result.state));
+          landed.push({ type: 'LogDurable', term, index });
+        })
         .with({ type: 'send' }, ({ message }) => this.inFlight.push(message))
         .with({ type: 'applyEntries' }, ({ first, entries }) => entries.forEach((entry, i) => applied.push({ kind: 'entry', index: logIndex(first + i), entry })))
         .with({ type: 'applySnapshot' }, ({ index, data }) => applied.push({ kind: 'snapshot', index, data }))
         .with({ type: 'resetElectionTimer' }, { type: 'resetHeartbeatTimer' }, () => {})
         .exhaustive();
     }
+    for (const event of landed) this.fire(id, event);
     this.lastEffects = result.effects;
     return result.effects;
   }

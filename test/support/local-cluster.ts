@@ -2,7 +2,8 @@
 // ports, temporary data directories, each node's latest status and applied log, and waiting on
 // conditions (never on durations).
 import dgram from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeId, type NodeId } from '../../src/machine/index.ts';
@@ -30,6 +31,26 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
+/** A base port with the n - 1 ports after it free too (checked by binding them), as `raft cluster --base-port` needs. */
+export async function freeRun(n: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const sockets: dgram.Socket[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        const s = dgram.createSocket('udp4');
+        sockets.push(s);
+        await new Promise<void>((ok, fail) => { s.once('error', fail); s.bind(base + i, '127.0.0.1', () => ok()); });
+      }
+      return base;
+    } catch {
+      // taken: try another run
+    } finally {
+      sockets.forEach((s) => { try { s.close(); } catch { /* never bound */ } });
+    }
+  }
+}
+
 export class LocalCluster {
   readonly nodes: LocalNode[];
   private readonly listeners = new Set<(node: LocalNode, event: NodeEvent) => void>();
@@ -38,11 +59,18 @@ export class LocalCluster {
     this.nodes = Array.from({ length: size }, (_, i) => ({ id: nodeId(i + 1), process: null, status: null, applied: new Map(), stderr: [] }));
   }
 
+  /** Keyed as `raft cluster` keys its nodes, unless `flags` choose a key or --insecure-no-auth. */
   static async start(size: number, flags: readonly string[] = []): Promise<LocalCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'raft-cluster-'));
     const ports = await freePorts(size);
     const peers = ports.map((p, i) => `${i + 1}=127.0.0.1:${p}`).join(',');
-    const cluster = new LocalCluster(dir, peers, size, flags);
+    let auth: string[] = [];
+    if (!flags.includes('--key-file') && !flags.includes('--insecure-no-auth')) {
+      const keyFile = join(dir, 'cluster.key');
+      await writeFile(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+      auth = ['--key-file', keyFile];
+    }
+    const cluster = new LocalCluster(dir, peers, size, [...auth, ...flags]);
     cluster.nodes.forEach((n) => cluster.launch(n));
     return cluster;
   }

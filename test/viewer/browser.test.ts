@@ -114,6 +114,19 @@ test('the live controls pause, step, drop a message, cut a node off and switch t
   assert.equal(await page.locator('#ring line.link.cut').count(), 4, 'node 1 of 5 has four links to cut');
   await page.click('#heal');
   assert.equal(await page.locator('#ring line.link.cut').count(), 0);
+  // Two groups of 2 and 3: the 2 × 3 links between them are cut.
+  await page.fill('#groups', '1 2 | 3 4 5');
+  await page.click('#partition');
+  assert.equal(await page.locator('#ring line.link.cut').count(), 6);
+  assert.match((await page.textContent('#events li'))!, /partitioned: \{1 2\} \{3 4 5\}/);
+  await page.fill('#groups', '1 | 9');
+  await page.click('#partition');
+  assert.match((await page.textContent('#partition-error'))!, /nodes are 1 to 5/);
+  await page.click('#heal');
+  assert.equal(await page.locator('#ring line.link.cut').count(), 0);
+  // Nothing applied yet: the snapshot button says so rather than compacting.
+  await page.click('#snapshot');
+  assert.match((await page.textContent('#events li'))!, /node 1 has applied nothing since its last snapshot/);
   await page.selectOption('#size', '3');
   await page.click('#reset');
   assert.equal(await page.locator('#ring g.node').count(), 3);
@@ -131,12 +144,28 @@ test('a checker counterexample loads and steps forwards and backwards to the vio
   await page.setInputFiles('#trace-file', trace);
   await page.waitForSelector('#ring g.node');
   assert.match((await page.textContent('#caption'))!, /step 0 of \d+/);
+  assert.equal(await page.locator('#diagram .taken').count(), 0, 'the initial state took no transition');
+  await page.click('#forward');
+  // Step 1 is an election timeout: the edge follower -> candidate, its line "ElectionTimeout / startElection".
+  assert.equal(await page.textContent('#diagram g.edge.taken text.taken'), 'ElectionTimeout / startElection');
+  assert.equal(await page.textContent('#diagram g.edge.taken title'), 'follower->candidate');
+  assert.equal(await page.textContent('#step-rules a.rule'), 'C.1');
+  await page.click('#back');
   const steps = Number(/of (\d+)/.exec((await page.textContent('#caption'))!)![1]);
   for (let k = 1; k <= steps; k++) {
     assert.equal(await page.isVisible('#violation'), false, `violation shown early, at step ${k - 1}`);
     await page.click('#forward');
   }
   assert.match((await page.textContent('#violation'))!, new RegExp(`Violated: ${violated}`));
+  // The last step's transition is highlighted in the statechart, and each step links to its rules.
+  assert.ok(await page.locator('#diagram text.taken').count() >= 1, 'no transition highlighted');
+  const links = page.locator('#events li a.rule');
+  assert.ok(await links.count() >= steps / 2, `only ${await links.count()} rule links for ${steps} steps`);
+  const first = page.locator('#events li').last();
+  assert.match((await first.textContent())!, /^1\. node \d election timeout/);
+  assert.equal(await first.locator('a.rule').first().textContent(), 'C.1');
+  await first.locator('a.rule').first().click();
+  assert.match((await page.textContent('#rules dt:target + dd'))!, /on conversion: increment currentTerm/);
   assert.match((await page.textContent('#caption'))!, new RegExp(`step ${steps} of ${steps}`));
   // ElectionSafety: two nodes lead the same term at the end of Z23's trace.
   assert.equal(await page.locator('#ring g.node[data-role="leader"]').count(), 2);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { raftProperties } from '../../src/checker/raft/properties.ts';
-import { LiveCluster } from '../../viewer/live-cluster.ts';
+import { LiveCluster, parseGroups } from '../../viewer/live-cluster.ts';
 
 const safety = raftProperties.filter((p) => p.expectation === 'always');
 
@@ -68,4 +68,47 @@ test('election timers run down for followers and candidates, and are not shown f
   c.advance(5);
   const after = c.frame().electionTimers!.find((t) => t !== null)!;
   assert.notEqual(after, before, 'a timer neither ran down nor was reset');
+});
+
+test('a partition into groups: each group hears only itself; the majority group elects, the minority cannot', () => {
+  const c = new LiveCluster(5, 4);
+  runUntil(c, () => c.leader !== undefined);
+  const old = c.leader!;
+  const minority = [old + 1, ((old + 1) % 5) + 1];
+  c.partitionInto([minority]);
+  assert.match(c.history.at(-1)!, /partitioned: \{.+\} \{.+\}/);
+  assert.deepEqual(c.partition!.map((g, i) => (minority.includes(i + 1) ? g === 0 : g === 1)), [true, true, true, true, true]);
+  runUntil(c, () => c.state.nodes.some((n, i) => !minority.includes(i + 1) && n.role === 'leader' && n.state.currentTerm > c.state.nodes[old]!.state.currentTerm));
+  assert.ok(c.propose());
+  const committed = (i: number) => c.state.nodes[i]!.state.commitIndex;
+  runUntil(c, () => c.state.nodes.every((_, i) => minority.includes(i + 1) || committed(i) >= 1));
+  assert.ok(minority.every((id) => committed(id - 1) === 0), 'the minority committed without a majority');
+  c.partitionInto(null);
+  runUntil(c, () => c.state.nodes.every((_, i) => committed(i) >= 1));
+});
+
+test('groups typed by a person: parsed, or refused with a reason', () => {
+  assert.deepEqual(parseGroups('1 2 | 3,4 5', 5), [[1, 2], [3, 4, 5]]);
+  assert.deepEqual(parseGroups(' 2 ', 3), [[2]]);
+  assert.match(parseGroups('1 | 6', 5) as string, /nodes are 1 to 5: .* names 6/);
+  assert.match(parseGroups('1 2 | 2', 5) as string, /node 2 is in two groups/);
+  assert.match(parseGroups('a', 5) as string, /names something else/);
+  assert.match(parseGroups('', 5) as string, /for example/);
+});
+
+test('the snapshot button compacts a node\'s applied log, and says so when there is nothing to compact', () => {
+  const c = new LiveCluster(3, 2);
+  const first = c.state.nodes[0]!;
+  assert.equal(c.snapshot(0), false);
+  assert.match(c.history.at(-1)!, /node 1 has applied nothing since its last snapshot/);
+  assert.equal(c.state.nodes[0], first);
+  runUntil(c, () => c.leader !== undefined);
+  assert.ok(c.propose());
+  runUntil(c, () => c.state.nodes.every((n) => n.state.lastApplied >= 1));
+  const i = c.leader!;
+  assert.equal(c.snapshot(i), true);
+  assert.match(c.history.at(-1)!, /service takes a snapshot/);
+  assert.ok(c.state.nodes[i]!.state.log.snapshotIndex >= 1);
+  assert.equal(c.state.nodes[i]!.state.log.entries.length, 0);
+  assert.deepEqual(c.taken.map((t) => t.handlers.join()), ['compact']);
 });

@@ -1,8 +1,11 @@
 // The viewer page: a live cluster on simulated time, or a checker counterexample replayed step by
 // step; both drawn from frames by the same views.
-import { LiveCluster } from '../live-cluster.ts';
+import figure2 from '../../docs/figure2.md';
+import { LiveCluster, parseGroups } from '../live-cluster.ts';
 import { TracePlayer } from '../trace-player.ts';
 import type { Frame } from '../frame.ts';
+import { figure2Rules, rulesExercised } from '../rules.ts';
+import type { Taken } from '../transitions.ts';
 import { ClusterView } from './cluster-view.ts';
 import { StatechartView } from './statechart-view.ts';
 
@@ -26,6 +29,19 @@ const view = new ClusterView(document.getElementById('ring') as unknown as SVGSV
   onClickMessage: (k) => { if (mode === 'live') { live.drop(k); draw(); } },
 });
 
+const rules = figure2Rules(figure2);
+$('rule-list').replaceChildren(...rules.flatMap((r) => [
+  Object.assign(document.createElement('dt'), { id: `rule-${r.id}`, textContent: r.id }),
+  Object.assign(document.createElement('dd'), { textContent: r.text }),
+]));
+
+/** Links to the rules a step exercised, for a list item or the caption. */
+function ruleLinks(taken: readonly Taken[]): HTMLAnchorElement[] {
+  return rulesExercised(taken, rules).map((r) => Object.assign(document.createElement('a'), {
+    className: 'rule', href: `#rule-${r.id}`, textContent: r.id, title: r.text,
+  }));
+}
+
 function currentFrame(): Frame | null {
   return mode === 'live' ? live.frame() : player?.frame() ?? null;
 }
@@ -40,10 +56,18 @@ function draw(): void {
   }
   const cut = (a: number, b: number) => mode === 'live' && live.partition !== null && live.partition[a] !== live.partition[b];
   view.render(frame, cut);
-  statechart.render(frame.step.nodes, view.selected);
+  statechart.render(frame.step.nodes, view.selected, frame.taken);
+  const stepRules = ruleLinks(frame.taken);
+  $('step-rules').replaceChildren(...(stepRules.length > 0 ? [document.createTextNode('rules exercised:'), ...stepRules] : []));
   $('selected').textContent = view.selected === null ? '(click one)' : `n${view.selected + 1}`;
-  const lines = mode === 'live' ? live.history.slice(-40) : player!.trace.steps.slice(1, player!.position + 1).map((s, k) => `${k + 1}. ${s.action}`);
-  events.replaceChildren(...lines.reverse().map((l) => Object.assign(document.createElement('li'), { textContent: l })));
+  const items = mode === 'live'
+    ? live.history.slice(-40).map((l) => Object.assign(document.createElement('li'), { textContent: l }))
+    : player!.trace.steps.slice(1, player!.position + 1).map((s, k) => {
+      const li = Object.assign(document.createElement('li'), { textContent: `${k + 1}. ${s.action}` });
+      li.append(...ruleLinks(player!.takenAt(k + 1)));
+      return li;
+    });
+  events.replaceChildren(...items.reverse());
   if (mode === 'trace') {
     const scrub = $<HTMLInputElement>('scrub');
     scrub.max = String(player!.last);
@@ -85,7 +109,14 @@ const selectedOr = (f: (i: number) => void) => () => { if (view.selected !== nul
 on('crash', selectedOr((i) => live.crash(i)));
 on('restart', selectedOr((i) => live.restart(i)));
 on('isolate', selectedOr((i) => live.isolate(i)));
-on('heal', () => { live.isolate(null); draw(); });
+on('snapshot', selectedOr((i) => live.snapshot(i)));
+on('partition', () => {
+  const groups = parseGroups($<HTMLInputElement>('groups').value, live.state.nodes.length);
+  $('partition-error').textContent = typeof groups === 'string' ? groups : '';
+  if (typeof groups !== 'string') live.partitionInto(groups);
+  draw();
+});
+on('heal', () => { live.partitionInto(null); $('partition-error').textContent = ''; draw(); });
 
 // Trace controls.
 on('mode-live', () => setMode('live'));

@@ -22,7 +22,26 @@ export interface Bounds {
   readonly crashes: number;
   /** Snapshots the service may take, over the whole run. */
   readonly snapshots: number;
+  /**
+   * Leaders write new entries in parallel with sending them (PW.1): the write stays outstanding
+   * while the messages travel, lands by an action of its own (`land`), and a crash before that
+   * loses it. Without it the machine's leaders persist before they send, as every other persist.
+   */
+  readonly leaderWritesInParallel?: boolean;
+  /**
+   * Leaders run the rest of what RaftNode turns on (src/runtime/node.ts): commits announced at once
+   * (CP.1), one AppendEntries at a time to a follower not known to match (FC.1), and a cap on
+   * unacknowledged AppendEntries per follower (FC.2), here FLOW_CONTROL_CAP so that the model
+   * reaches it (RaftNode's is far above any bound the checker explores).
+   */
+  readonly flowControl?: boolean;
 }
+
+/** FC.2's cap in the model: small enough that a leader with entries for a follower meets it. */
+export const FLOW_CONTROL_CAP = 1;
+
+/** The bounds that are numbers: what the command line and swarm draws set one by one. */
+export type NumericBound = Exclude<keyof Bounds, 'leaderWritesInParallel' | 'flowControl'>;
 
 export interface Budget { readonly drops: number; readonly duplicates: number; readonly crashes: number; readonly proposals: number; readonly snapshots: number }
 
@@ -103,11 +122,15 @@ export type ClusterAction =
   | { readonly kind: 'deliver'; readonly message: number; readonly crashAtPersist: boolean }
   | { readonly kind: 'drop' | 'duplicate'; readonly message: number }
   | { readonly kind: 'timeout'; readonly node: number; readonly crashAtPersist: boolean }
-  | { readonly kind: 'heartbeat' | 'propose' | 'snapshot' | 'crash'; readonly node: number };
+  | { readonly kind: 'heartbeat' | 'propose' | 'snapshot' | 'crash' | 'land'; readonly node: number };
 
 export function initialCluster(bounds: Bounds): ClusterState {
   const members = Array.from({ length: bounds.nodes }, (_, i) => nodeId(i + 1));
-  const nodes = members.map((id) => initialNode({ id, members }));
+  const nodes = members.map((id) => initialNode({
+    id, members,
+    ...(bounds.leaderWritesInParallel === true ? { leaderWritesInParallel: true } : {}),
+    ...(bounds.flowControl === true ? { announceCommits: true, probeUntilMatch: true, maxInflightAppends: FLOW_CONTROL_CAP } : {}),
+  }));
   return {
     nodes: nodes.map((n) => ({ ...n, durable: persistentStateOf(n.state), serviceApplied: 0, hash: nodeBaseHash(n.state) })),
     network: [],
@@ -140,6 +163,7 @@ export function enabledActions(s: ClusterState, bounds: Bounds): ClusterAction[]
     }
     if (s.budget.snapshots > 0 && state.lastApplied > state.log.snapshotIndex) out.push(n.snapshot);
     if (canCrash) out.push(n.crash);
+    if (bounds.leaderWritesInParallel === true && writeOutstanding(s.nodes[node]!)) out.push(n.land);
   }
   return out;
 }
@@ -168,7 +192,17 @@ function makeNodeActions(node: number) {
     propose: Object.freeze({ kind: 'propose', node } as const),
     snapshot: Object.freeze({ kind: 'snapshot', node } as const),
     crash: Object.freeze({ kind: 'crash', node } as const),
+    land: Object.freeze({ kind: 'land', node } as const),
   });
+}
+
+/**
+ * A leader's parallel write (PW.1) is under way: what it has made durable is not its state. Every
+ * other change to a node's persistent state is persisted within the step that makes it, so this
+ * is the only way the two differ.
+ */
+export function writeOutstanding({ state, durable: d }: ClusterNode): boolean {
+  return d.currentTerm !== state.currentTerm || d.votedFor !== state.votedFor || d.log !== state.log || d.snapshot !== state.snapshot;
 }
 
 /** Carries out one action; undefined when the result leaves the bounds or changes nothing new. */
@@ -196,6 +230,7 @@ export function nextCluster(s: ClusterState, a: ClusterAction, bounds: Bounds, s
       break;
     }
     case 'crash': b.crash(a.node); break;
+    case 'land': b.land(a.node); break;
   }
   if (b.network.length > bounds.maxInFlight) return undefined;
   for (const n of b.nodes) if (n.state.currentTerm > bounds.maxTerm) return undefined;
@@ -203,6 +238,11 @@ export function nextCluster(s: ClusterState, a: ClusterAction, bounds: Bounds, s
 }
 
 const electionTimeout: RaftEvent = { type: 'ElectionTimeout' };
+/**
+ * What the host steps when a node's outstanding write lands: it wrote the state as it is, since a
+ * write under way is of the leader's latest entries (a later one supersedes it), within its term.
+ */
+const landed = (state: NodeSnapshot['state']): RaftEvent => ({ type: 'LogDurable', term: state.currentTerm, index: log.lastIndex(state.log) });
 const heartbeatDue: RaftEvent = { type: 'HeartbeatDue' };
 
 /**
@@ -256,6 +296,7 @@ class Builder {
         if (crashAtPersist) { this.crash(i); return true; }
         durable = persistentStateOf(r.state);
       } else if (e.type === 'send') this.send(e.message);
+      // persistInParallel: the write stays outstanding (durable as it was) until `land`.
       else if (e.type === 'applyEntries' || e.type === 'applySnapshot') serviceApplied = this.hand(i, serviceApplied, e, r.state.currentTerm);
     }
     if (event.type === 'InstallSnapshot' && r.effects.some((e) => e.type === 'applySnapshot')) {
@@ -264,7 +305,17 @@ class Builder {
     }
     this.setNode(i, r.role, r.state, durable, serviceApplied);
     this.observe(i, before, this.nodes[i]!);
+    // A persist writes the whole state, so it also lands a parallel write under way, which the
+    // host reports as it would have (ignored unless the node still leads that term).
+    if (writeOutstanding(before) && !writeOutstanding(this.nodes[i]!)) this.run(i, landed(before.state), false);
     return true;
+  }
+
+  /** Node i's parallel write lands: its state is durable, and it hears so (PW.1). */
+  land(i: number): void {
+    const node = this.nodes[i]!;
+    this.setNode(i, node.role, node.state, persistentStateOf(node.state), node.serviceApplied);
+    this.run(i, landed(node.state), false);
   }
 
   /**

@@ -2,7 +2,7 @@
 // golden numbers (spec/golden-counts.md). A change to a golden number changes the explored state
 // space, so its commit says why. `suite: 'test'` ones run in npm test; 'full' ones in
 // npm run check:full.
-import type { Bounds } from './cluster.ts';
+import type { Bounds, NumericBound } from './cluster.ts';
 
 /** Bounds with a name, for --config. */
 export interface NamedBounds {
@@ -23,6 +23,12 @@ const quiet = { drops: 0, duplicates: 0, crashes: 0, snapshots: 0 };
 /** npm run check's default (npm start before the portfolio): 3 nodes, two terms, one entry, and one of every fault. */
 export const defaultBounds: Bounds = {
   nodes: 3, maxTerm: 2, proposals: 1, maxInFlight: 3, drops: 1, duplicates: 1, crashes: 1, snapshots: 1,
+};
+
+/** What npm run check searches when given no --config and no --mutant. */
+export const defaultConfiguration: NamedBounds = {
+  name: 'default', about: 'npm run check with no --config: 3 nodes, two terms, one entry, 3 in flight, one of every fault, no symmetry',
+  symmetry: false, bounds: defaultBounds,
 };
 
 export const configurations: readonly Configuration[] = [
@@ -47,7 +53,12 @@ export const configurations: readonly Configuration[] = [
     golden: { distinct: 2_880, generated: 13_478, maxDepth: 50 },
   },
   {
-    name: 'default-symmetry', about: 'npm start, stage 1: 3 nodes, two terms, one entry, 3 in flight, one of every fault, symmetry', suite: 'full', symmetry: true,
+    name: 'parallel-write-3', about: '3 nodes, two terms, one entry, one crash, leaders write in parallel with sending (PW.1), symmetry', suite: 'test', symmetry: true,
+    bounds: { nodes: 3, maxTerm: 2, proposals: 1, maxInFlight: 3, ...quiet, crashes: 1, leaderWritesInParallel: true },
+    golden: { distinct: 61_144, generated: 182_337, maxDepth: 46 },
+  },
+  {
+    name: 'default-symmetry', about: 'the default bounds with symmetry: npm start\'s stage 1', suite: 'full', symmetry: true,
     bounds: defaultBounds,
     golden: { distinct: 2_185_321, generated: 8_764_068, maxDepth: 48 },
   },
@@ -80,11 +91,16 @@ export const portfolioStages: readonly NamedBounds[] = [
   },
 ];
 
-/** Every named configuration, with golden counts or not. */
-export const boundsNamed = (name: string): NamedBounds | undefined => configurationNamed(name) ?? portfolioStages.find((c) => c.name === name);
+/** Every named configuration, each once: the default, those with golden counts, then the portfolio's other stages. */
+export const namedBounds: readonly NamedBounds[] = [
+  defaultConfiguration, ...configurations, ...portfolioStages.filter((s) => !configurations.includes(s as Configuration)),
+];
+
+/** The bounds of a configuration or portfolio stage by its name (`--config NAME`), or undefined. */
+export const boundsNamed = (name: string): NamedBounds | undefined => namedBounds.find((c) => c.name === name);
 
 /** For each bound, the values a swarm walk draws from (uniformly), wider than any exhaustive search reaches. */
-export type BoundsChoices = { readonly [K in keyof Bounds]: readonly number[] };
+export type BoundsChoices = { readonly [K in NumericBound]: readonly number[] };
 
 /** npm start, phase 2: what swarm walks draw their bounds from. */
 export const swarmChoices: BoundsChoices = {
@@ -94,7 +110,7 @@ export const swarmChoices: BoundsChoices = {
 
 /** One draw per bound, always, so pinning one bound to a single value leaves the others' draws alone. */
 export function drawBounds(choices: BoundsChoices, random: () => number): Bounds {
-  const pick = (k: keyof Bounds) => { const c = choices[k]; return c[Math.floor(random() * c.length)]!; };
+  const pick = (k: NumericBound) => { const c = choices[k]; return c[Math.floor(random() * c.length)]!; };
   return {
     nodes: pick('nodes'), maxTerm: pick('maxTerm'), proposals: pick('proposals'), maxInFlight: pick('maxInFlight'),
     drops: pick('drops'), duplicates: pick('duplicates'), crashes: pick('crashes'), snapshots: pick('snapshots'),

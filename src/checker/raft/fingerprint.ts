@@ -69,6 +69,10 @@ export function nodeFingerprint({ role, state, durable: d, serviceApplied, hash:
     for (let j = 1; j <= n; j++) {
       const peer = from[j - 1]!;
       part.add(state.nextIndex[peer] ?? -1).add(state.matchIndex[peer] ?? -1);
+      // Flow control's per-follower state (FC.1, FC.2): leaders that differ only here act differently.
+      if (state.probing !== undefined) part.add(state.probing[peer] === true ? 1 : 0);
+      const sent = state.inflight?.[peer];
+      if (sent !== undefined) { part.add(sent.length); for (const i of sent) part.add(i); }
     }
   }
   if (d.currentTerm === state.currentTerm && d.votedFor === state.votedFor && d.log === state.log && d.snapshot === state.snapshot) part.add(0);

@@ -129,6 +129,7 @@ export function describeAction(s: ClusterState, a: ClusterAction): string {
     .with({ kind: 'propose' }, ({ node }) => `client proposes to node ${node + 1}`)
     .with({ kind: 'snapshot' }, ({ node }) => `node ${node + 1} service takes a snapshot`)
     .with({ kind: 'crash' }, ({ node }) => `node ${node + 1} crashes and restarts`)
+    .with({ kind: 'land' }, ({ node }) => `node ${node + 1}'s own write of its log lands`)
     .exhaustive();
 }
 

@@ -407,6 +407,18 @@ export const mutants: readonly Mutant[] = [
       },
     },
   },
+  {
+    id: 'Z31', name: 'leader-counts-write-before-it-lands', breaks: 'CommittedIsDurable',
+    bug: 'a leader that writes in parallel with sending (PW.1) counts itself in the commit majority for new entries before its own write of them is durable',
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, crashes: 1, leaderWritesInParallel: true },
+    overrides: {
+      handlers: {
+        appendCommands: after(handlers.appendCommands, (before, r) => ({
+          ...r, state: { ...r.state, matchIndex: { ...r.state.matchIndex, [before.id]: log.lastIndex(r.state.log) } },
+        })),
+      },
+    },
+  },
 ];
 
 export const mutantNamed = (name: string): Mutant | undefined =>

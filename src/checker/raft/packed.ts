@@ -50,6 +50,7 @@ const kindCode = (a: ClusterAction): number => {
     case 'propose': return 7;
     case 'snapshot': return 8;
     case 'crash': return 9;
+    case 'land': return 10;
   }
 };
 

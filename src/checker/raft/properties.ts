@@ -166,13 +166,14 @@ export function promisesAreDurable(s: ClusterState): boolean {
 
 /**
  * A leader's matchIndex is true (what L.4 and L.6 count on): while a peer is still durably in
- * the leader's term, its durable log holds the leader's entry at matchIndex[peer].
+ * the leader's term, its durable log holds the leader's entry at matchIndex[peer]. The leader's
+ * own entry (PW.1) is left to CommittedIsDurable, which judges what the leader is counted for.
  */
 export function matchIndexIsTrue(s: ClusterState): boolean {
   for (const { role, state } of s.nodes) {
     if (role !== 'leader') continue;
     for (const [peer, match] of Object.entries(state.matchIndex)) {
-      if (match === 0) continue;
+      if (match === 0 || Number(peer) === state.id) continue;
       const d = s.nodes[Number(peer) - 1]!.durable;
       if (d.currentTerm !== state.currentTerm || match <= d.log.snapshotIndex) continue;
       const ours = termAt(state.log, match);

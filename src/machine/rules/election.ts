@@ -3,7 +3,7 @@ import { isAtLeastAsUpToDate, lastIndex, lastTerm } from '../log.ts';
 import { isMajority } from '../quorum.ts';
 import { peersOf } from '../state.ts';
 import { logIndex, term, type Effect, type LogIndex, type RaftState, type RequestVote, type RequestVoteReply, type Step } from '../types.ts';
-import { replicateTo } from './replication.ts';
+import { freshProgress, replicateTo } from './replication.ts';
 
 /**
  * C.1 "On conversion to candidate, start election: increment currentTerm, vote for self, reset
@@ -53,15 +53,17 @@ export const winsElection = (s: RaftState, m: RequestVoteReply): boolean =>
 /**
  * L.1 "Upon election: send initial empty AppendEntries RPCs (heartbeat) to each server."
  * nextIndex starts just past the leader's log and matchIndex at 0 (Figure 2, leader state).
+ * The leader's own matchIndex starts at its last index: its whole log was durable before it
+ * asked for a vote (the persist of C.1 holds back the requests), so before it could win.
  */
 export function becomeLeader(s: RaftState): Step {
   const nextIndex: Record<number, LogIndex> = {};
-  const matchIndex: Record<number, LogIndex> = {};
+  const matchIndex: Record<number, LogIndex> = { [s.id]: lastIndex(s.log) };
   for (const peer of peersOf(s)) {
     nextIndex[peer] = logIndex(lastIndex(s.log) + 1);
     matchIndex[peer] = logIndex(0);
   }
-  let state: RaftState = { ...s, votesGranted: [], nextIndex, matchIndex };
+  let state: RaftState = freshProgress({ ...s, votesGranted: [], nextIndex, matchIndex });
   const effects: Effect[] = [resetHeartbeatTimer];
   for (const peer of peersOf(s)) state = replicateTo(state, peer, effects);
   return { state, effects };

@@ -5,7 +5,7 @@ import {
 import { majorityMatchIndex } from '../quorum.ts';
 import { peersOf } from '../state.ts';
 import {
-  logIndex, term, type AppendEntries, type AppendEntriesReply, type Effect, type LogIndex, type NodeId,
+  logIndex, term, type AppendEntries, type AppendEntriesReply, type Effect, type LogDurable, type LogIndex, type NodeId,
   type Propose, type RaftState, type Step,
 } from '../types.ts';
 import { applyCommitted } from './apply.ts';
@@ -15,6 +15,8 @@ import { applyCommitted } from './apply.ts';
  * starting at nextIndex." What was sent is assumed to arrive (nextIndex moves past it), so
  * proposals pipeline; a lost request shows up as a rejected heartbeat and rewinds nextIndex (L.5).
  * A follower that needs entries the leader has compacted gets the snapshot instead (§7).
+ * FC.1: to a peer being probed nextIndex stays where it is, so each retry starts at the probe.
+ * FC.2: each pipelined AppendEntries with entries is counted until acknowledged.
  */
 export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftState {
   const next = s.nextIndex[peer]!;
@@ -32,44 +34,108 @@ export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): Raft
     prevLogIndex, prevLogTerm: termAt(s.log, prevLogIndex)!,
     entries: entriesFrom(s.log, next), leaderCommit: s.commitIndex,
   }));
-  return next > last ? s : withNextIndex(s, peer, logIndex(last + 1));
+  if (next > last || isProbing(s, peer)) return s;
+  const counted = s.maxInflightAppends === undefined ? s : withInflight(s, peer, [...(s.inflight?.[peer] ?? []), last]);
+  return withNextIndex(counted, peer, logIndex(last + 1));
+}
+
+const isProbing = (s: RaftState, peer: NodeId): boolean => s.probing?.[peer] === true;
+
+/** FC.2: the follower has as many AppendEntries unacknowledged as it may. */
+const isPaused = (s: RaftState, peer: NodeId): boolean =>
+  s.maxInflightAppends !== undefined && (s.inflight?.[peer]?.length ?? 0) >= s.maxInflightAppends;
+
+const withInflight = (s: RaftState, peer: NodeId, lasts: readonly LogIndex[]): RaftState => ({ ...s, inflight: { ...s.inflight, [peer]: lasts } });
+
+/** FC.2: an acknowledgement through `index` frees every AppendEntries that ended there or before. */
+function acknowledgeInflight(s: RaftState, peer: NodeId, index: LogIndex): RaftState {
+  const lasts = s.inflight?.[peer];
+  if (lasts === undefined || lasts.length === 0 || lasts[0]! > index) return s;
+  return withInflight(s, peer, lasts.filter((l) => l > index));
+}
+
+const withProbing = (s: RaftState, peer: NodeId, probing: boolean): RaftState =>
+  s.probeUntilMatch !== true || isProbing(s, peer) === probing ? s : { ...s, probing: { ...s.probing, [peer]: probing } };
+
+/**
+ * A new leader's view of its followers' progress: FC.1, it knows no follower's log, so it probes
+ * each until one AppendEntries succeeds; FC.2, nothing is in flight to any.
+ */
+export function freshProgress(s: RaftState): RaftState {
+  const probing = s.probeUntilMatch === true ? { probing: Object.fromEntries(peersOf(s).map((p) => [p, true])) } : {};
+  const inflight = s.maxInflightAppends === undefined ? {} : { inflight: {} };
+  return { ...s, ...probing, ...inflight };
 }
 
 const withNextIndex = (s: RaftState, peer: NodeId, index: LogIndex): RaftState =>
   ({ ...s, nextIndex: { ...s.nextIndex, [peer]: index } });
 
+/**
+ * New entries or a new commitIndex to every follower; a follower being probed already has its
+ * one AppendEntries in flight (FC.1), one with its quota unacknowledged (FC.2): it hears at the
+ * next heartbeat or acknowledgement.
+ */
 function replicateToAll(s: RaftState, effects: Effect[]): RaftState {
-  for (const peer of peersOf(s)) s = replicateTo(s, peer, effects);
+  for (const peer of peersOf(s)) if (!isProbing(s, peer) && !isPaused(s, peer)) s = replicateTo(s, peer, effects);
   return s;
 }
 
-/** L.1 "...repeat during idle periods to prevent election timeouts." */
+/**
+ * L.1 "...repeat during idle periods to prevent election timeouts." To every follower, a probed
+ * one too: its probe may have been lost.
+ */
 export function sendHeartbeats(s: RaftState): Step {
   const effects: Effect[] = [resetHeartbeatTimer];
-  return { state: replicateToAll(s, effects), effects };
+  for (const peer of peersOf(s)) s = replicateTo(s, peer, effects);
+  return { state: s, effects };
 }
 
 /**
  * L.2 "If command received from client: append entry to local log, respond after entry applied
- * to state machine." The entries are durable before they are sent, and go out at once.
+ * to state machine." The entries go out at once. PW.1: with leaderWritesInParallel they are
+ * sent while the leader's own write is under way, and the leader counts itself for them only
+ * once LogDurable says they landed; otherwise the write holds back the sends and counts at once.
  */
 export function appendCommands(s: RaftState, e: Propose): Step {
   if (e.commands.length === 0) return { state: s, effects: [] };
-  const effects: Effect[] = [persist];
   let state: RaftState = { ...s, log: append(s.log, e.commands.map((command) => ({ term: s.currentTerm, command }))) };
+  const last = lastIndex(state.log);
+  const effects: Effect[] = [];
+  if (s.leaderWritesInParallel === true) effects.push({ type: 'persistInParallel', term: s.currentTerm, index: last });
+  else {
+    effects.push(persist);
+    state = withOwnMatch(state, last);
+  }
   state = replicateToAll(state, effects);
   return { state: advanceCommitIndex(state, effects), effects };
 }
 
 /**
+ * PW.1: the leader's own write of its log through `e.index`, asked for in term `e.term`, has
+ * landed. A leader never rewrites its log within its term, so that prefix is the leader's own;
+ * a report from an earlier term may describe entries since replaced, and is ignored.
+ */
+export function countOwnWrite(s: RaftState, e: LogDurable): Step {
+  if (e.term !== s.currentTerm || e.index <= s.matchIndex[s.id]! || e.index > lastIndex(s.log)) return { state: s, effects: [] };
+  const effects: Effect[] = [];
+  return { state: advanceCommitIndex(withOwnMatch(s, e.index), effects), effects };
+}
+
+const withOwnMatch = (s: RaftState, index: LogIndex): RaftState => ({ ...s, matchIndex: { ...s.matchIndex, [s.id]: index } });
+
+/**
  * L.6 "If there exists an N such that N > commitIndex, a majority of matchIndex[i] ≥ N, and
  * log[N].term == currentTerm: set commitIndex = N." Only entries of the leader's own term are
- * committed by counting (§5.4.2); earlier ones commit with them.
+ * committed by counting (§5.4.2); earlier ones commit with them. The leader counts itself
+ * through its own matchIndex: what it knows durable (PW.1).
+ * CP.1: with announceCommits, the new commitIndex goes to every follower at once (before the
+ * leader's own apply, which the followers' does not wait for).
  */
 function advanceCommitIndex(s: RaftState, effects: Effect[]): RaftState {
-  const n = majorityMatchIndex([lastIndex(s.log), ...peersOf(s).map((p) => s.matchIndex[p]!)]);
+  const n = majorityMatchIndex(s.members.map((m) => s.matchIndex[m]!));
   if (n <= s.commitIndex || termAt(s.log, n) !== s.currentTerm) return s;
-  return applyCommitted({ ...s, commitIndex: n }, effects);
+  const committed: RaftState = { ...s, commitIndex: n };
+  return applyCommitted(s.announceCommits === true ? replicateToAll(committed, effects) : committed, effects);
 }
 
 /**
@@ -117,8 +183,17 @@ export function handleAppendEntries(s: RaftState, m: AppendEntries): Step {
 export function handleAppendEntriesReply(s: RaftState, m: AppendEntriesReply): Step {
   if (m.term !== s.currentTerm) return { state: s, effects: [] };
   const effects: Effect[] = [];
-  if (m.success) return { state: acknowledge(s, m.from, m.matchIndex, effects), effects };
-  const state = withNextIndex(s, m.from, logIndex(Math.max(s.matchIndex[m.from]! + 1, retryIndex(s, m))));
+  if (m.success) {
+    // FC.1, FC.2: a match ends the probe and frees what it acknowledges; what was held back goes now.
+    const held = isProbing(s, m.from) || isPaused(s, m.from);
+    const freed = acknowledgeInflight(withProbing(s, m.from, false), m.from, m.matchIndex);
+    const state = acknowledge(freed, m.from, m.matchIndex, effects);
+    const more = held && !isPaused(state, m.from) && state.nextIndex[m.from]! <= lastIndex(state.log);
+    return { state: more ? replicateTo(state, m.from, effects) : state, effects };
+  }
+  // A refusal restarts the follower's progress: nothing counts as in flight (late acknowledgements free nothing).
+  const refused = s.maxInflightAppends === undefined ? s : withInflight(s, m.from, []);
+  const state = withNextIndex(withProbing(refused, m.from, true), m.from, logIndex(Math.max(s.matchIndex[m.from]! + 1, retryIndex(s, m))));
   return { state: replicateTo(state, m.from, effects), effects };
 }
 

@@ -2,31 +2,23 @@
 //   npm run test:soak                         200 seeds per scenario, from seed 1
 //   npm run test:soak -- --seeds 500 --from 1000
 //   npm run test:soak -- --scenario TestFigure83C --seed 17     replay one run, full error
-import { parseArgs } from 'node:util';
+import { commandLine, refuse, wholeNumber } from '../../../scripts/command-line.ts';
 import { scenarios } from './scenarios.ts';
-import { runScenario, type ClockKind } from './run.ts';
+import { runScenario } from './run.ts';
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: 'string', default: '200' },
-    from: { type: 'string', default: '1' },
-    seed: { type: 'string' },
-    scenario: { type: 'string' },
-    clock: { type: 'string', default: 'simulated' },
-    help: { type: 'boolean' },
-  },
+const values = commandLine(`usage: npm run test:soak [-- --seeds N] [--from S] [--scenario NAME] [--seed S] [--clock simulated|real]
+Runs every Lab 3 scenario (or --scenario NAME) under --seeds seeds from --from (default 200 from 1),
+or the one --seed with its full error, and reports the failures by seed.`, {
+  seeds: { type: 'string' }, from: { type: 'string' }, seed: { type: 'string' }, scenario: { type: 'string' }, clock: { type: 'string' },
 });
-if (values.help) {
-  console.log('usage: npm run test:soak -- [--seeds N] [--from S] [--scenario NAME] [--seed S] [--clock simulated|real]');
-  process.exit(0);
-}
-const clock = values.clock as ClockKind;
-if (clock !== 'simulated' && clock !== 'real') throw new Error('--clock is simulated or real');
+const clock = values.clock ?? 'simulated';
+if (clock !== 'simulated' && clock !== 'real') refuse(`--clock must be simulated or real, got "${clock}"`);
 const chosen = scenarios.filter((s) => values.scenario === undefined || s.name === values.scenario);
-if (chosen.length === 0) throw new Error(`no scenario named ${values.scenario}`);
+if (chosen.length === 0) refuse(`no scenario named ${values.scenario}`);
+const from = wholeNumber('from', values.from, { min: 0, fallback: 1 });
 const seeds = values.seed !== undefined
-  ? [Number(values.seed)]
-  : Array.from({ length: Number(values.seeds) }, (_, i) => Number(values.from) + i);
+  ? [wholeNumber('seed', values.seed, { min: 0 })]
+  : Array.from({ length: wholeNumber('seeds', values.seeds, { min: 1, fallback: 200 }) }, (_, i) => from + i);
 
 const started = performance.now();
 let runs = 0;

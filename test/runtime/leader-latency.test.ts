@@ -1,0 +1,77 @@
+// The leader's side of one command's latency: its own write runs in parallel with replication
+// (PW.1), and followers hear of each commit at once (CP.1). Simulated clock, hand-driven storage.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { logIndex, nodeId, term, type Message, type PersistentState } from '../../src/machine/index.ts';
+import { SimulatedClock } from '../../src/runtime/clock.ts';
+import { MemoryNetwork } from '../../src/runtime/memory-network.ts';
+import { MemoryStorage } from '../../src/runtime/memory-storage.ts';
+import { labTimings, RaftNode, type Applied } from '../../src/runtime/node.ts';
+import { seededRandom } from '../../src/runtime/random.ts';
+import type { Storage } from '../../src/runtime/storage.ts';
+
+/** Saves that complete when the test says so, once `held` is set. */
+class HeldStorage implements Storage {
+  held = false;
+  saved: PersistentState | null = null;
+  readonly pending: (() => void)[] = [];
+  load(): null { return null; }
+  save(state: PersistentState): void | Promise<void> {
+    if (!this.held) { this.saved = state; return; }
+    return new Promise((resolve) => this.pending.push(() => { this.saved = state; resolve(); }));
+  }
+  size(): number { return 0; }
+}
+
+test('PW.1 the leader sends a command\'s AppendEntries before its own save of it resolves, and counts itself once it has', async () => {
+  const clock = new SimulatedClock();
+  const sent: Message[] = [];
+  let receive: (m: Message) => void = () => {};
+  const storage = new HeldStorage();
+  const applied: Applied[] = [];
+  const node = new RaftNode(nodeId(1), [nodeId(2), nodeId(3)], { send: (m) => sent.push(m), onMessage: (h) => { receive = h; }, close: () => {} }, storage, {
+    clock, random: seededRandom(1), timings: labTimings, apply: (a) => applied.push(a),
+  });
+  clock.advance(labTimings.electionTimeoutMs.max);
+  const vote = sent.find((m) => m.type === 'RequestVote')!;
+  receive({ type: 'RequestVoteReply', term: vote.term, from: nodeId(2), to: nodeId(1), voteGranted: true });
+  assert.ok(node.getState().isLeader);
+  const ok = (from: number, matchIndex: number): Message => ({ type: 'AppendEntriesReply', term: vote.term, from: nodeId(from), to: nodeId(1), success: true, matchIndex: logIndex(matchIndex), conflictIndex: logIndex(0), conflictTerm: term(0) });
+  receive(ok(2, 0));
+  receive(ok(3, 0)); // both followers match: no longer probed (FC.1), so entries go to them at once
+  storage.held = true;
+  sent.length = 0;
+  node.start('x');
+  clock.advance(0);
+  assert.equal(storage.pending.length, 1, 'the leader\'s save of the entry is under way');
+  assert.deepEqual(sent.filter((m) => m.type === 'AppendEntries').map((m) => m.type === 'AppendEntries' && m.entries.length), [1, 1], 'and its AppendEntries have left');
+  receive(ok(2, 1));
+  assert.equal(applied.length, 0, 'one follower alone is not a majority while the leader\'s own write is under way');
+  storage.pending.shift()!();
+  await Promise.resolve();
+  assert.deepEqual(applied.map((a) => a.index), [1], 'once its write lands the leader counts itself and applies');
+  node.kill();
+});
+
+test('CP.1 every follower applies a command long before the next heartbeat is due', () => {
+  const clock = new SimulatedClock();
+  const random = seededRandom(3);
+  const net = new MemoryNetwork(clock, random.fork());
+  const ids = [1, 2, 3, 4, 5].map(nodeId);
+  const appliedAt: number[][] = ids.map(() => []);
+  const nodes = ids.map((id, i) => {
+    const transport = net.attach(id);
+    net.connect(id);
+    return new RaftNode(id, ids.filter((x) => x !== id), transport, new MemoryStorage(), {
+      clock, random: random.fork(), timings: labTimings, apply: (a) => { if (a.type === 'command') appliedAt[i]!.push(clock.now()); },
+    });
+  });
+  clock.advance(5000);
+  const leader = nodes.find((n) => n.getState().isLeader)!;
+  const proposedAt = clock.now();
+  leader.start('x');
+  clock.advance(labTimings.heartbeatIntervalMs / 2);
+  const latest = Math.max(...appliedAt.map((at) => at[0] ?? Infinity));
+  assert.ok(latest - proposedAt < labTimings.heartbeatIntervalMs / 2, `the last node applied ${latest - proposedAt} ms after the proposal`);
+  for (const n of nodes) n.kill();
+});
