@@ -12,7 +12,7 @@ import { cliCommands } from '../../src/cli/command-input.ts';
 import { NodeProcess } from '../../src/cli/node-process.ts';
 import type { NodeEvent } from '../../src/cli/node-events.ts';
 import { FileStorage } from '../../src/runtime/file-storage.ts';
-import { LocalCluster, freePorts, until } from '../support/local-cluster.ts';
+import { LocalCluster, freePorts, keyFileFlags, until } from '../support/local-cluster.ts';
 import { metricsUrl, parseMetrics } from '../support/steady-load.ts';
 
 interface LogLine { readonly time: string; readonly level: string; readonly node: number; readonly msg: string }
@@ -28,8 +28,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const events: NodeEvent[] = [];
     const stderr: string[] = [];
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    const flags = await keyFileFlags(`${dir}.key`);
     const node = new NodeProcess({
-      id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: dir, clusterId: 9,
+      id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: dir, clusterId: 9, flags,
       onEvent: (e) => events.push(e), onStderr: (l) => stderr.push(l), onExit: (code, sig) => { exit = { code, signal: sig }; },
     });
     try {
@@ -75,6 +76,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     } finally {
       await node.kill();
       await rm(dir, { recursive: true, force: true });
+      await rm(`${dir}.key`, { force: true });
     }
   });
 }

@@ -12,7 +12,7 @@ import { nodeId } from '../../src/machine/index.ts';
 import type { NodeEvent } from '../../src/cli/node-events.ts';
 import { NodeProcess } from '../../src/cli/node-process.ts';
 import { WAL_PREALLOCATE_BYTES } from '../../src/runtime/file-storage.ts';
-import { LocalCluster, freePorts, until } from '../support/local-cluster.ts';
+import { LocalCluster, freePorts, keyFileFlags, until } from '../support/local-cluster.ts';
 import { metricsUrl, parseMetrics, steadyLoad, type Sample } from '../support/steady-load.ts';
 
 const COMMANDS = 20_000;
@@ -48,7 +48,7 @@ test('raft node snapshots every --snapshot-entries commands: WAL and in-memory l
 test('a node restarted from a snapshot starts from it: a snapshot event, then the commands after it, and its counts carried over', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'raft-snapshot-restart-'));
   const [port] = await freePorts(1);
-  const flags = ['--snapshot-entries', '5', '--print-applied', '--metrics-port', '0'];
+  const flags = ['--snapshot-entries', '5', '--print-applied', '--metrics-port', '0', ...await keyFileFlags(`${dir}.key`)];
   const start = (events: NodeEvent[], stderr: string[]) => new NodeProcess({
     id: nodeId(1), peers: `1=127.0.0.1:${port}`, dataDir: dir, clusterId: 3, flags, onEvent: (e) => events.push(e), onStderr: (l) => stderr.push(l),
   });
@@ -77,5 +77,6 @@ test('a node restarted from a snapshot starts from it: a snapshot event, then th
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
+    await rm(`${dir}.key`, { force: true });
   }
 });

@@ -51,6 +51,12 @@ export async function freeRun(n: number): Promise<number> {
   }
 }
 
+/** Writes a new random cluster key to `path` (mode 600) and returns the `raft node` flags that use it. */
+export async function keyFileFlags(path: string): Promise<string[]> {
+  await writeFile(path, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return ['--key-file', path];
+}
+
 export class LocalCluster {
   readonly nodes: LocalNode[];
   private readonly listeners = new Set<(node: LocalNode, event: NodeEvent) => void>();
@@ -64,12 +70,7 @@ export class LocalCluster {
     const dir = await mkdtemp(join(tmpdir(), 'raft-cluster-'));
     const ports = await freePorts(size);
     const peers = ports.map((p, i) => `${i + 1}=127.0.0.1:${p}`).join(',');
-    let auth: string[] = [];
-    if (!flags.includes('--key-file') && !flags.includes('--insecure-no-auth')) {
-      const keyFile = join(dir, 'cluster.key');
-      await writeFile(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
-      auth = ['--key-file', keyFile];
-    }
+    const auth = flags.includes('--key-file') || flags.includes('--insecure-no-auth') ? [] : await keyFileFlags(join(dir, 'cluster.key'));
     const cluster = new LocalCluster(dir, peers, size, [...auth, ...flags]);
     cluster.nodes.forEach((n) => cluster.launch(n));
     return cluster;
