@@ -27,6 +27,8 @@ export interface PowerLossOptions {
   readonly seed: number;
   /** Cut the power at every operation of a restart, not only once it recovered and once it saved. */
   readonly everyRestartPoint: boolean;
+  /** FileStorage's WAL preallocation (raft node runs with it); 0 or absent: none. */
+  readonly preallocateBytes?: number;
 }
 
 export interface PowerLossTally {
@@ -56,7 +58,7 @@ export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLo
     await fc.assert(fc.asyncProperty(fc.array(storageActionArb, { minLength: 1, maxLength: options.maxActions }), fc.nat(), async (actions, sampling) => {
       tally.workloads++;
       const fs = new PowerLossFileSystem([base]);
-      const storage = await FileStorage.open({ dir, ...ids, fs });
+      const storage = await FileStorage.open({ dir, ...ids, fs, preallocateBytes: options.preallocateBytes ?? 0 });
       const saves: Save[] = [];
       for (const state of lifeOf(actions)) {
         const started = fs.operations.length;
@@ -85,7 +87,7 @@ export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLo
         const allowed = underWay === undefined ? [acknowledged] : [acknowledged, underWay];
         for (const image of crashStates([base], fs.operations, point, options.bounds, random)) {
           tally.powerLossDisks++;
-          judge(await recoverFrom(dir, new PowerLossFileSystem([base], image)), allowed, () => `power lost after operation ${point} of:\n${describe(fs.operations)}\ndisk: ${describeImage(image)}`);
+          judge(await recoverFrom(dir, new PowerLossFileSystem([base], image), options.preallocateBytes ?? 0), allowed, () => `power lost after operation ${point} of:\n${describe(fs.operations)}\ndisk: ${describeImage(image)}`);
         }
         // The process alone crashes here and restarts: the node acts on what it recovers as if it
         // were durable, and saves on top of it. A power loss during the recovery may give any state
@@ -96,7 +98,7 @@ export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLo
         const afterRestart = (at: number) => `process crashed after operation ${point}, restarted and saved, power lost after operation ${at} of:\n${describe(restarted.operations)}`;
         let storage: FileStorage;
         try {
-          storage = await FileStorage.open({ dir, ...ids, fs: restarted });
+          storage = await FileStorage.open({ dir, ...ids, fs: restarted, preallocateBytes: options.preallocateBytes ?? 0 });
         } catch (err) {
           judge(err as Error, allowed, () => afterRestart(restarted.operations.length));
           continue;
@@ -113,7 +115,7 @@ export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLo
           const then = at < opened ? allowed : at < saved ? [recovered, next] : [next];
           for (const image of crashStates([base], restarted.operations, at, options.bounds, random)) {
             tally.powerLossDisks++;
-            judge(await recoverFrom(dir, new PowerLossFileSystem([base], image)), then, () => `${afterRestart(at)}\ndisk: ${describeImage(image)}`);
+            judge(await recoverFrom(dir, new PowerLossFileSystem([base], image), options.preallocateBytes ?? 0), then, () => `${afterRestart(at)}\ndisk: ${describeImage(image)}`);
           }
         }
       }
@@ -125,10 +127,10 @@ export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLo
 }
 
 /** Opens the storage on `fs` and returns what it recovered, or why it refused. */
-async function recoverFrom(dir: string, fs: PowerLossFileSystem): Promise<PersistentState | null | Error> {
+async function recoverFrom(dir: string, fs: PowerLossFileSystem, preallocateBytes: number): Promise<PersistentState | null | Error> {
   let storage: FileStorage;
   try {
-    storage = await FileStorage.open({ dir, ...ids, fs });
+    storage = await FileStorage.open({ dir, ...ids, fs, preallocateBytes });
   } catch (err) {
     return err as Error;
   }
