@@ -6,7 +6,7 @@
 // known to match with one AppendEntries at a time (FC.1), and bounds what is unacknowledged (FC.2).
 import {
   deriveStepper, initialNode, jsonCommands, log, logIndex,
-  type Command, type CommandCodec, type Effect, type LogIndex, type NodeId, type NodeSnapshot, type PersistentState, type RaftEvent, type SnapshotData,
+  type AppendEntries, type Command, type CommandCodec, type Effect, type LogIndex, type Message, type NodeId, type NodeSnapshot, type PersistentState, type RaftEvent, type SnapshotData,
   type Stepper, type Term,
 } from '../machine/index.ts';
 import { realClock, type Cancel, type Clock } from './clock.ts';
@@ -236,6 +236,7 @@ export class RaftNode {
         // A persist holds back every later job until its state is durable.
         if (job.type === 'persist' && !this.isDurable(job.version)) break;
         this.head++;
+        if (job.type === 'send' && this.isSubsumed(job.message)) continue;
         this.run(job);
       }
     } finally {
@@ -245,6 +246,24 @@ export class RaftNode {
       this.jobs.length = 0;
       this.head = 0;
     }
+  }
+
+  /**
+   * An AppendEntries without entries (a CP.1 announcement, a heartbeat) is left out when a later
+   * one waiting in the queue, to the same follower in the same term, tells it as much: it starts
+   * no earlier and carries a commitIndex as high. If the follower accepts that one, its log
+   * matches ours there, so it would have accepted this one, which teaches it nothing more; if it
+   * refuses, this one is as good as lost, which Raft tolerates. At one request in flight, the
+   * entries the service proposes while applying a commit carry that commit: one AppendEntries per
+   * follower per command, not two.
+   */
+  private isSubsumed(message: Message): boolean {
+    if (message.type !== 'AppendEntries' || message.entries.length > 0) return false;
+    for (let i = this.head; i < this.jobs.length; i++) {
+      const job = this.jobs[i]!;
+      if (job.type === 'send' && job.message.type === 'AppendEntries' && subsumes(job.message, message)) return true;
+    }
+    return false;
   }
 
   private run(job: Job): void {
@@ -266,7 +285,9 @@ export class RaftNode {
           const entry = entries[i]!;
           this.options.apply({ type: 'command', index: logIndex(first + i), term: entry.term, command: entry.command });
         }
-        return;
+        // What the service proposed in response goes now, ahead of the jobs that follow (a CP.1
+        // announcement of this very commit), so its AppendEntries can stand in for them.
+        return this.flushProposals();
       }
       case 'applySnapshot': return this.options.apply({ type: 'snapshot', index: job.index, term: job.term, data: job.data });
       default: return unreachable(job);
@@ -361,6 +382,10 @@ export class RaftNode {
     else queueMicrotask(() => { throw error; });
   }
 }
+
+/** `later` tells its follower all that `empty`, an AppendEntries without entries, does. */
+export const subsumes = (later: AppendEntries, empty: AppendEntries): boolean =>
+  later.to === empty.to && later.term === empty.term && later.prevLogIndex >= empty.prevLogIndex && later.leaderCommit >= empty.leaderCommit;
 
 function unreachable(x: never): never {
   throw new Error(`unhandled ${JSON.stringify(x)}`);

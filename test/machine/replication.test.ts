@@ -281,7 +281,7 @@ test('CP.1 when its commitIndex moves, a leader that announces commits sends it 
   const r = step(announcing, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }));
   assert.equal(r.state.commitIndex, 2);
   assert.deepEqual(sentOf(r.effects, 'AppendEntries').map((m) => [m.to, m.leaderCommit, m.entries.length]), [[2, 2, 0], [3, 2, 0]]);
-  assert.ok(position(r.effects, 'send') < position(r.effects, 'applyEntries'), 'followers hear before the leader applies');
+  assert.ok(position(r.effects, 'applyEntries') < position(r.effects, 'send'), 'the leader applies first, so what its service proposes then can carry the commit');
   assert.deepEqual(sentOf(step(announcing, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(0) })).effects, 'AppendEntries'), [], 'nothing moved, nothing sent');
   assert.deepEqual(sentOf(step(l, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) })).effects, 'AppendEntries'), [], 'without the option, the next heartbeat tells them');
 });

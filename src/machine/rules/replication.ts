@@ -128,14 +128,15 @@ const withOwnMatch = (s: RaftState, index: LogIndex): RaftState => ({ ...s, matc
  * log[N].term == currentTerm: set commitIndex = N." Only entries of the leader's own term are
  * committed by counting (§5.4.2); earlier ones commit with them. The leader counts itself
  * through its own matchIndex: what it knows durable (PW.1).
- * CP.1: with announceCommits, the new commitIndex goes to every follower at once (before the
- * leader's own apply, which the followers' does not wait for).
+ * CP.1: with announceCommits, the new commitIndex goes to every follower at once, right after
+ * the leader's own apply: a host that steps what its service proposes on applying before sending
+ * the announcement lets those entries, which carry the same commitIndex, stand in for it.
  */
 function advanceCommitIndex(s: RaftState, effects: Effect[]): RaftState {
   const n = majorityMatchIndex(s.members.map((m) => s.matchIndex[m]!));
   if (n <= s.commitIndex || termAt(s.log, n) !== s.currentTerm) return s;
-  const committed: RaftState = { ...s, commitIndex: n };
-  return applyCommitted(s.announceCommits === true ? replicateToAll(committed, effects) : committed, effects);
+  const applied = applyCommitted({ ...s, commitIndex: n }, effects);
+  return s.announceCommits === true ? replicateToAll(applied, effects) : applied;
 }
 
 /**
