@@ -1,6 +1,6 @@
 import { persist, resetElectionTimer, resetHeartbeatTimer, send } from '../effects.ts';
 import {
-  append, entriesFrom, firstIndexOfTermAt, lastIndex, lastIndexOfTerm, mergeEntries, termAt,
+  append, entriesBetween, entriesFrom, entryAt, firstIndexOfTermAt, lastIndex, lastIndexOfTerm, mergeEntries, termAt,
 } from '../log.ts';
 import { majorityMatchIndex } from '../quorum.ts';
 import { peersOf } from '../state.ts';
@@ -17,10 +17,11 @@ import { applyCommitted } from './apply.ts';
  * A follower that needs entries the leader has compacted gets the snapshot instead (§7).
  * FC.1: to a peer being probed nextIndex stays where it is, so each retry starts at the probe.
  * FC.2: each pipelined AppendEntries with entries is counted until acknowledged.
+ * FC.3: entries that do not fit one AppendEntries go in more, while the peer is neither probed
+ * nor at its FC.2 quota; the rest wait for an acknowledgement or the next heartbeat.
  */
 export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftState {
   const next = s.nextIndex[peer]!;
-  const last = lastIndex(s.log);
   if (next <= s.log.snapshotIndex) {
     effects.push(send({
       type: 'InstallSnapshot', term: s.currentTerm, from: s.id, to: peer,
@@ -28,15 +29,44 @@ export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): Raft
     }));
     return withNextIndex(s, peer, logIndex(s.log.snapshotIndex + 1));
   }
+  s = appendEntriesTo(s, peer, effects);
+  while (s.nextIndex[peer]! <= lastIndex(s.log) && !isProbing(s, peer) && !isPaused(s, peer)) s = appendEntriesTo(s, peer, effects);
+  return s;
+}
+
+/** One AppendEntries to `peer` with the entries from its nextIndex that fit (FC.3). */
+function appendEntriesTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftState {
+  const next = s.nextIndex[peer]!;
   const prevLogIndex = logIndex(next - 1);
+  const through = lastToSend(s, next);
   effects.push(send({
     type: 'AppendEntries', term: s.currentTerm, from: s.id, to: peer,
     prevLogIndex, prevLogTerm: termAt(s.log, prevLogIndex)!,
-    entries: entriesFrom(s.log, next), leaderCommit: s.commitIndex,
+    entries: through === lastIndex(s.log) ? entriesFrom(s.log, next) : entriesBetween(s.log, next, through),
+    leaderCommit: s.commitIndex,
   }));
-  if (next > last || isProbing(s, peer)) return s;
-  const counted = s.maxInflightAppends === undefined ? s : withInflight(s, peer, [...(s.inflight?.[peer] ?? []), last]);
-  return withNextIndex(counted, peer, logIndex(last + 1));
+  if (next > through || isProbing(s, peer)) return s;
+  const counted = s.maxInflightAppends === undefined ? s : withInflight(s, peer, [...(s.inflight?.[peer] ?? []), through]);
+  return withNextIndex(counted, peer, logIndex(through + 1));
+}
+
+/**
+ * FC.3: the last index of the entries from `next` whose bytes stay within maxAppendBytes; at
+ * least `next` itself, so an entry larger than the cap still goes, alone.
+ */
+function lastToSend(s: RaftState, next: LogIndex): LogIndex {
+  const last = lastIndex(s.log);
+  const limit = s.maxAppendBytes;
+  if (limit === undefined || next >= last) return last;
+  let bytes = limit.entryBytes(entryAt(s.log, next));
+  let through = next;
+  while (through < last) {
+    const more = limit.entryBytes(entryAt(s.log, logIndex(through + 1)));
+    if (bytes + more > limit.max) break;
+    bytes += more;
+    through++;
+  }
+  return logIndex(through);
 }
 
 const isProbing = (s: RaftState, peer: NodeId): boolean => s.probing?.[peer] === true;
