@@ -163,7 +163,9 @@ export interface NodeConfig {
 
 /** FC.3: a cap on the bytes of entries in one AppendEntries, and how the host measures an entry. */
 export interface AppendBytesLimit {
+  /** The most bytes of entries in one AppendEntries. */
   readonly max: number;
+  /** The bytes `entry` counts for; pure, as the machine is. */
   readonly entryBytes: (entry: Entry) => number;
 }
 
