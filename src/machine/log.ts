@@ -53,6 +53,9 @@ export function termAt(log: RaftLog, index: LogIndex): Term | undefined {
 export const entriesFrom = (log: RaftLog, from: LogIndex): readonly Entry[] =>
   slotsOf(log).slice(from - log.snapshotIndex - 1, sizeOf(log));
 
+/** The entry at `index`, which must be past the snapshot and in the log. */
+export const entryAt = (log: RaftLog, index: LogIndex): Entry => slotsOf(log)[index - log.snapshotIndex - 1]!;
+
 /** Entries first..last inclusive; both must be past the snapshot. */
 export const entriesBetween = (log: RaftLog, first: LogIndex, last: LogIndex): readonly Entry[] =>
   slotsOf(log).slice(first - log.snapshotIndex - 1, Math.min(last - log.snapshotIndex, sizeOf(log)));

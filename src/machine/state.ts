@@ -22,6 +22,7 @@ export function restoredState(config: NodeConfig, persisted: PersistentState): R
     ...(config.announceCommits === true ? { announceCommits: true } : {}),
     ...(config.probeUntilMatch === true ? { probeUntilMatch: true } : {}),
     ...(config.maxInflightAppends === undefined ? {} : { maxInflightAppends: config.maxInflightAppends }),
+    ...(config.maxAppendBytes === undefined ? {} : { maxAppendBytes: config.maxAppendBytes }),
     currentTerm: persisted.currentTerm,
     votedFor: persisted.votedFor,
     log: persisted.log,

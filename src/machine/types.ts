@@ -152,6 +152,21 @@ export interface NodeConfig {
    * rather than pile up for a slow follower.
    */
   readonly maxInflightAppends?: number;
+  /**
+   * FC.3 (etcd's MaxSizePerMsg): as leader, at most `max` bytes of entries per AppendEntries, an
+   * entry's bytes as the host's `entryBytes` measures them (the machine never reads a command);
+   * a single entry larger than that still goes alone. Without it one AppendEntries carries all
+   * the entries a follower lacks.
+   */
+  readonly maxAppendBytes?: AppendBytesLimit;
+}
+
+/** FC.3: a cap on the bytes of entries in one AppendEntries, and how the host measures an entry. */
+export interface AppendBytesLimit {
+  /** The most bytes of entries in one AppendEntries. */
+  readonly max: number;
+  /** The bytes `entry` counts for; pure, as the machine is. */
+  readonly entryBytes: (entry: Entry) => number;
 }
 
 /** Figure 2, "Persistent state on all servers", plus the §7 snapshot. */

@@ -3,13 +3,15 @@
 // everything after it until the state is durable. As leader it writes its new entries in parallel
 // with sending them (`persistInParallel`, PW.1) and tells the machine when they land, and it
 // tells followers of each new commitIndex at once (CP.1); it probes a follower whose log is not
-// known to match with one AppendEntries at a time (FC.1), and bounds what is unacknowledged (FC.2).
+// known to match with one AppendEntries at a time (FC.1), and bounds what is unacknowledged (FC.2)
+// and the bytes of each AppendEntries (FC.3).
 import {
   deriveStepper, initialNode, jsonCommands, log, logIndex,
-  type Command, type CommandCodec, type Effect, type LogIndex, type NodeId, type NodeSnapshot, type PersistentState, type RaftEvent, type SnapshotData,
+  type AppendEntries, type Command, type CommandCodec, type Effect, type Entry, type LogIndex, type Message, type NodeId, type NodeSnapshot, type PersistentState, type RaftEvent, type SnapshotData,
   type Stepper, type Term,
 } from '../machine/index.ts';
 import { realClock, type Cancel, type Clock } from './clock.ts';
+import { varintBytes } from './message-size.ts';
 import { systemRandom, type Random } from './random.ts';
 import type { Storage } from './storage.ts';
 import type { Transport } from './transport.ts';
@@ -55,6 +57,12 @@ export interface RaftNodeOptions {
   readonly maxCommandBytes?: number;
   /** How commands are measured against maxCommandBytes; the transport's and storage's codec (default JSON). */
   readonly commands?: CommandCodec;
+  /**
+   * As leader, the most bytes of entries one AppendEntries carries (FC.3), an entry counted as
+   * it takes on the wire: its term and its command as `commands` encodes it. Default 1 MiB;
+   * a single larger entry still goes, alone.
+   */
+  readonly maxAppendBytes?: number;
 }
 
 /** start() refused a command above maxCommandBytes; nothing was proposed. */
@@ -80,6 +88,8 @@ const defaultStepper = deriveStepper();
 
 /** Unacknowledged AppendEntries per follower (FC.2): etcd's default MaxInflightMsgs. */
 const MAX_INFLIGHT_APPENDS = 256;
+/** Bytes of entries per AppendEntries (FC.3): etcd's default MaxSizePerMsg. */
+const MAX_APPEND_BYTES = 1024 * 1024;
 
 export class RaftNode {
   readonly id: NodeId;
@@ -106,6 +116,8 @@ export class RaftNode {
   private durableVersion = 0;
   /** LogDurable events to step once their version is durable, oldest first. */
   private readonly landings: { readonly version: number; readonly event: RaftEvent }[] = [];
+
+  private readonly entrySizes = new WeakMap<Entry, number>();
 
   /** Commands accepted by start() and not yet stepped: they go to the machine as one Propose. */
   private proposals: Command[] = [];
@@ -134,9 +146,12 @@ export class RaftNode {
     }
     this.maxCommandBytes = options.maxCommandBytes ?? carried;
     this.commands = options.commands ?? jsonCommands;
+    const maxAppendBytes = options.maxAppendBytes ?? MAX_APPEND_BYTES;
+    if (!(maxAppendBytes > 0)) throw new RangeError(`maxAppendBytes must be a positive number of bytes, got ${maxAppendBytes}`);
     this.node = initialNode({
       id, members: [id, ...peers].sort((a, b) => a - b),
       leaderWritesInParallel: true, announceCommits: true, probeUntilMatch: true, maxInflightAppends: MAX_INFLIGHT_APPENDS,
+      maxAppendBytes: { max: maxAppendBytes, entryBytes: (entry) => this.entryBytes(entry) },
     });
     transport.onMessage((message) => this.deliver(message));
     // Boot in a later task, so the service's apply handler never runs inside this constructor.
@@ -161,6 +176,20 @@ export class RaftNode {
     this.proposals.push(command);
     this.cancelFlush ??= this.clock.schedule(0, () => { this.cancelFlush = null; this.flushProposals(); });
     return { index, term: s.currentTerm, isLeader: true };
+  }
+
+  /**
+   * FC.3's measure: what `entry` takes on the wire. Entries are shared by every version of the
+   * log, so each is encoded once, not at every AppendEntries that carries it.
+   */
+  private entryBytes(entry: Entry): number {
+    let bytes = this.entrySizes.get(entry);
+    if (bytes === undefined) {
+      const command = this.commands.encode(entry.command).length;
+      bytes = varintBytes(entry.term) + varintBytes(command) + command;
+      this.entrySizes.set(entry, bytes);
+    }
+    return bytes;
   }
 
   getState(): { readonly term: Term; readonly isLeader: boolean } {
@@ -236,6 +265,7 @@ export class RaftNode {
         // A persist holds back every later job until its state is durable.
         if (job.type === 'persist' && !this.isDurable(job.version)) break;
         this.head++;
+        if (job.type === 'send' && this.isSubsumed(job.message)) continue;
         this.run(job);
       }
     } finally {
@@ -245,6 +275,24 @@ export class RaftNode {
       this.jobs.length = 0;
       this.head = 0;
     }
+  }
+
+  /**
+   * An AppendEntries without entries (a CP.1 announcement, a heartbeat) is left out when a later
+   * one waiting in the queue, to the same follower in the same term, tells it as much: it starts
+   * no earlier and carries a commitIndex as high. If the follower accepts that one, its log
+   * matches ours there, so it would have accepted this one, which teaches it nothing more; if it
+   * refuses, this one is as good as lost, which Raft tolerates. At one request in flight, the
+   * entries the service proposes while applying a commit carry that commit: one AppendEntries per
+   * follower per command, not two.
+   */
+  private isSubsumed(message: Message): boolean {
+    if (message.type !== 'AppendEntries' || message.entries.length > 0) return false;
+    for (let i = this.head; i < this.jobs.length; i++) {
+      const job = this.jobs[i]!;
+      if (job.type === 'send' && job.message.type === 'AppendEntries' && subsumes(job.message, message)) return true;
+    }
+    return false;
   }
 
   private run(job: Job): void {
@@ -266,7 +314,9 @@ export class RaftNode {
           const entry = entries[i]!;
           this.options.apply({ type: 'command', index: logIndex(first + i), term: entry.term, command: entry.command });
         }
-        return;
+        // What the service proposed in response goes now, ahead of the jobs that follow (a CP.1
+        // announcement of this very commit), so its AppendEntries can stand in for them.
+        return this.flushProposals();
       }
       case 'applySnapshot': return this.options.apply({ type: 'snapshot', index: job.index, term: job.term, data: job.data });
       default: return unreachable(job);
@@ -361,6 +411,10 @@ export class RaftNode {
     else queueMicrotask(() => { throw error; });
   }
 }
+
+/** `later` tells its follower all that `empty`, an AppendEntries without entries, does. */
+export const subsumes = (later: AppendEntries, empty: AppendEntries): boolean =>
+  later.to === empty.to && later.term === empty.term && later.prevLogIndex >= empty.prevLogIndex && later.leaderCommit >= empty.leaderCommit;
 
 function unreachable(x: never): never {
   throw new Error(`unhandled ${JSON.stringify(x)}`);

@@ -281,7 +281,7 @@ test('CP.1 when its commitIndex moves, a leader that announces commits sends it 
   const r = step(announcing, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) }));
   assert.equal(r.state.commitIndex, 2);
   assert.deepEqual(sentOf(r.effects, 'AppendEntries').map((m) => [m.to, m.leaderCommit, m.entries.length]), [[2, 2, 0], [3, 2, 0]]);
-  assert.ok(position(r.effects, 'send') < position(r.effects, 'applyEntries'), 'followers hear before the leader applies');
+  assert.ok(position(r.effects, 'applyEntries') < position(r.effects, 'send'), 'the leader applies first, so what its service proposes then can carry the commit');
   assert.deepEqual(sentOf(step(announcing, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(0) })).effects, 'AppendEntries'), [], 'nothing moved, nothing sent');
   assert.deepEqual(sentOf(step(l, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(2) })).effects, 'AppendEntries'), [], 'without the option, the next heartbeat tells them');
 });
@@ -327,4 +327,33 @@ test('FC.2 new entries wait while a follower has maxInflightAppends AppendEntrie
   assert.deepEqual(sentOf(acked.effects, 'AppendEntries').map((m) => [m.to, m.prevLogIndex, m.entries.length]), [[2, 3, 1]]);
   const refused = step(full, aeReply({ term: T(2), from: nodeId(3), success: false, conflictIndex: I(2), conflictTerm: T(0) }));
   assert.deepEqual(refused.state.inflight?.[3], [4], 'a refusal empties the window before the retry');
+});
+
+/** A leader of term 2 whose followers hold its one entry, capping AppendEntries at `max` bytes, a command's bytes its length. */
+const cappedLeader = (max: number) => {
+  const l = leader({ currentTerm: T(2), terms: [2] });
+  return { ...l, state: { ...l.state, maxAppendBytes: { max, entryBytes: (e: { command: unknown }) => String(e.command).length } } };
+};
+const appendsTo = (effects: Parameters<typeof sentOf>[0], to: number) =>
+  sentOf(effects, 'AppendEntries').filter((m) => m.to === to).map((m) => [m.prevLogIndex, m.entries.map((e) => e.command).join('|')]);
+
+test('FC.3 entries go in AppendEntries of at most maxAppendBytes each, and an entry larger than that alone', () => {
+  const r = step(cappedLeader(4), { type: 'Propose', commands: ['ab', 'cd', 'e', 'fghijk', 'l'] });
+  assert.deepEqual(appendsTo(r.effects, 2), [[1, 'ab|cd'], [3, 'e'], [4, 'fghijk'], [5, 'l']]);
+  assert.deepEqual(r.state.nextIndex[2], 7);
+  assert.deepEqual(appendsTo(step(cappedLeader(100), { type: 'Propose', commands: ['ab', 'cd', 'e'] }).effects, 2), [[1, 'ab|cd|e']], 'what fits goes in one');
+});
+
+test('FC.3 with FC.2 and FC.1, capped AppendEntries stop at the window and at a probe, and the rest follows acknowledgements', () => {
+  const l = cappedLeader(2);
+  const windowed = { ...l, state: { ...l.state, maxInflightAppends: 2, inflight: {}, probeUntilMatch: true, probing: { 2: false, 3: true } } };
+  const r = step(windowed, { type: 'Propose', commands: ['a', 'b', 'c', 'd', 'e', 'f'] });
+  assert.deepEqual(appendsTo(r.effects, 2), [[1, 'a|b'], [3, 'c|d']], 'two in flight: the window is full');
+  assert.deepEqual(appendsTo(r.effects, 3), [], 'the probed follower hears nothing more until its probe is answered');
+  const acked = step(r, aeReply({ term: T(2), from: nodeId(2), matchIndex: I(3) }));
+  assert.deepEqual(appendsTo(acked.effects, 2), [[5, 'e|f']]);
+  const probeOk = step(r, aeReply({ term: T(2), from: nodeId(3), matchIndex: I(1) }));
+  assert.deepEqual(appendsTo(probeOk.effects, 3), [[1, 'a|b'], [3, 'c|d']], 'a matched probe lets the capped AppendEntries pipeline up to the window');
+  const beat = step(r, { type: 'HeartbeatDue' });
+  assert.deepEqual(appendsTo(beat.effects, 3), [[1, 'a|b']], 'a heartbeat to a probed follower carries one capped AppendEntries');
 });

@@ -9,6 +9,7 @@ import { MemoryStorage } from '../../src/runtime/memory-storage.ts';
 import { labTimings, RaftNode, type Applied } from '../../src/runtime/node.ts';
 import { seededRandom } from '../../src/runtime/random.ts';
 import type { Storage } from '../../src/runtime/storage.ts';
+import { EffectOrderChecker } from '../support/effect-order-checker.ts';
 
 /** Saves that complete when the test says so, once `held` is set. */
 class HeldStorage implements Storage {
@@ -73,5 +74,41 @@ test('CP.1 every follower applies a command long before the next heartbeat is du
   clock.advance(labTimings.heartbeatIntervalMs / 2);
   const latest = Math.max(...appliedAt.map((at) => at[0] ?? Infinity));
   assert.ok(latest - proposedAt < labTimings.heartbeatIntervalMs / 2, `the last node applied ${latest - proposedAt} ms after the proposal`);
+  for (const n of nodes) n.kill();
+});
+
+test('CP.1 a command the service proposes on applying the last carries its commit: one AppendEntries per follower per command', () => {
+  const clock = new SimulatedClock();
+  const random = seededRandom(4);
+  const net = new MemoryNetwork(clock, random.fork());
+  const ids = [1, 2, 3].map(nodeId);
+  const checkers = ids.map((id) => new EffectOrderChecker(`node ${id}`));
+  const appliedBy = ids.map(() => 0);
+  const COMMANDS = 20;
+  const nodes: RaftNode[] = ids.map((id, i) => {
+    const transport = checkers[i]!.transport(net.attach(id));
+    net.connect(id);
+    // Saves complete at once, and tell the checker so.
+    const storage: Storage = { load: () => null, save: (state) => { checkers[i]!.saveStarted(state); checkers[i]!.saveDurable(); }, size: () => 0 };
+    return new RaftNode(id, ids.filter((x) => x !== id), transport, storage, {
+      clock, random: random.fork(), timings: labTimings, stepper: checkers[i]!.stepper(),
+      apply: (a) => {
+        checkers[i]!.applied(a);
+        if (a.type !== 'command') return;
+        appliedBy[i]!++;
+        // A closed-loop client at one request in flight: the next command as soon as the last is applied.
+        if (nodes[i]!.getState().isLeader && a.command !== COMMANDS) nodes[i]!.start(Number(a.command) + 1);
+      },
+    });
+  });
+  clock.advance(5000);
+  assert.deepEqual(checkers.map((c) => c.violation?.message), [undefined, undefined, undefined]);
+  const leader = nodes.find((n) => n.getState().isLeader)!;
+  const rpcs = net.rpcTotal();
+  leader.start(1);
+  clock.advance(labTimings.heartbeatIntervalMs / 2);
+  assert.deepEqual(appliedBy, [COMMANDS, COMMANDS, COMMANDS], 'every node applied every command before a heartbeat');
+  assert.equal(net.rpcTotal() - rpcs, 2 * COMMANDS + 2, 'each command\'s entries to each follower, carrying the last commit; one announcement of the last');
+  for (const c of checkers) c.finish();
   for (const n of nodes) n.kill();
 });

@@ -95,6 +95,37 @@ describe('RaftNode', () => {
     }
   });
 
+  it('FC.3 AppendEntries carry at most maxAppendBytes of entries as they take on the wire, a larger command alone, and all arrive', () => {
+    const clock = new SimulatedClock();
+    const random = seededRandom(5);
+    const net = new MemoryNetwork(clock, random.fork());
+    const ids = [1, 2, 3].map(nodeId);
+    const sent: Message[] = [];
+    const applied: unknown[][] = ids.map(() => []);
+    const nodes = ids.map((id, i) => {
+      const inner = net.attach(id);
+      net.connect(id);
+      const transport: Transport = { send: (m) => { sent.push(m); inner.send(m); }, onMessage: (h) => inner.onMessage(h), close: () => inner.close() };
+      return new RaftNode(id, ids.filter((x) => x !== id), transport, new MemoryStorage(), {
+        clock, random: random.fork(), timings: labTimings, maxAppendBytes: 64,
+        apply: (a) => { if (a.type === 'command') applied[i]!.push(a.command); },
+      });
+    });
+    clock.advance(5000);
+    const leader = nodes.find((n) => n.getState().isLeader)!;
+    // On the wire an entry is its term (1 byte here), its command's length (1 byte) and the command as JSON.
+    const commands = ['a'.repeat(20), 'b'.repeat(20), 'c'.repeat(20), 'd'.repeat(100), 'e'.repeat(20)];
+    sent.length = 0;
+    for (const c of commands) leader.start(c);
+    clock.advance(labTimings.heartbeatIntervalMs / 2);
+    const follower = ids.find((_, i) => nodes[i] !== leader)!;
+    const batches = sent.flatMap((m) => (m.type === 'AppendEntries' && m.to === follower && m.entries.length > 0 ? [m.entries.map((e) => String(e.command)[0]).join('')] : []));
+    assert.deepEqual(batches, ['ab', 'c', 'd', 'e'], 'two 24-byte entries fit in 64 bytes, three do not; the 104-byte one goes alone');
+    for (const a of applied) assert.deepEqual(a, commands);
+    assert.throws(() => new RaftNode(nodeId(9), [], net.attach(nodeId(9)), new MemoryStorage(), { clock, apply: () => {}, maxAppendBytes: 0 }), RangeError);
+    for (const n of nodes) n.kill();
+  });
+
   it('a follower is told nothing and start() refuses', () => {
     const c = cluster(3, 3);
     c.clock.advance(3000);

@@ -1,6 +1,6 @@
 import { persist, resetElectionTimer, resetHeartbeatTimer, send } from '../effects.ts';
 import {
-  append, entriesFrom, firstIndexOfTermAt, lastIndex, lastIndexOfTerm, mergeEntries, termAt,
+  append, entriesBetween, entriesFrom, entryAt, firstIndexOfTermAt, lastIndex, lastIndexOfTerm, mergeEntries, termAt,
 } from '../log.ts';
 import { majorityMatchIndex } from '../quorum.ts';
 import { peersOf } from '../state.ts';
@@ -17,10 +17,11 @@ import { applyCommitted } from './apply.ts';
  * A follower that needs entries the leader has compacted gets the snapshot instead (§7).
  * FC.1: to a peer being probed nextIndex stays where it is, so each retry starts at the probe.
  * FC.2: each pipelined AppendEntries with entries is counted until acknowledged.
+ * FC.3: entries that do not fit one AppendEntries go in more, while the peer is neither probed
+ * nor at its FC.2 quota; the rest wait for an acknowledgement or the next heartbeat.
  */
 export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftState {
   const next = s.nextIndex[peer]!;
-  const last = lastIndex(s.log);
   if (next <= s.log.snapshotIndex) {
     effects.push(send({
       type: 'InstallSnapshot', term: s.currentTerm, from: s.id, to: peer,
@@ -28,15 +29,44 @@ export function replicateTo(s: RaftState, peer: NodeId, effects: Effect[]): Raft
     }));
     return withNextIndex(s, peer, logIndex(s.log.snapshotIndex + 1));
   }
+  s = appendEntriesTo(s, peer, effects);
+  while (s.nextIndex[peer]! <= lastIndex(s.log) && !isProbing(s, peer) && !isPaused(s, peer)) s = appendEntriesTo(s, peer, effects);
+  return s;
+}
+
+/** One AppendEntries to `peer` with the entries from its nextIndex that fit (FC.3). */
+function appendEntriesTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftState {
+  const next = s.nextIndex[peer]!;
   const prevLogIndex = logIndex(next - 1);
+  const through = lastToSend(s, next);
   effects.push(send({
     type: 'AppendEntries', term: s.currentTerm, from: s.id, to: peer,
     prevLogIndex, prevLogTerm: termAt(s.log, prevLogIndex)!,
-    entries: entriesFrom(s.log, next), leaderCommit: s.commitIndex,
+    entries: through === lastIndex(s.log) ? entriesFrom(s.log, next) : entriesBetween(s.log, next, through),
+    leaderCommit: s.commitIndex,
   }));
-  if (next > last || isProbing(s, peer)) return s;
-  const counted = s.maxInflightAppends === undefined ? s : withInflight(s, peer, [...(s.inflight?.[peer] ?? []), last]);
-  return withNextIndex(counted, peer, logIndex(last + 1));
+  if (next > through || isProbing(s, peer)) return s;
+  const counted = s.maxInflightAppends === undefined ? s : withInflight(s, peer, [...(s.inflight?.[peer] ?? []), through]);
+  return withNextIndex(counted, peer, logIndex(through + 1));
+}
+
+/**
+ * FC.3: the last index of the entries from `next` whose bytes stay within maxAppendBytes; at
+ * least `next` itself, so an entry larger than the cap still goes, alone.
+ */
+function lastToSend(s: RaftState, next: LogIndex): LogIndex {
+  const last = lastIndex(s.log);
+  const limit = s.maxAppendBytes;
+  if (limit === undefined || next >= last) return last;
+  let bytes = limit.entryBytes(entryAt(s.log, next));
+  let through = next;
+  while (through < last) {
+    const more = limit.entryBytes(entryAt(s.log, logIndex(through + 1)));
+    if (bytes + more > limit.max) break;
+    bytes += more;
+    through++;
+  }
+  return logIndex(through);
 }
 
 const isProbing = (s: RaftState, peer: NodeId): boolean => s.probing?.[peer] === true;
@@ -128,14 +158,15 @@ const withOwnMatch = (s: RaftState, index: LogIndex): RaftState => ({ ...s, matc
  * log[N].term == currentTerm: set commitIndex = N." Only entries of the leader's own term are
  * committed by counting (§5.4.2); earlier ones commit with them. The leader counts itself
  * through its own matchIndex: what it knows durable (PW.1).
- * CP.1: with announceCommits, the new commitIndex goes to every follower at once (before the
- * leader's own apply, which the followers' does not wait for).
+ * CP.1: with announceCommits, the new commitIndex goes to every follower at once, right after
+ * the leader's own apply: a host that steps what its service proposes on applying before sending
+ * the announcement lets those entries, which carry the same commitIndex, stand in for it.
  */
 function advanceCommitIndex(s: RaftState, effects: Effect[]): RaftState {
   const n = majorityMatchIndex(s.members.map((m) => s.matchIndex[m]!));
   if (n <= s.commitIndex || termAt(s.log, n) !== s.currentTerm) return s;
-  const committed: RaftState = { ...s, commitIndex: n };
-  return applyCommitted(s.announceCommits === true ? replicateToAll(committed, effects) : committed, effects);
+  const applied = applyCommitted({ ...s, commitIndex: n }, effects);
+  return s.announceCommits === true ? replicateToAll(applied, effects) : applied;
 }
 
 /**
