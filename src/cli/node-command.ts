@@ -1,11 +1,10 @@
 // `raft node`: one Raft node in the foreground, on UDP and file storage. It logs a line per role
 // change, term and commit, and proposes each line of its stdin as a command.
-import type { Server } from 'node:http';
 import { createInterface } from 'node:readline';
 import { deriveStepper, log, nodeId, type LogIndex, type Stepper, type Term } from '../machine/index.ts';
 import { FileStorage, WAL_PREALLOCATE_BYTES } from '../runtime/file-storage.ts';
 import { stderrLogger } from '../runtime/logger.ts';
-import { serveMetrics } from '../runtime/metrics.ts';
+import { serveMetrics, type MetricsServer } from '../runtime/metrics.ts';
 import { CommandTooLargeError, RaftNode, type Applied, type Timings } from '../runtime/node.ts';
 import { TransportError, UdpTransport } from '../runtime/udp-transport.ts';
 import { DEFAULT_MAX_COMMAND_BYTES, DEFAULT_MAX_DATAGRAM, MAX_COMMAND_BYTES_LIMIT } from '../runtime/wire-codec.ts';
@@ -196,7 +195,7 @@ export async function runNode(args: string[]): Promise<void> {
     else emit({ event: 'lost', line: p.line }, `line ${p.line} lost: index ${a.index} holds another leader's entry`);
   };
 
-  let metrics: Server | null = null;
+  let metrics: MetricsServer | null = null;
   // A second call (a second signal, or the save in progress failing while a signal stops the node)
   // only raises the exit code: a failed save makes even a requested stop exit 1.
   let exitCode: number | null = null;
@@ -231,8 +230,7 @@ export async function runNode(args: string[]): Promise<void> {
       await storage.close();
       throw new TransportError(`cannot serve metrics on ${host}:${metricsPort}: ${(err as Error).message}`);
     }
-    const bound = metrics.address();
-    logger.info(`metrics at http://${host.includes(':') ? `[${host}]` : host}:${typeof bound === 'object' && bound !== null ? bound.port : metricsPort}/metrics`);
+    logger.info(`metrics at http://${host.includes(':') ? `[${host}]` : host}:${metrics.port}/metrics`);
   }
   if (json) emit({ event: 'ready', id, pid: process.pid }, '');
   else logger.info(`listening on ${formatPeers(new Map([[id, addresses.get(id)!]])).slice(String(id).length + 1)}, data in ${flags.data}`);

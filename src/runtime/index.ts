@@ -15,4 +15,4 @@ export { FileStorage, StorageError, StorageCorruptError, StorageWriteError, WAL_
 export { DirectoryLock, DirectoryInUseError, LOCK_FILE } from './directory-lock.ts';
 export { nodeFileSystem, type FileSystem, type WritableFile } from './file-system.ts';
 export { stderrLogger, silentLogger, humanLogLine, type Logger, type LogLevel } from './logger.ts';
-export { Histogram, prometheusText, serveMetrics, SYNC_SECONDS_BOUNDS, type Metric, type Labels } from './metrics.ts';
+export { Histogram, prometheusText, serveMetrics, SYNC_SECONDS_BOUNDS, type Metric, type Labels, type MetricsServer } from './metrics.ts';

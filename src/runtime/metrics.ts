@@ -1,7 +1,7 @@
 // A node's metrics in the Prometheus text exposition format (version 0.0.4), served over HTTP for a
 // scraper. The numbers are the runtime's own counters, read when a scrape comes: nothing is
 // counted twice, and a node that nobody scrapes pays only for the counters.
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 
 /** Cumulative histogram with fixed upper bounds, as Prometheus wants it. */
 export class Histogram {
@@ -14,6 +14,7 @@ export class Histogram {
     this.counts = bounds.map(() => 0);
   }
 
+  /** Counts one observation in the first bucket whose bound is at or above it. */
   observe(value: number): void {
     this.n++;
     this.total += value;
@@ -45,8 +46,10 @@ export class Histogram {
 /** fsync latencies from 50 µs to 1 s: a fast SSD answers in tens of µs, a loaded disk in tens of ms. */
 export const SYNC_SECONDS_BOUNDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] as const;
 
+/** A sample's labels, name to value, written in the order given. */
 export type Labels = Readonly<Record<string, string | number>>;
 
+/** One counter or gauge: its name, help text and samples (one per label set). */
 export interface Metric {
   readonly name: string;
   readonly help: string;
@@ -75,11 +78,18 @@ function labelText(labels: Labels | undefined): string {
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
 }
 
+/** A metrics endpoint that is listening: the port it took (useful with port 0), and how to stop it. */
+export interface MetricsServer {
+  readonly port: number;
+  /** Stops listening; scrapes under way finish. */
+  close(): void;
+}
+
 /**
  * Serves `render()` at /metrics on `host:port` (port 0 picks a free one); resolves with the server
  * once it listens. Any other path is a 404.
  */
-export async function serveMetrics(host: string, port: number, render: () => string): Promise<Server> {
+export async function serveMetrics(host: string, port: number, render: () => string): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404).end();
@@ -94,5 +104,6 @@ export async function serveMetrics(host: string, port: number, render: () => str
       ok();
     });
   });
-  return server;
+  const address = server.address();
+  return { port: typeof address === 'object' && address !== null ? address.port : port, close: () => { server.close(); } };
 }

@@ -54,7 +54,7 @@ export const winsElection = (s: RaftState, m: RequestVoteReply): boolean =>
  * L.1 "Upon election: send initial empty AppendEntries RPCs (heartbeat) to each server."
  * nextIndex starts just past the leader's log and matchIndex at 0 (Figure 2, leader state).
  * The leader's own matchIndex starts at its last index: its whole log was durable before it
- * asked for a vote (the persist of C.1 holds back the requests), so before it could win.
+ * asked for a vote (the persist of its new term holds back the requests), so before it could win.
  */
 export function becomeLeader(s: RaftState): Step {
   const nextIndex: Record<number, LogIndex> = {};
