@@ -11,6 +11,7 @@ export class MalformedBytes extends Error {
   }
 }
 
+/** Appends bytes to a buffer that doubles as it fills; read the result with `view()`. Integers are little-endian. */
 export class ByteWriter {
   private buf: Uint8Array;
   private len = 0;
@@ -22,7 +23,9 @@ export class ByteWriter {
     bigger.set(this.buf.subarray(0, this.len));
     this.buf = bigger;
   }
+  /** One byte, 0–255. */
   byte(b: number): void { this.reserve(1); this.buf[this.len++] = b; }
+  /** Raw bytes, with no length: the reader must know how many to take. */
   bytes(b: Uint8Array): void { this.reserve(b.length); this.buf.set(b, this.len); this.len += b.length; }
   /** Unsigned LEB128, exact for integers up to 2^53. */
   varint(n: number): void {
@@ -34,6 +37,7 @@ export class ByteWriter {
   }
   /** A length-prefixed byte string. */
   chunk(b: Uint8Array): void { this.varint(b.length); this.bytes(b); }
+  /** A 32-bit unsigned integer in 4 bytes, little-endian (the checksum slot of our records). */
   uint32(n: number): void {
     this.reserve(4);
     new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(this.len, n, true);
@@ -43,20 +47,27 @@ export class ByteWriter {
   view(): Uint8Array { return this.buf.subarray(0, this.len); }
 }
 
+/**
+ * Reads what a {@link ByteWriter} wrote, from `offset` on, and throws {@link MalformedBytes} at the
+ * first byte an encoder would not have written.
+ */
 export class ByteReader {
   offset = 0;
   constructor(private readonly buf: Uint8Array) {}
   get remaining(): number { return this.buf.length - this.offset; }
+  /** One byte; throws if none is left. */
   byte(): number {
     if (this.offset >= this.buf.length) throw new MalformedBytes('ends early', this.offset);
     return this.buf[this.offset++]!;
   }
+  /** A boolean written as the byte 0 or 1; any other byte is refused. */
   flag(): boolean {
     const at = this.offset;
     const b = this.byte();
     if (b > 1) throw new MalformedBytes(`flag is ${b}, not 0 or 1`, at);
     return b === 1;
   }
+  /** Unsigned LEB128 in its shortest form, at most 2^53 − 1; overlong or larger encodings are refused. */
   varint(): number {
     const start = this.offset;
     let n = 0;
@@ -70,6 +81,7 @@ export class ByteReader {
       }
     }
   }
+  /** A length-prefixed byte string (see {@link ByteWriter.chunk}), as a view into the input, not a copy. */
   chunk(): Uint8Array {
     const at = this.offset;
     const n = this.varint();
@@ -77,11 +89,13 @@ export class ByteReader {
     this.offset += n;
     return this.buf.subarray(this.offset - n, this.offset);
   }
+  /** The next `n` bytes, as a view into the input, not a copy. */
   bytes(n: number): Uint8Array {
     if (n > this.remaining) throw new MalformedBytes(`${n} bytes run past the end`, this.offset);
     this.offset += n;
     return this.buf.subarray(this.offset - n, this.offset);
   }
+  /** A 32-bit unsigned integer from 4 bytes, little-endian. */
   uint32(): number {
     const b = this.bytes(4);
     return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);

@@ -7,12 +7,15 @@ import { compact, handleInstallSnapshot, handleInstallSnapshotReply } from './ru
 import { restart } from './rules/restart.ts';
 import type { EventType, Message, RaftEvent, RaftState, Step } from './types.ts';
 
+/** A rule as a pure reducer: state and event in, next state and effects out. */
 export type Handler = (s: RaftState, e: RaftEvent) => Step;
+/** A pure predicate the statechart consults to choose between transitions for the same event. */
 export type Guard = (s: RaftState, e: RaftEvent) => boolean;
 
 const MESSAGE_TYPES: ReadonlySet<EventType> = new Set<EventType>([
   'RequestVote', 'RequestVoteReply', 'AppendEntries', 'AppendEntriesReply', 'InstallSnapshot', 'InstallSnapshotReply',
 ]);
+/** Whether an event is one of the six RPC messages (and so carries a term, `from` and `to`), not a local event. */
 export const isMessage = (e: RaftEvent): e is Message => MESSAGE_TYPES.has(e.type);
 
 /** Narrows the event for a handler written for one event type; the statechart decides routing. */
@@ -30,12 +33,19 @@ function forMessage(h: (s: RaftState, m: Message) => Step): Handler {
   };
 }
 
+/**
+ * Every rule of the machine by the name the statechart's actions use. The XState machine and
+ * {@link deriveStepper} both resolve names here; mutants replace entries through {@link Overrides}.
+ */
 export const handlers = {
   adoptTerm: forMessage(adoptTerm),
+  /** A follower or candidate whose election timer fired starts an election in a new term. */
   startElection: (s) => startElection(s),
   handleRequestVote: forEvent('RequestVote', handleRequestVote),
   countVote: forEvent('RequestVoteReply', countVote),
+  /** A candidate that won a majority takes office: leader state set up, first heartbeats sent. */
   becomeLeader: (s) => becomeLeader(s),
+  /** A leader's heartbeat timer fired: AppendEntries to every follower, carrying what it lacks as flow control allows. */
   sendHeartbeats: (s) => sendHeartbeats(s),
   appendCommands: forEvent('Propose', appendCommands),
   countOwnWrite: forEvent('LogDurable', countOwnWrite),
@@ -47,6 +57,7 @@ export const handlers = {
   restart: forEvent('Restart', restart),
 } satisfies Record<string, Handler>;
 
+/** Every guard of the statechart by name, resolved as {@link handlers} are. */
 export const guards = {
   /** S.2: the message carries a term newer than ours. */
   hasNewerTerm: (s, e) => isMessage(e) && e.term > s.currentTerm,
@@ -58,6 +69,8 @@ export const guards = {
   isSoleMember: (s) => s.members.length === 1,
 } satisfies Record<string, Guard>;
 
+/** The name of a rule in {@link handlers}: what {@link Overrides} can replace. */
 export type HandlerName = keyof typeof handlers;
+/** The name of a guard in {@link guards}: what {@link Overrides} can replace. */
 export type GuardName = keyof typeof guards;
 

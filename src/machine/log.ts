@@ -12,6 +12,7 @@
 // fingerprinting it, tests) see an ordinary array, and the hot path never reads it.
 import { logIndex, term, type Entry, type LogIndex, type RaftLog, type Term } from './types.ts';
 
+/** The log of a node that has never run: no entries, no snapshot (index and term 0). */
 export const emptyLog: RaftLog = { snapshotIndex: logIndex(0), snapshotTerm: term(0), entries: [] };
 
 interface Backing { readonly slots: Entry[]; readonly length: number }
@@ -34,8 +35,10 @@ const backingOf = (log: RaftLog): Backing | undefined => (log as Backed)[BACKING
 const slotsOf = (log: RaftLog): readonly Entry[] => backingOf(log)?.slots ?? log.entries;
 const sizeOf = (log: RaftLog): number => backingOf(log)?.length ?? log.entries.length;
 
+/** The index of the last entry, or the snapshot's last included index when no entry follows it. */
 export const lastIndex = (log: RaftLog): LogIndex => logIndex(log.snapshotIndex + sizeOf(log));
 
+/** The term of the last entry, or the snapshot's last included term when no entry follows it (§5.4.1 compares these). */
 export const lastTerm = (log: RaftLog): Term => {
   const size = sizeOf(log);
   return size === 0 ? log.snapshotTerm : slotsOf(log)[size - 1]!.term;

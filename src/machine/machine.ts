@@ -47,12 +47,18 @@ const xstateGuards = Object.fromEntries(
   ]),
 ) as Record<GuardName, never>;
 
+/**
+ * The Raft node as an XState v5 statechart: one state per {@link Role}, transitions routed by event
+ * type, and each action a pure {@link handlers} rule whose effects are emitted in order. Its input is
+ * the {@link NodeConfig}; it does no I/O. Hosts usually step it through a {@link Stepper}.
+ */
 export const raftMachine = setup({
   types: {} as { context: RaftState; events: RaftEvent; input: NodeConfig; emitted: Effect },
   actions: xstateActions,
   guards: xstateGuards,
 }).createMachine({
   id: 'raft',
+  /** A new node starts from its config with nothing persisted: term 0, no vote, empty log. */
   context: ({ input }) => initialState(input),
   initial: 'follower',
   on: {
@@ -121,4 +127,5 @@ export const raftMachine = setup({
   },
 });
 
+/** The type of {@link raftMachine}, for code that takes a machine of the same shape (a mutant's, say). */
 export type RaftMachine = typeof raftMachine;

@@ -5,7 +5,9 @@ import { logIndex, nodeId, term, type Command, type Entry, type PersistentState 
 
 /** How commands become bytes. Commands are opaque to the machine; the host chooses. */
 export interface CommandCodec {
+  /** The bytes of `command`; must be what {@link CommandCodec.decode} turns back into an equal command. */
   encode(command: Command): Uint8Array;
+  /** The command whose bytes these are; throws on bytes `encode` would not produce (the record is then refused as corrupt). */
   decode(bytes: Uint8Array): Command;
 }
 
@@ -21,6 +23,10 @@ export const jsonCommands: CommandCodec = {
 const MAGIC = [0x52, 0x46] as const; // "RF"
 const VERSION = 1;
 
+/**
+ * Thrown by {@link decodePersistentState} for bytes that are not an intact record: wrong magic or version,
+ * checksum mismatch, truncation, trailing bytes. `offset` is where it went wrong. Never a partial state.
+ */
 export class CorruptStateError extends Error {
   constructor(reason: string, readonly offset: number) {
     super(`persisted Raft state is corrupt at byte ${offset}: ${reason}`);
@@ -28,6 +34,10 @@ export class CorruptStateError extends Error {
   }
 }
 
+/**
+ * A node's {@link PersistentState} as one self-checking record: magic "RF", version, varint fields,
+ * the entries through `commands`, the snapshot, and a CRC-32 of it all. Write it before a `persist` is done.
+ */
 export function encodePersistentState(p: PersistentState, commands: CommandCodec = jsonCommands): Uint8Array {
   const w = new ByteWriter();
   w.bytes(Uint8Array.from([...MAGIC, VERSION]));
@@ -42,6 +52,10 @@ export function encodePersistentState(p: PersistentState, commands: CommandCodec
   return w.view();
 }
 
+/**
+ * The state {@link encodePersistentState} wrote, with the same `commands` codec; throws
+ * {@link CorruptStateError} on any damage rather than return a state that was never persisted.
+ */
 export function decodePersistentState(bytes: Uint8Array, commands: CommandCodec = jsonCommands): PersistentState {
   try {
     return readPersistentState(bytes, commands);

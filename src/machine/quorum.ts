@@ -1,6 +1,7 @@
 // Vote and commit counting. A majority is strictly more than half of all members.
 import type { LogIndex, NodeId } from './types.ts';
 
+/** Whether `count` votes or copies are a majority of `members` (strictly more than half, all members counted). */
 export const isMajority = (count: number, members: readonly NodeId[]): boolean => count * 2 > members.length;
 
 /**

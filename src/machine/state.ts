@@ -35,6 +35,7 @@ export function restoredState(config: NodeConfig, persisted: PersistentState): R
   };
 }
 
+/** The part of a node's state Figure 2 requires on stable storage (plus the §7 snapshot): what a `persist` effect asks the host to write. */
 export const persistentStateOf = (s: RaftState): PersistentState => ({
   currentTerm: s.currentTerm,
   votedFor: s.votedFor,

@@ -18,6 +18,10 @@ export interface StepResult extends NodeSnapshot {
   readonly effects: readonly Effect[];
 }
 
+/**
+ * One step of a node: the next role, state and effects for an event, pure and synchronous. Hosts and
+ * the model checker drive nodes through it; the effects must be carried out in order.
+ */
 export type Stepper = (node: NodeSnapshot, event: RaftEvent) => StepResult;
 
 interface CompiledTransition {
@@ -30,6 +34,7 @@ type Table = Record<Role, Partial<Record<EventType, readonly CompiledTransition[
 
 const noEffects: readonly Effect[] = Object.freeze([]);
 
+/** A node that has never run, as a follower with {@link initialState}: where a fresh node starts stepping. */
 export const initialNode = (config: NodeConfig): NodeSnapshot => ({ role: 'follower', state: initialState(config) });
 
 /**

@@ -4,12 +4,27 @@
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & { readonly [brand]: B };
 
+/**
+ * An election term (§5.1): 0 before the first election, and a node's only grows. The brand keeps a
+ * term from being passed where an index or a node id is expected.
+ */
 export type Term = Brand<number, 'Term'>;
+/**
+ * A position in the log, from 1; 0 stands for "before the first entry" (an empty log, an empty
+ * snapshot). The brand keeps an index from being passed where a term or a node id is expected.
+ */
 export type LogIndex = Brand<number, 'LogIndex'>;
+/**
+ * A cluster member's id: a non-negative integer, fixed in {@link NodeConfig}. The brand keeps an id
+ * from being passed where a term or an index is expected.
+ */
 export type NodeId = Brand<number, 'NodeId'>;
 
+/** Brands a number as a {@link Term}: no check and no cost at run time, so the caller vouches for it. */
 export const term = (n: number): Term => n as Term;
+/** Brands a number as a {@link LogIndex}: no check and no cost at run time, so the caller vouches for it. */
 export const logIndex = (n: number): LogIndex => n as LogIndex;
+/** Brands a number as a {@link NodeId}: no check and no cost at run time, so the caller vouches for it. */
 export const nodeId = (n: number): NodeId => n as NodeId;
 
 /**
@@ -18,6 +33,7 @@ export const nodeId = (n: number): NodeId => n as NodeId;
  * grown by each appended batch) stays exact, and what it writes it can read back, for 2^52 steps.
  */
 export const MAX_TERM = term(2 ** 52);
+/** The largest log index a node accepts from the wire, 2^52, for the reason given at {@link MAX_TERM}. */
 export const MAX_INDEX = logIndex(2 ** 52);
 
 /** A client command. Opaque to the machine: it is stored, replicated and applied, never read. */
@@ -26,6 +42,7 @@ export type Command = unknown;
 /** A service snapshot. Opaque to the machine: it is stored, sent and applied, never read. */
 export type SnapshotData = Uint8Array;
 
+/** One log entry: the client command and the term of the leader that first appended it. */
 export interface Entry {
   readonly term: Term;
   readonly command: Command;
@@ -41,6 +58,7 @@ export interface RaftLog {
   readonly entries: readonly Entry[];
 }
 
+/** The three roles of Figure 2 (§5.1); the statechart's active state. */
 export type Role = 'follower' | 'candidate' | 'leader';
 
 // ---- Messages: the three RPCs of Figure 2 and §7 and their replies -------------------------
@@ -51,17 +69,26 @@ interface Envelope {
   readonly to: NodeId;
 }
 
+/**
+ * Sent by a candidate to gather votes (Figure 2, RequestVote RPC); its last log index and term let
+ * the voter refuse a candidate whose log is less up-to-date than its own (§5.4.1).
+ */
 export interface RequestVote extends Envelope {
   readonly type: 'RequestVote';
   readonly lastLogIndex: LogIndex;
   readonly lastLogTerm: Term;
 }
 
+/** The answer to a {@link RequestVote}, carrying the voter's current term so a stale candidate steps down. */
 export interface RequestVoteReply extends Envelope {
   readonly type: 'RequestVoteReply';
   readonly voteGranted: boolean;
 }
 
+/**
+ * Sent by the leader to replicate entries and as a heartbeat (Figure 2, AppendEntries RPC): `entries`
+ * follow the entry at prevLogIndex/prevLogTerm, which the follower must hold for it to accept them.
+ */
 export interface AppendEntries extends Envelope {
   readonly type: 'AppendEntries';
   readonly prevLogIndex: LogIndex;
@@ -70,6 +97,7 @@ export interface AppendEntries extends Envelope {
   readonly leaderCommit: LogIndex;
 }
 
+/** The answer to an {@link AppendEntries}: success, or where the leader should retry from. */
 export interface AppendEntriesReply extends Envelope {
   readonly type: 'AppendEntriesReply';
   readonly success: boolean;
@@ -81,6 +109,10 @@ export interface AppendEntriesReply extends Envelope {
   readonly conflictTerm: Term;
 }
 
+/**
+ * Sent by the leader to a follower that needs entries it has compacted away (§7): the whole snapshot
+ * in one message, standing for every entry through lastIncludedIndex.
+ */
 export interface InstallSnapshot extends Envelope {
   readonly type: 'InstallSnapshot';
   readonly lastIncludedIndex: LogIndex;
@@ -88,12 +120,14 @@ export interface InstallSnapshot extends Envelope {
   readonly data: SnapshotData;
 }
 
+/** The answer to an {@link InstallSnapshot}. */
 export interface InstallSnapshotReply extends Envelope {
   readonly type: 'InstallSnapshotReply';
   /** The index the follower now holds through, so a late reply cannot move matchIndex wrongly. */
   readonly matchIndex: LogIndex;
 }
 
+/** Everything nodes send each other; each carries the sender's term, `from` and `to`. */
 export type Message =
   | RequestVote
   | RequestVoteReply
@@ -102,11 +136,20 @@ export type Message =
   | InstallSnapshot
   | InstallSnapshotReply;
 
+/** The `type` tag of a {@link Message}. */
 export type MessageType = Message['type'];
 
 // ---- Events: everything that can happen to a node. Time is an event too. --------------------
 
+/**
+ * The host's election timer fired: a follower or candidate starts an election (§5.2). The host
+ * draws the randomized timeout; the machine only hears that it elapsed.
+ */
 export interface ElectionTimeout { readonly type: 'ElectionTimeout' }
+/**
+ * The host's heartbeat timer fired: a leader sends AppendEntries to every follower so none times
+ * out. Other roles ignore it.
+ */
 export interface HeartbeatDue { readonly type: 'HeartbeatDue' }
 /** Client commands, batched: one event can carry many, and they replicate together. */
 export interface Propose { readonly type: 'Propose'; readonly commands: readonly Command[] }
@@ -120,7 +163,12 @@ export interface Restart { readonly type: 'Restart'; readonly persisted: Persist
  */
 export interface LogDurable { readonly type: 'LogDurable'; readonly term: Term; readonly index: LogIndex }
 
+/**
+ * Every input a node steps: messages, timer firings, client commands, snapshots, restarts and
+ * the leader's parallel writes landing.
+ */
 export type RaftEvent = Message | ElectionTimeout | HeartbeatDue | Propose | Snapshot | Restart | LogDurable;
+/** The `type` tag of a {@link RaftEvent}: the statechart routes on it. */
 export type EventType = RaftEvent['type'];
 
 // ---- State exactly as Figure 2 ----------------------------------------------------------------
