@@ -3,6 +3,10 @@
 /** Cancels a scheduled callback; cancelling twice, or after it ran, does nothing. */
 export type Cancel = () => void;
 
+/**
+ * Time as a node sees it, in milliseconds: {@link realClock} in production, {@link SimulatedClock}
+ * for deterministic runs in virtual time. A node reads no other clock.
+ */
 export interface Clock {
   /** Milliseconds since an arbitrary origin; never decreases. */
   now(): number;

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './logger.ts';
 
+/** The lock's file name inside a data directory; it holds the holder's pid and host name. */
 export const LOCK_FILE = 'raft.lock';
 
 /** A holder that has just created the lock writes its pid at once; an empty lock older than this is a crash's. */
@@ -33,6 +34,11 @@ export class DirectoryInUseError extends Error {
 
 interface Holder { readonly pid: number; readonly host: string }
 
+/**
+ * One process per data directory: an exclusively created {@link LOCK_FILE} naming its holder. A lock
+ * whose holder on this host is gone is taken over; one of another host is always respected. Taken
+ * by {@link FileStorage.open} before it reads or writes anything in the directory.
+ */
 export class DirectoryLock {
   private held = true;
 

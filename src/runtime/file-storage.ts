@@ -78,6 +78,10 @@ export class StorageWriteError extends StorageError {
   }
 }
 
+/**
+ * Where and as whom a {@link FileStorage} keeps its log: the data directory (created if missing) and
+ * the cluster and node ids its header records, so a directory of another node is refused.
+ */
 export interface FileStorageOptions {
   readonly dir: string;
   readonly clusterId: number;
@@ -95,6 +99,12 @@ export const WAL_PREALLOCATE_BYTES = 1024 * 1024;
 /** Zeros written per call while preallocating. */
 const ZEROS = new Uint8Array(64 * 1024);
 
+/**
+ * Durable {@link Storage}: one append-only write-ahead log of checksummed records per node, one fdatasync
+ * per save, a rewrite (temp file, fsync, rename) per snapshot. Recovery truncates a torn tail with a
+ * warning and refuses any other damage with {@link StorageCorruptError}; a failed save is fatal
+ * ({@link StorageWriteError}). Create it with {@link FileStorage.open}.
+ */
 export class FileStorage implements Storage {
   private saved: PersistentState | null;
   /** Where the log's data ends: the next record goes here. */

@@ -1,8 +1,10 @@
 // Where the runtime's diagnostics go. A function per level keeps call sites short; a host picks
 // the threshold (the CLI shows info and above, tests show nothing).
 
+/** Severity of a diagnostic, lowest first; a logger drops lines below its threshold. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** Where the runtime writes its diagnostics: one function per {@link LogLevel}, each taking a one-line message. */
 export type Logger = Record<LogLevel, (message: string) => void>;
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -25,6 +27,7 @@ export function stderrLogger(threshold: LogLevel, fields: Readonly<Record<string
 }
 
 const ignore = () => {};
+/** Drops every line: the default for an embedded node, and what tests use. */
 export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore };
 
 /** A line of stderrLogger's for a person: `node 1: warn message` from its JSON; any other line as it is. */

@@ -16,6 +16,7 @@ import { messageSize } from './message-size.ts';
 import type { Random } from './random.ts';
 import type { Transport } from './transport.ts';
 
+/** Faults for one direction of one link, on top of the network-wide ones; see {@link MemoryNetwork.setLinkRule}. */
 export interface LinkRule {
   /** The link carries nothing. */
   readonly blocked?: boolean;
@@ -25,11 +26,16 @@ export interface LinkRule {
   readonly delayMs?: { readonly min: number; readonly max: number };
 }
 
+/** A count of messages and their bytes as {@link messageSize} estimates them. */
 export interface Traffic {
   readonly messages: number;
   readonly bytes: number;
 }
 
+/**
+ * One node's traffic over all its incarnations: `sent` counts every message it sent, reachable or
+ * not; `received` every delivery to it (a duplicate counts twice).
+ */
 export interface NodeTraffic {
   readonly sent: Traffic;
   readonly received: Traffic;
@@ -61,6 +67,12 @@ class Endpoint implements Transport {
 
 interface MutableTraffic { messages: number; bytes: number }
 
+/**
+ * An in-memory network of {@link Transport}s with the fault model of the 6.5840 lab's labrpc
+ * (disconnection, crashes, unreliable delivery, long reordering) plus partitions, duplication and
+ * per-link rules. Deterministic under its injected {@link Clock} and {@link Random}; all nodes start
+ * disconnected, and {@link MemoryNetwork.attach} gives a node its endpoint.
+ */
 export class MemoryNetwork {
   private readonly endpoints = new Map<NodeId, Endpoint>();
   private readonly connected = new Set<NodeId>();
@@ -94,14 +106,17 @@ export class MemoryNetwork {
     this.endpoints.delete(id);
   }
 
+  /** Lets `id` talk to the other connected nodes again (within its group, if partitioned). */
   connect(id: NodeId): void {
     this.connected.add(id);
   }
 
+  /** Cuts `id` off from everyone: what it sends, or is sent, from now on is lost (not what is already under way). It keeps running. */
   disconnect(id: NodeId): void {
     this.connected.delete(id);
   }
 
+  /** Whether `id` is connected; a partition does not change it. */
   isConnected(id: NodeId): boolean {
     return this.connected.has(id);
   }
@@ -111,14 +126,17 @@ export class MemoryNetwork {
     this.groupOf = new Map(groups.flatMap((group, g) => group.map((id) => [id, g] as const)));
   }
 
+  /** Ends the partition: every connected node talks to every other. Connections and link rules stay. */
   heal(): void {
     this.groupOf = null;
   }
 
+  /** Unreliable (false): a request waits 0–26 ms, and each message is lost with probability 0.1, as labrpc does. */
   setReliable(reliable: boolean): void {
     this.reliable = reliable;
   }
 
+  /** On: two thirds of replies wait an extra 200–2199 ms (skewed low, as labrpc draws it), so they arrive out of order. */
   setLongReordering(on: boolean): void {
     this.longReordering = on;
   }
@@ -149,6 +167,7 @@ export class MemoryNetwork {
     return this.bytes;
   }
 
+  /** A copy of `id`'s traffic counters so far. */
   trafficOf(id: NodeId): NodeTraffic {
     const t = this.trafficEntry(id);
     return { sent: { ...t.sent }, received: { ...t.received } };

@@ -5,6 +5,11 @@ import type { Storage } from './storage.ts';
 
 const noSnapshot = new Uint8Array(0);
 
+/**
+ * A {@link Storage} in memory with the 6.5840 lab's Persister semantics: a save is durable at once,
+ * and a simulated crash hands the next incarnation a {@link MemoryStorage.copy}, so what the killed
+ * one saves afterwards is lost. Survives no process exit.
+ */
 export class MemoryStorage implements Storage {
   private saved: PersistentState | null;
   private sizeOfSaved: number | undefined;

@@ -23,6 +23,10 @@ const entriesSize = (entries: readonly Entry[]): number => {
   return n;
 };
 
+/**
+ * Bytes `m` would take in a compact binary encoding (varint numbers, commands by encoded length): an
+ * estimate for traffic counters and the lab's byte budget, not the size of a UDP datagram.
+ */
 export function messageSize(m: Message): number {
   const header = 1 + varintBytes(m.term) + varintBytes(m.from) + varintBytes(m.to);
   // A switch, not ts-pattern: this runs on every message, and matching was a measurable share of

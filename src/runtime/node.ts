@@ -16,6 +16,7 @@ import { systemRandom, type Random } from './random.ts';
 import type { Storage } from './storage.ts';
 import type { Transport } from './transport.ts';
 
+/** A node's timers, in milliseconds of its {@link Clock}. The heartbeat interval must be well below the election timeout. */
 export interface Timings {
   /** Each reset of the election timer draws a timeout uniformly from [min, max). */
   readonly electionTimeoutMs: { readonly min: number; readonly max: number };
@@ -34,6 +35,10 @@ export type Applied =
   | { readonly type: 'command'; readonly index: LogIndex; readonly term: Term; readonly command: Command }
   | { readonly type: 'snapshot'; readonly index: LogIndex; readonly term: Term; readonly data: SnapshotData };
 
+/**
+ * How a {@link RaftNode} is embedded: the service's apply callback (required) and what the host may
+ * inject instead of the defaults (real clock, system randomness, {@link labTimings}, JSON commands).
+ */
 export interface RaftNodeOptions {
   /**
    * Receives every applied command and snapshot, in order, without gaps or repeats. It may call
@@ -73,6 +78,11 @@ export class CommandTooLargeError extends RangeError {
   }
 }
 
+/**
+ * What {@link RaftNode.start} answers, as the lab's Start() does: if `isLeader`, the index the command
+ * will have if it is ever committed and the term it was proposed in (committed at that index with
+ * another term means it was lost); otherwise nothing was proposed.
+ */
 export interface StartResult {
   readonly index: LogIndex;
   readonly term: Term;
@@ -91,6 +101,12 @@ const MAX_INFLIGHT_APPENDS = 256;
 /** Bytes of entries per AppendEntries (FC.3): etcd's default MaxSizePerMsg. */
 const MAX_APPEND_BYTES = 1024 * 1024;
 
+/**
+ * A Raft node: the machine of `src/machine` on a {@link Clock}, a {@link Transport} and a
+ * {@link Storage}, with the 6.5840 lab's interface (start, getState, snapshot, kill). It carries out
+ * the machine's effects in order and sends or applies nothing that depends on state not yet durable.
+ * `peers` are the other members; it boots in a later task, after loading what `storage` holds.
+ */
 export class RaftNode {
   readonly id: NodeId;
   private readonly clock: Clock;
@@ -192,6 +208,7 @@ export class RaftNode {
     return bytes;
   }
 
+  /** The current term, and whether this node believes it is leader (a dead node never is); it may be a stale leader. */
   getState(): { readonly term: Term; readonly isLeader: boolean } {
     return { term: this.node.state.currentTerm, isLeader: !this.dead && this.node.role === 'leader' };
   }

@@ -1,5 +1,9 @@
 // Seeded randomness, so a simulated run is a function of its seed.
 
+/**
+ * The randomness a node uses (its election timeouts) and a simulated network uses (its faults):
+ * {@link seededRandom} makes a run replayable from its seed, {@link systemRandom} does not.
+ */
 export interface Random {
   /** A float in [0, 1). */
   next(): number;

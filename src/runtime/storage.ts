@@ -9,6 +9,10 @@ import type { PersistentState } from '../machine/index.ts';
  */
 export type MaybePromise<T> = T | Promise<T>;
 
+/**
+ * Where a node makes its persistent state durable before acting on it (Figure 2: "updated on stable
+ * storage before responding to RPCs"): {@link MemoryStorage} for simulation, {@link FileStorage} on disk.
+ */
 export interface Storage {
   /** What was last made durable (raft state and snapshot together), or null if nothing was saved. */
   load(): MaybePromise<PersistentState | null>;

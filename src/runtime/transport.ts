@@ -2,6 +2,10 @@
 // in-memory network with fault injection (simulation, tests) and UDP (separate processes).
 import type { Message } from '../machine/index.ts';
 
+/**
+ * One node's endpoint to its peers, with the delivery guarantees of an unreliable network (§5.1):
+ * {@link MemoryNetwork} for simulation and tests, {@link UdpTransport} between processes.
+ */
 export interface Transport {
   /**
    * The largest command, in bytes as the command codec writes it, that one message can carry in a

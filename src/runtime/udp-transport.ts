@@ -27,11 +27,16 @@ import { TokenBucket } from './token-bucket.ts';
 import type { Transport } from './transport.ts';
 import { DEFAULT_MAX_COMMAND_BYTES, createWireCodec, type WireCodec } from './wire-codec.ts';
 
+/** A member's UDP endpoint: an IPv4 or IPv6 address or a host name (resolved once, at open), and a port. */
 export interface PeerAddress {
   readonly host: string;
   readonly port: number;
 }
 
+/**
+ * What {@link UdpTransport.open} needs: this node's id, every member's address, the cluster id, and a
+ * key of at least {@link MIN_KEY_BYTES} bytes unless `insecureNoAuth` is asked for by name.
+ */
 export interface UdpTransportOptions {
   readonly self: NodeId;
   /** Every member's address, this node's own included (it binds there). */
@@ -57,6 +62,7 @@ export interface UdpTransportOptions {
   readonly receiveBufferBytes?: number;
 }
 
+/** A {@link UdpTransport}'s datagram counts since it opened, for diagnostics and tests: all only grow. */
 export interface TransportCounters {
   readonly datagramsSent: number;
   readonly datagramsReceived: number;
@@ -122,6 +128,12 @@ export const MIN_KEY_BYTES = 16;
 /** Send errors that the same datagram would meet again; the rest (a peer down, a full buffer) pass. */
 const PERMANENT_SEND_ERRORS = new Set(['EMSGSIZE', 'EINVAL', 'EACCES', 'EPERM', 'EAFNOSUPPORT', 'EDESTADDRREQ']);
 
+/**
+ * The {@link Transport} between processes: one UDP socket per peer plus one for the rest, one
+ * wire-codec datagram per message or message piece, every datagram authenticated under the
+ * cluster's key (unless insecure) and validated before the node sees it; what fails is dropped and
+ * counted, never thrown. Create it with {@link UdpTransport.open}.
+ */
 export class UdpTransport implements Transport {
   readonly maxCommandBytes: number;
   private handler: ((message: Message) => void) | null = null;

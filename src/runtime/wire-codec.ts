@@ -93,10 +93,12 @@ export type Datagram = Exclude<Message, InstallSnapshot> | SnapshotChunk | Entry
  */
 export type Refusal = 'bad-mac' | 'unknown-sender' | 'malformed';
 
+/** What {@link WireCodec.decode} makes of a datagram: the datagram, or why it was refused. Never a throw. */
 export type Decoded =
   | { readonly ok: true; readonly datagram: Datagram }
   | { readonly ok: false; readonly cause: Refusal; readonly reason: string };
 
+/** One node's view of the wire format: whose datagrams it accepts, with which key, under which size caps. */
 export interface WireConfig {
   /** Distinguishes clusters sharing hosts and ports: datagrams of another cluster are refused. */
   readonly clusterId: number;
@@ -116,6 +118,10 @@ export interface WireConfig {
   readonly maxCommandBytes?: number;
 }
 
+/**
+ * The UDP wire format for one node: messages to datagrams within the size cap, split where needed,
+ * and datagrams back, accepting only bytes an encoder of this cluster would have sent.
+ */
 export interface WireCodec {
   /**
    * The datagrams that carry `message`, each within the size cap. Throws OversizedEntryError for
@@ -123,7 +129,9 @@ export interface WireCodec {
    * network condition, so it is not a refusal to retry.
    */
   encode(message: Message): Uint8Array[];
+  /** One datagram's bytes, tagged if the codec has a key. The caller keeps it within the size cap: {@link WireCodec.encode} does. */
   encodeDatagram(datagram: Datagram): Uint8Array;
+  /** Checks the tag (or checksum), cluster, sender and every field; refuses anything not re-encoding to the same bytes. */
   decode(bytes: Uint8Array): Decoded;
   /** The AppendEntries whose entry's command is `command`, the bytes reassembled from `chunk`'s transfer. */
   entryOf(chunk: EntryChunk, command: Uint8Array): { readonly ok: true; readonly datagram: AppendEntries } | { readonly ok: false; readonly reason: string };
@@ -139,6 +147,11 @@ const TYPE_CODES = {
   AppendEntriesChunk: 7,
 } as const satisfies Record<Datagram['type'], number>;
 
+/**
+ * The codec for `config`; throws RangeError for a configuration no peer could agree with (cluster id
+ * outside [0, 2^32), datagram cap outside what UDP carries, command cap above
+ * 64 MiB, accepted keys without a key).
+ */
 export function createWireCodec(config: WireConfig): WireCodec {
   const commands = config.commands ?? jsonCommands;
   const maxBytes = config.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM;
