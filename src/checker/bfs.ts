@@ -10,6 +10,10 @@ import { Frontier, packedOf, Visited } from './packed.ts';
 import { splitProperties, type CheckResult, type SearchOptions } from './result.ts';
 import { SleepSets } from './sleep-sets.ts';
 
+/**
+ * Exhaustive breadth-first search on one thread: the first violation it reports has a shortest
+ * trace. Memory grows with the distinct states (see `peakBytes`); bound it with `maxStates`.
+ */
 export function bfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): CheckResult<S, A> {
   const started = performance.now();
   const { always, sometimes } = splitProperties(model);

@@ -6,6 +6,10 @@ import { splitProperties, type CheckResult, type Path, type SearchOptions } from
 
 interface Frame<S, A> { state: S; actions: A[]; next: number; via: A | undefined }
 
+/**
+ * Exhaustive depth-first search: memory for the visited fingerprints and one path only, but a
+ * violation's trace is the current stack, not necessarily the shortest.
+ */
 export function dfs<S, A>(model: Model<S, A>, options: SearchOptions = {}): CheckResult<S, A> {
   const started = performance.now();
   const { always, sometimes } = splitProperties(model);

@@ -1,6 +1,10 @@
 // The visited set: 64-bit fingerprints in an open-addressing table over one typed array, two
 // words a slot and nothing else (8 bytes a slot; at most 3/4 full, so 11 to 21 bytes a state).
 
+/**
+ * The visited set: 64-bit fingerprints in an open-addressing table over one Int32Array, 8 bytes a
+ * slot, at most 3/4 full. One fingerprint in 2^64 collides with (0, 0) and merges with (0, 1).
+ */
 export class FingerprintSet {
   private slots: Int32Array;
   private mask: number;
@@ -52,7 +56,9 @@ export class FingerprintSet {
 export class Hasher {
   hi = 0;
   lo = 0;
+  /** Starts a new hash from `seed`; returns this, so a hash is built in one expression. */
   reset(seed = 0): this { this.hi = seed ^ 0x9747b28c; this.lo = (seed + 0x165667b1) | 0; return this; }
+  /** Mixes in an integer up to 2^53 in magnitude: one 32-bit word, two if its high bits are set. */
   add(n: number): this {
     this.word(n | 0);
     const high = (n / 4294967296) | 0;

@@ -3,7 +3,13 @@
 // a canonical fingerprint, and the properties to check.
 import type { PackedModel } from './packed.ts';
 
+/**
+ * A system as the checker sees it (after Stateright's Model): states `S`, actions `A`, and the
+ * properties to check. Every method must be pure and deterministic: the searches rely on
+ * re-running them giving the same answer, and worker threads build their own copy.
+ */
 export interface Model<S, A> {
+  /** The states every behaviour starts from: depth 0 of a search. */
   initialStates(): S[];
   /** Every action enabled in `state`, in a deterministic order. */
   actions(state: S): A[];
@@ -12,6 +18,7 @@ export interface Model<S, A> {
   /** Equal for states that must count as one (after any symmetry reduction); 64 bits as two lanes. */
   fingerprint(state: S): Fingerprint;
   readonly properties: readonly Property<S>[];
+  /** One line for a person reading a trace: what `action` does in `state`. */
   describeAction(state: S, action: A): string;
   /**
    * Optional: a packing of the states into a few words, with successors generated on it (what
@@ -41,6 +48,7 @@ export interface Model<S, A> {
   withoutFault?(action: A): A | undefined;
 }
 
+/** A 64-bit state fingerprint as two signed 32-bit lanes; states with equal fingerprints are searched once. */
 export interface Fingerprint { readonly hi: number; readonly lo: number }
 
 /**
@@ -51,6 +59,7 @@ export interface Fingerprint { readonly hi: number; readonly lo: number }
 export interface Property<S> {
   readonly name: string;
   readonly expectation: 'always' | 'sometimes';
+  /** Whether the property holds in `state`; pure, and it may read only `state`. */
   readonly holds: (state: S) => boolean;
 }
 
@@ -64,6 +73,7 @@ export interface ModelSpec {
   readonly options: unknown;
 }
 
+/** Imports `spec.module` and calls its factory with `spec.options`: how {@link parallelBfs} and worker threads rebuild a model. */
 export async function loadModel<S, A>(spec: ModelSpec): Promise<Model<S, A>> {
   return modelFrom((await import(spec.module)) as Record<string, unknown>, spec);
 }

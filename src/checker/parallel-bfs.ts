@@ -12,11 +12,17 @@ import { Control, controlWords, type WorkerResult, type WorkerSetup } from './pa
 import { splitProperties, type CheckResult, type SearchOptions } from './result.ts';
 import { workerScript } from './worker-script.ts';
 
+/** {@link SearchOptions} plus the thread count; {@link parallelBfs} honours maxStates, maxDepth and onProgress (not reduction or stop). */
 export interface ParallelOptions extends SearchOptions {
   /** Worker threads; all cores by default. */
   readonly workers?: number;
 }
 
+/**
+ * Breadth-first search on worker threads, each owning the states whose fingerprint falls to it;
+ * the first violation still has a shortest trace. The model is given as a {@link ModelSpec} since
+ * each thread builds its own; at most 31 `sometimes` properties.
+ */
 export async function parallelBfs<S, A>(spec: ModelSpec, options: ParallelOptions = {}): Promise<CheckResult<S, A>> {
   const started = performance.now();
   const [model, script] = await Promise.all([loadModel<S, A>(spec), workerScript('parallel-worker', spec.module)]);

@@ -21,6 +21,10 @@ export interface ExhaustiveStage<C> {
   readonly config: C;
 }
 
+/**
+ * A {@link portfolio} run: a wall-clock and memory budget, exhaustive stages to run first, and swarm
+ * walks on worker threads for the whole budget.
+ */
 export interface PortfolioPlan<C> {
   /** Wall-clock seconds for everything but shrinking a violation. */
   readonly seconds: number;
@@ -43,6 +47,7 @@ export interface PortfolioPlan<C> {
   };
   /** Shrink a swarm walk's violation (shrink.ts) before it is reported. */
   readonly shrink: boolean;
+  /** Called about once a second with the running phase (a stage's name, or "swarm"). */
   readonly onProgress?: (phase: string, p: Progress) => void;
 }
 
@@ -62,6 +67,7 @@ export interface WalkStream {
   readonly reached: ReadonlyMap<string, { readonly walk: number; readonly steps: number }>;
 }
 
+/** The violation a {@link portfolio} reports, with what is needed to print it, replay it and write a trace. */
 export interface PortfolioViolation<S, A, C> extends Violation<S, A> {
   /** Steps before shrinking; absent when the path was not shrunk (a BFS path is shortest already). */
   readonly from?: number;
@@ -74,6 +80,7 @@ export interface PortfolioViolation<S, A, C> extends Violation<S, A> {
   readonly walk?: { readonly seed: number; readonly walk: number };
 }
 
+/** What a {@link portfolio} run did: each stage's result, each thread's walks, and the first violation, if any. */
 export interface PortfolioResult<S, A, C> {
   readonly stages: readonly StageResult<S, A, C>[];
   readonly walks: readonly WalkStream[];
@@ -84,6 +91,11 @@ export interface PortfolioResult<S, A, C> {
   readonly seconds: number;
 }
 
+/**
+ * Exhaustive BFS stages and swarm walks within one budget of time and memory, on all the threads
+ * asked for; the first violation anyone finds stops them all (a swarm one is shrunk if asked).
+ * `portfolioSummary` turns the result into the verdict, property by property.
+ */
 export async function portfolio<S, A, C>(plan: PortfolioPlan<C>): Promise<PortfolioResult<S, A, C>> {
   const started = performance.now();
   const deadline = started + plan.seconds * 1000;

@@ -1,17 +1,20 @@
 // What a search reports, whichever strategy ran it.
 import type { Model } from './model.ts';
 
+/** A behaviour: `states[0]` an initial state, and one action between each state and the next. */
 export interface Path<S, A> {
   readonly states: readonly S[];
   /** actions[i] leads from states[i] to states[i + 1]. */
   readonly actions: readonly A[];
 }
 
+/** A counterexample: the `always` property (by name) that the last state of `path` breaks. */
 export interface Violation<S, A> {
   readonly property: string;
   readonly path: Path<S, A>;
 }
 
+/** What a search did: how many states, how deep, how long (seconds of wall clock), and whether it finished. */
 export interface SearchStats {
   readonly strategy: 'bfs' | 'parallel-bfs' | 'dfs' | 'simulate' | 'swarm';
   /** Distinct states (by fingerprint) visited. */
@@ -29,6 +32,10 @@ export interface SearchStats {
   readonly peakBytes?: number;
 }
 
+/**
+ * What a search found, whichever strategy ran it: no `violation` with `complete` true means every
+ * `always` property holds in every state within the model's bounds.
+ */
 export interface CheckResult<S, A> extends SearchStats {
   /** The first counterexample found for an `always` property, if any. */
   readonly violation: Violation<S, A> | undefined;
@@ -36,8 +43,10 @@ export interface CheckResult<S, A> extends SearchStats {
   readonly reached: ReadonlyMap<string, Path<S, A> | undefined>;
 }
 
+/** A running search's counts so far, handed to `onProgress` about once a second; `queued` is the frontier's size (0 for walks). */
 export interface Progress { distinct: number; generated: number; depth: number; queued: number; seconds: number }
 
+/** Limits and hooks every search accepts; a search stopped by one reports itself incomplete. */
 export interface SearchOptions {
   /** Stop after this many distinct states (the result is then incomplete). */
   readonly maxStates?: number;

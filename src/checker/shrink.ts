@@ -11,11 +11,13 @@
 import type { Model } from './model.ts';
 import type { Path, Violation } from './result.ts';
 
+/** Bounds on {@link shrink}'s work, counted in replays rather than seconds so a result is reproducible. */
 export interface ShrinkOptions {
   /** Replays at most (each replays the whole candidate trace); the best trace so far is returned when they run out. */
   readonly maxReplays?: number;
 }
 
+/** A violation after {@link shrink}: a path no longer than the one given that breaks the same property first. */
 export interface Shrunk<S, A> extends Violation<S, A> {
   /** Steps of the path given. */
   readonly from: number;
@@ -71,6 +73,7 @@ export function shrink<S, A>(model: Model<S, A>, violation: Violation<S, A>, opt
   return { property: violation.property, path: best.path, from, replays, minimal: !exhausted };
 }
 
+/** Where a replay by action keys got to: the path it took, ending at the violation, and the keys it kept. */
 export interface KeyReplay<S, A> {
   readonly path: Path<S, A>;
   /** The key of each step taken (a step whose key was not enabled is left out). */
@@ -90,6 +93,7 @@ export function keyReplayer<S, A>(model: Model<S, A>, root: S, property: string)
   const always = model.properties.filter((p) => p.expectation === 'always');
   /** The shape of each key met, to find a step whose exact key is no longer enabled. */
   const shapes = new Map<string, string>();
+  /** The key of `action` in `state` (Model.actionKey), its shape remembered for a later lookup. */
   const keyOf = (state: S, action: A): string => {
     const key = actionKey.call(model, state, action);
     if (actionShape !== undefined && !shapes.has(key)) shapes.set(key, actionShape.call(model, state, action));
@@ -101,6 +105,7 @@ export function keyReplayer<S, A>(model: Model<S, A>, root: S, property: string)
     return enabled.find((a) => actionKey.call(model, state, a) === key)
       ?? (shape === undefined ? undefined : enabled.find((a) => actionShape!.call(model, state, a) === shape));
   };
+  /** Replays `keys` from the root, skipping those not enabled where the replay has got to. */
   const replay = (keys: readonly string[]): KeyReplay<S, A> | undefined => {
     let state: S = root;
     const states: S[] = [state];

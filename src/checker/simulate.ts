@@ -5,12 +5,17 @@ import type { Model } from './model.ts';
 import { seededRandom } from './random.ts';
 import { splitProperties, type CheckResult, type Path, type SearchOptions } from './result.ts';
 
+/** How many random walks, how many steps each at most, and the seed that makes them reproducible. */
 export interface SimulationOptions extends SearchOptions {
   readonly walks: number;
   readonly depth: number;
   readonly seed: number;
 }
 
+/**
+ * Random walks from the initial states, checking the properties at every state. No visited set,
+ * so it goes deep on models too large to search; it proves nothing, and its result is never complete.
+ */
 export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): CheckResult<S, A> {
   const started = performance.now();
   const { always, sometimes } = splitProperties(model);

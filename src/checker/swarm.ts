@@ -18,6 +18,7 @@ export interface SwarmSpace<S, A, C> {
   readonly essential?: (kind: string) => boolean;
 }
 
+/** How long a {@link swarm} run goes (walks, seconds, or one walk to reproduce), how deep each walk, and its seed. */
 export interface SwarmOptions {
   readonly seed: number;
   /** Steps per walk at most. */
@@ -30,6 +31,7 @@ export interface SwarmOptions {
   readonly stop?: () => boolean;
   /** Run this walk only: a failure is reported with its walk number, and this reproduces it. */
   readonly walk?: number;
+  /** Called about once a second while walks run. */
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -40,6 +42,7 @@ export interface WalkPlan<C> {
   readonly weights: ReadonlyMap<string, number>;
 }
 
+/** A {@link swarm} run's result; a violation comes with the walk that found it, to replay with `walk`. */
 export interface SwarmResult<S, A, C> extends CheckResult<S, A> {
   readonly seed: number;
   /** Walks run. */
@@ -53,6 +56,10 @@ export interface SwarmResult<S, A, C> extends CheckResult<S, A> {
 /** A kind that is not essential is left out of a walk with this probability. */
 const LEAVE_OUT = 0.25;
 
+/**
+ * Swarm testing: random walks, each with its own configuration drawn from `space` and its own
+ * weight per kind of action, some kinds left out. Reproducible from (seed, walk number); never complete.
+ */
 export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions): SwarmResult<S, A, C> {
   if (options.walk === undefined && options.walks === undefined && options.seconds === undefined) throw new Error('swarm needs walks, seconds or a walk to run');
   const started = performance.now();

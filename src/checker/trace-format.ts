@@ -3,6 +3,7 @@
 // re-running anything. `action` says what led from the previous state to this one.
 import type { Message, NodeId, Role, Term, LogIndex, Entry } from '../machine/index.ts';
 
+/** One node in one state of a trace: its role, whether it is up, and its Figure-2 state with its whole log. */
 export interface TraceNode {
   readonly id: NodeId;
   readonly role: Role;
@@ -16,6 +17,7 @@ export interface TraceNode {
   readonly entries: readonly Entry[];
 }
 
+/** One state of a trace: every node and every message in flight, and the action that led here. */
 export interface TraceStep {
   /** One line a person reads: "node 2 receives RequestVote from 1 (term 2)". Empty for the initial state. */
   readonly action: string;
@@ -23,6 +25,10 @@ export interface TraceStep {
   readonly inFlight: readonly Message[];
 }
 
+/**
+ * A counterexample or witness as `raft-ts-trace/1` JSON (`--json`): every state whole, so the viewer
+ * can step through it both ways without re-running anything, and `choices` to replay it.
+ */
 export interface TraceFile {
   readonly format: 'raft-ts-trace/1';
   readonly members: readonly NodeId[];

@@ -8,6 +8,10 @@ import {
 } from '../../machine/index.ts';
 import { messageBaseHash, nodeBaseHash, type Pair } from './fingerprint.ts';
 
+/**
+ * What makes the Raft model finite: node count, the highest term, and budgets for proposals and
+ * each fault over a whole run. Every number a search explores grows steeply with these.
+ */
 export interface Bounds {
   readonly nodes: number;
   /** No node may reach a term above this. */
@@ -109,6 +113,10 @@ export interface ClusterNode extends NodeSnapshot {
   readonly hash: Pair;
 }
 
+/**
+ * One state of the modelled cluster: every node, the messages in flight (any of them may be
+ * delivered next), the fault budgets left, and the history the properties read.
+ */
 export interface ClusterState {
   readonly nodes: readonly ClusterNode[];
   readonly network: readonly Message[];
@@ -118,6 +126,11 @@ export interface ClusterState {
   readonly history: History;
 }
 
+/**
+ * One step of the cluster: deliver, drop or duplicate the message at a slot of `network`, or a
+ * node's timeout, heartbeat, proposal, snapshot, crash or PW.1 write landing. `node` is an index
+ * into `nodes` (id − 1); a delivery or timeout may crash the node at its first persist.
+ */
 export type ClusterAction =
   | { readonly kind: 'deliver'; readonly message: number; readonly crashAtPersist: boolean }
   | { readonly kind: 'drop' | 'duplicate'; readonly message: number }

@@ -31,6 +31,10 @@ export const defaultConfiguration: NamedBounds = {
   symmetry: false, bounds: defaultBounds,
 };
 
+/**
+ * The named bounds with golden counts (spec/golden-counts.md): `suite: 'test'` ones run in the test
+ * suite, 'full' ones only in the full check. A complete BFS of one must give exactly its counts.
+ */
 export const configurations: readonly Configuration[] = [
   {
     name: 'election-3', about: '3 nodes, two terms, no entries, reliable network', suite: 'test', symmetry: false,
@@ -79,6 +83,7 @@ export const configurations: readonly Configuration[] = [
   },
 ];
 
+/** The configuration named `name` (`--config`), or undefined; portfolio-only stages are found by boundsNamed. */
 export const configurationNamed = (name: string): Configuration | undefined => configurations.find((c) => c.name === name);
 
 /**

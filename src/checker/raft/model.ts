@@ -11,6 +11,7 @@ import { mutantNamed } from './mutants.ts';
 import { packable, PackedCluster } from './packed.ts';
 import { raftProperties } from './properties.ts';
 
+/** What {@link raftModel} checks: the cluster's bounds, optionally a mutant's rules, symmetry reduction, properties left out. */
 export interface RaftModelOptions {
   readonly bounds: Bounds;
   /** Replacement handlers or guards: a mutant of the shipped rules. */
@@ -24,6 +25,11 @@ export interface RaftModelOptions {
   readonly without?: readonly string[];
 }
 
+/**
+ * The Raft cluster as a {@link Model}: nodes stepped by the shipped machine (or a mutant's), a
+ * network of messages that are delivered, dropped or duplicated, crashes with restart from durable
+ * state, all within `bounds`; checked against {@link raftProperties}.
+ */
 export function raftModel({ bounds, overrides = {}, symmetry = false, without = [] }: RaftModelOptions): Model<ClusterState, ClusterAction> {
   const step = deriveStepper(overrides);
   const identity = Array.from({ length: bounds.nodes }, (_, i) => i + 1);
@@ -107,14 +113,17 @@ export interface RaftModelConfig {
   readonly without?: readonly string[];
 }
 
+/** {@link raftModel} from plain data (a mutant by name or id): the factory {@link raftModelSpec} names for worker threads. Throws for an unknown mutant. */
 export function raftModelFromConfig({ bounds, mutant, symmetry, without }: RaftModelConfig): Model<ClusterState, ClusterAction> {
   const overrides = mutant === undefined ? undefined : mutantNamed(mutant)?.overrides;
   if (mutant !== undefined && overrides === undefined) throw new Error(`unknown mutant "${mutant}"`);
   return raftModel({ bounds, overrides, symmetry, without });
 }
 
+/** The {@link ModelSpec} of a Raft model, for {@link parallelBfs} and the portfolio's stages. */
 export const raftModelSpec = (config: RaftModelConfig): ModelSpec => ({ module: import.meta.url, factory: raftModelFromConfig.name, options: config });
 
+/** One line for a person: "node 2 receives RequestVote from 1 (term 2)". Node numbers are ids, from 1. */
 export function describeAction(s: ClusterState, a: ClusterAction): string {
   const crash = (c: boolean) => (c ? ', crashing at its persist' : '');
   return match(a)

@@ -7,6 +7,7 @@ import {
 } from '../../machine/index.ts';
 import type { Bounds } from './cluster.ts';
 
+/** A deliberately broken variant of one rule (the bug zoo, docs/bug-zoo.md) and what the checker must catch in it. */
 export interface Mutant {
   readonly id: string;
   readonly name: string;
@@ -41,6 +42,7 @@ function commitTo(r: ReturnType<Handler>, to: LogIndex): ReturnType<Handler> {
 const persistLast = (effects: readonly Effect[]): Effect[] =>
   [...effects.filter((x) => x.type !== 'persist'), ...effects.filter((x) => x.type === 'persist')];
 
+/** The bug zoo: each mutant replaces handlers or guards through Overrides, the statechart unchanged. */
 export const mutants: readonly Mutant[] = [
   {
     id: 'Z1', name: 'figure8-commit', breaks: 'CommittedSurvivesElection',
@@ -421,5 +423,6 @@ export const mutants: readonly Mutant[] = [
   },
 ];
 
+/** The mutant whose name is `name`, or whose id (Z1…) it is in any case; undefined if none. */
 export const mutantNamed = (name: string): Mutant | undefined =>
   mutants.find((m) => m.name === name || m.id.toLowerCase() === name.toLowerCase());

@@ -196,6 +196,11 @@ function conflictingEntries(s: ClusterState): boolean {
   return false;
 }
 
+/**
+ * The properties every Raft model is checked against: Figure 3's five safety properties, further
+ * invariants (in-order apply, durability of what was promised or committed, true matchIndex), and
+ * `sometimes` coverage properties that show the bounds reach the situations bugs need.
+ */
 export const raftProperties: readonly Property<ClusterState>[] = [
   { name: 'ElectionSafety', expectation: 'always', holds: electionSafety },
   { name: 'LeaderAppendOnly', expectation: 'always', holds: leaderAppendOnly },

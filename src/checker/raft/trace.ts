@@ -17,6 +17,7 @@ const fieldsOf = (n: NodeSnapshot) => ({
   applied: n.state.lastApplied,
 });
 
+/** A path as numbered lines, each action with the node fields it changed: how the CLI prints a counterexample. */
 export function traceText(path: Path<ClusterState, ClusterAction>): string {
   const lines: string[] = [];
   path.actions.forEach((action, k) => {
@@ -46,6 +47,10 @@ export function traceSteps(path: Path<ClusterState, ClusterAction>): TraceFile['
   }));
 }
 
+/**
+ * A path as a {@link TraceFile}: every state whole, the `violated` property (null for a witness),
+ * the bounds and any `extra` options as printed, and the choices that replay it in `model`.
+ */
 export function traceFile(model: RaftModel, path: Path<ClusterState, ClusterAction>, violated: string | null, bounds: Bounds, extra: Record<string, number | string | boolean> = {}): TraceFile {
   return {
     format: 'raft-ts-trace/1',
