@@ -120,7 +120,7 @@ export interface InstallSnapshot extends Envelope {
   readonly data: SnapshotData;
 }
 
-/** The answer to an {@link InstallSnapshot}. */
+/** The answer to an {@link InstallSnapshot}: the follower's term, and how far its log now reaches. */
 export interface InstallSnapshotReply extends Envelope {
   readonly type: 'InstallSnapshotReply';
   /** The index the follower now holds through, so a late reply cannot move matchIndex wrongly. */

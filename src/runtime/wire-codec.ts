@@ -131,7 +131,7 @@ export interface WireCodec {
   encode(message: Message): Uint8Array[];
   /** One datagram's bytes, tagged if the codec has a key. The caller keeps it within the size cap: {@link WireCodec.encode} does. */
   encodeDatagram(datagram: Datagram): Uint8Array;
-  /** Checks the tag (or checksum), cluster, sender and every field; refuses anything not re-encoding to the same bytes. */
+  /** Checks the checksum, the tag if keyed, the cluster, the sender and every field; refuses anything not re-encoding to the same bytes. */
   decode(bytes: Uint8Array): Decoded;
   /** The AppendEntries whose entry's command is `command`, the bytes reassembled from `chunk`'s transfer. */
   entryOf(chunk: EntryChunk, command: Uint8Array): { readonly ok: true; readonly datagram: AppendEntries } | { readonly ok: false; readonly reason: string };
@@ -149,8 +149,8 @@ const TYPE_CODES = {
 
 /**
  * The codec for `config`; throws RangeError for a configuration no peer could agree with (cluster id
- * outside [0, 2^32), datagram cap outside what UDP carries, command cap above
- * 64 MiB, accepted keys without a key).
+ * outside [0, 2^32), datagram cap outside what UDP carries, command cap above 64 MiB, accepted keys
+ * without a key).
  */
 export function createWireCodec(config: WireConfig): WireCodec {
   const commands = config.commands ?? jsonCommands;
