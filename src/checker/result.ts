@@ -43,7 +43,10 @@ export interface CheckResult<S, A> extends SearchStats {
   readonly reached: ReadonlyMap<string, Path<S, A> | undefined>;
 }
 
-/** A running search's counts so far, handed to `onProgress` about once a second; `queued` is the frontier's size (0 for walks). */
+/**
+ * A running search's counts so far, handed to `onProgress` about once a second. `queued` depends on
+ * the strategy: the BFS frontier, the DFS stack, the walks left (simulate) or the walks run (swarm).
+ */
 export interface Progress { distinct: number; generated: number; depth: number; queued: number; seconds: number }
 
 /** Limits and hooks every search accepts; a search stopped by one reports itself incomplete. */

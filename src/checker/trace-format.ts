@@ -3,7 +3,7 @@
 // re-running anything. `action` says what led from the previous state to this one.
 import type { Message, NodeId, Role, Term, LogIndex, Entry } from '../machine/index.ts';
 
-/** One node in one state of a trace: its role, whether it is up, and its Figure-2 state with its whole log. */
+/** One node in one state of a trace: its role, whether it is up, its Figure-2 state, and the log entries after its snapshot. */
 export interface TraceNode {
   readonly id: NodeId;
   readonly role: Role;

@@ -36,7 +36,8 @@ export class CorruptStateError extends Error {
 
 /**
  * A node's {@link PersistentState} as one self-checking record: magic "RF", version, varint fields,
- * the entries through `commands`, the snapshot, and a CRC-32 of it all. Write it before a `persist` is done.
+ * the entries through `commands`, the snapshot, and a CRC-32 of it all: what a host can write to carry
+ * out a `persist` effect.
  */
 export function encodePersistentState(p: PersistentState, commands: CommandCodec = jsonCommands): Uint8Array {
   const w = new ByteWriter();

@@ -16,7 +16,7 @@ import { systemRandom, type Random } from './random.ts';
 import type { Storage } from './storage.ts';
 import type { Transport } from './transport.ts';
 
-/** A node's timers, in milliseconds of its {@link Clock}. The heartbeat interval must be well below the election timeout. */
+/** A node's timers, in milliseconds of its {@link Clock}; the heartbeat interval should be well below the least election timeout. */
 export interface Timings {
   /** Each reset of the election timer draws a timeout uniformly from [min, max). */
   readonly electionTimeoutMs: { readonly min: number; readonly max: number };

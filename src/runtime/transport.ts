@@ -3,8 +3,9 @@
 import type { Message } from '../machine/index.ts';
 
 /**
- * One node's endpoint to its peers, with the delivery guarantees of an unreliable network (§5.1):
- * {@link MemoryNetwork} for simulation and tests, {@link UdpTransport} between processes.
+ * One node's endpoint to its peers, best effort as Raft assumes (messages may be lost, delayed,
+ * duplicated or reordered): {@link MemoryNetwork} for simulation and tests, {@link UdpTransport}
+ * between processes.
  */
 export interface Transport {
   /**
