@@ -46,8 +46,10 @@ function appendEntriesTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftSta
     leaderCommit: s.commitIndex,
   }));
   if (next > through || isProbing(s, peer)) return s;
-  const counted = s.maxInflightAppends === undefined ? s : withInflight(s, peer, [...(s.inflight?.[peer] ?? []), through]);
-  return withNextIndex(counted, peer, logIndex(through + 1));
+  // One copy of the state for both records: this runs for every follower on every proposal.
+  const nextIndex = { ...s.nextIndex, [peer]: logIndex(through + 1) };
+  if (s.maxInflightAppends === undefined) return { ...s, nextIndex };
+  return { ...s, inflight: { ...s.inflight, [peer]: [...(s.inflight?.[peer] ?? []), through] }, nextIndex };
 }
 
 /**
@@ -165,7 +167,7 @@ const withOwnMatch = (s: RaftState, index: LogIndex): RaftState => ({ ...s, matc
 function advanceCommitIndex(s: RaftState, effects: Effect[]): RaftState {
   const n = majorityMatchIndex(s.members.map((m) => s.matchIndex[m]!));
   if (n <= s.commitIndex || termAt(s.log, n) !== s.currentTerm) return s;
-  const applied = applyCommitted({ ...s, commitIndex: n }, effects);
+  const applied = applyCommitted(s, effects, s.log, n);
   return s.announceCommits === true ? replicateToAll(applied, effects) : applied;
 }
 
@@ -198,7 +200,7 @@ export function handleAppendEntries(s: RaftState, m: AppendEntries): Step {
   // AE.5 "If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry)."
   const commitIndex = m.leaderCommit > s.commitIndex ? logIndex(Math.max(s.commitIndex, Math.min(m.leaderCommit, lastNew))) : s.commitIndex;
   const effects: Effect[] = log === s.log ? [resetElectionTimer] : [persist, resetElectionTimer];
-  const state = applyCommitted({ ...s, log, commitIndex }, effects);
+  const state = applyCommitted(s, effects, log, commitIndex);
   effects.push(reply({ success: true, matchIndex: lastNew, conflictIndex: logIndex(0), conflictTerm: term(0) }));
   return { state, effects };
 }
