@@ -6,7 +6,7 @@ import { majorityMatchIndex } from '../quorum.ts';
 import { peersOf } from '../state.ts';
 import {
   logIndex, term, type AppendEntries, type AppendEntriesReply, type Effect, type LogDurable, type LogIndex, type NodeId,
-  type Propose, type RaftState, type Step,
+  type Propose, type RaftState, type Step, type Term,
 } from '../types.ts';
 import { applyCommitted } from './apply.ts';
 
@@ -176,12 +176,9 @@ function advanceCommitIndex(s: RaftState, effects: Effect[]): RaftState {
  * legitimate leader, so it also restarts the election timer (F.2).
  */
 export function handleAppendEntries(s: RaftState, m: AppendEntries): Step {
-  const reply = (fields: Pick<AppendEntriesReply, 'success' | 'matchIndex' | 'conflictIndex' | 'conflictTerm'>) =>
-    send({ type: 'AppendEntriesReply', term: s.currentTerm, from: s.id, to: m.from, ...fields });
-
   // AE.1 "Reply false if term < currentTerm."
   if (m.term < s.currentTerm) {
-    return { state: s, effects: [reply({ success: false, matchIndex: logIndex(0), conflictIndex: logIndex(0), conflictTerm: term(0) })] };
+    return { state: s, effects: [reply(s, m, false, logIndex(0), logIndex(0), term(0))] };
   }
   // AE.2 "Reply false if log doesn't contain an entry at prevLogIndex whose term matches
   // prevLogTerm." The reply says where to retry: past our last entry if we have none there,
@@ -190,9 +187,9 @@ export function handleAppendEntries(s: RaftState, m: AppendEntries): Step {
   const ourPrevTerm = m.prevLogIndex < s.log.snapshotIndex ? m.prevLogTerm : termAt(s.log, m.prevLogIndex);
   if (ourPrevTerm !== m.prevLogTerm) {
     const conflict = ourPrevTerm === undefined
-      ? { conflictIndex: logIndex(lastIndex(s.log) + 1), conflictTerm: term(0) }
-      : { conflictIndex: firstIndexOfTermAt(s.log, m.prevLogIndex), conflictTerm: ourPrevTerm };
-    return { state: s, effects: [resetElectionTimer, reply({ success: false, matchIndex: logIndex(0), ...conflict })] };
+      ? reply(s, m, false, logIndex(0), logIndex(lastIndex(s.log) + 1), term(0))
+      : reply(s, m, false, logIndex(0), firstIndexOfTermAt(s.log, m.prevLogIndex), ourPrevTerm);
+    return { state: s, effects: [resetElectionTimer, conflict] };
   }
   // AE.3, AE.4: merge the entries (see mergeEntries).
   const log = mergeEntries(s.log, m.prevLogIndex, m.entries);
@@ -201,9 +198,16 @@ export function handleAppendEntries(s: RaftState, m: AppendEntries): Step {
   const commitIndex = m.leaderCommit > s.commitIndex ? logIndex(Math.max(s.commitIndex, Math.min(m.leaderCommit, lastNew))) : s.commitIndex;
   const effects: Effect[] = log === s.log ? [resetElectionTimer] : [persist, resetElectionTimer];
   const state = applyCommitted(s, effects, log, commitIndex);
-  effects.push(reply({ success: true, matchIndex: lastNew, conflictIndex: logIndex(0), conflictTerm: term(0) }));
+  effects.push(reply(s, m, true, lastNew, logIndex(0), term(0)));
   return { state, effects };
 }
+
+/**
+ * The answer to `m`. A function of the module rather than a closure made per request: this runs
+ * on every AppendEntries a follower gets, and the runtime names each closure it makes (keepNames).
+ */
+const reply = (s: RaftState, m: AppendEntries, success: boolean, matchIndex: LogIndex, conflictIndex: LogIndex, conflictTerm: Term): Effect =>
+  send({ type: 'AppendEntriesReply', term: s.currentTerm, from: s.id, to: m.from, success, matchIndex, conflictIndex, conflictTerm });
 
 /**
  * The leader side of AppendEntries. Replies from another term are stale and ignored (a newer
