@@ -1,4 +1,5 @@
 import { entriesBetween } from '../log.ts';
+import { copyOf } from '../state.ts';
 import { logIndex, type Effect, type LogIndex, type RaftLog, type RaftState } from '../types.ts';
 
 /**
@@ -7,8 +8,14 @@ import { logIndex, type Effect, type LogIndex, type RaftLog, type RaftState } fr
  * state, not two, on a path every AppendEntries and acknowledgement takes.
  */
 export function applyCommitted(s: RaftState, effects: Effect[], log: RaftLog = s.log, commitIndex: LogIndex = s.commitIndex): RaftState {
-  if (commitIndex <= s.lastApplied) return log === s.log && commitIndex === s.commitIndex ? s : { ...s, log, commitIndex };
+  const applies = commitIndex > s.lastApplied;
+  if (!applies && log === s.log && commitIndex === s.commitIndex) return s;
+  const state = copyOf(s);
+  state.log = log;
+  state.commitIndex = commitIndex;
+  if (!applies) return state;
   const first = logIndex(s.lastApplied + 1);
   effects.push({ type: 'applyEntries', first, entries: entriesBetween(log, first, commitIndex) });
-  return { ...s, log, commitIndex, lastApplied: commitIndex };
+  state.lastApplied = commitIndex;
+  return state;
 }

@@ -3,7 +3,7 @@ import {
   append, entriesBetween, entriesFrom, entryAt, firstIndexOfTermAt, lastIndex, lastIndexOfTerm, mergeEntries, termAt,
 } from '../log.ts';
 import { majorityMatchIndex } from '../quorum.ts';
-import { peersOf } from '../state.ts';
+import { copyOf, peersOf } from '../state.ts';
 import {
   logIndex, term, type AppendEntries, type AppendEntriesReply, type Effect, type LogDurable, type LogIndex, type NodeId,
   type Propose, type RaftState, type Step, type Term,
@@ -47,9 +47,10 @@ function appendEntriesTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftSta
   }));
   if (next > through || isProbing(s, peer)) return s;
   // One copy of the state for both records: this runs for every follower on every proposal.
-  const nextIndex = withKey(s.nextIndex, peer, logIndex(through + 1));
-  if (s.maxInflightAppends === undefined) return { ...s, nextIndex };
-  return { ...s, inflight: withKey(s.inflight, peer, [...(s.inflight?.[peer] ?? []), through]), nextIndex };
+  const state = copyOf(s);
+  if (s.maxInflightAppends !== undefined) state.inflight = withKey(s.inflight, peer, [...(s.inflight?.[peer] ?? []), through]);
+  state.nextIndex = withKey(s.nextIndex, peer, logIndex(through + 1));
+  return state;
 }
 
 /**
@@ -77,7 +78,11 @@ const isProbing = (s: RaftState, peer: NodeId): boolean => s.probing?.[peer] ===
 const isPaused = (s: RaftState, peer: NodeId): boolean =>
   s.maxInflightAppends !== undefined && (s.inflight?.[peer]?.length ?? 0) >= s.maxInflightAppends;
 
-const withInflight = (s: RaftState, peer: NodeId, lasts: readonly LogIndex[]): RaftState => ({ ...s, inflight: withKey(s.inflight, peer, lasts) });
+function withInflight(s: RaftState, peer: NodeId, lasts: readonly LogIndex[]): RaftState {
+  const state = copyOf(s);
+  state.inflight = withKey(s.inflight, peer, lasts);
+  return state;
+}
 
 /** FC.2: an acknowledgement through `index` frees every AppendEntries that ended there or before. */
 function acknowledgeInflight(s: RaftState, peer: NodeId, index: LogIndex): RaftState {
@@ -88,8 +93,12 @@ function acknowledgeInflight(s: RaftState, peer: NodeId, index: LogIndex): RaftS
   return withInflight(s, peer, left);
 }
 
-const withProbing = (s: RaftState, peer: NodeId, probing: boolean): RaftState =>
-  s.probeUntilMatch !== true || isProbing(s, peer) === probing ? s : { ...s, probing: withKey(s.probing, peer, probing) };
+function withProbing(s: RaftState, peer: NodeId, probing: boolean): RaftState {
+  if (s.probeUntilMatch !== true || isProbing(s, peer) === probing) return s;
+  const state = copyOf(s);
+  state.probing = withKey(s.probing, peer, probing);
+  return state;
+}
 
 /**
  * A new leader's view of its followers' progress: FC.1, it knows no follower's log, so it probes
@@ -101,8 +110,11 @@ export function freshProgress(s: RaftState): RaftState {
   return { ...s, ...probing, ...inflight };
 }
 
-const withNextIndex = (s: RaftState, peer: NodeId, index: LogIndex): RaftState =>
-  ({ ...s, nextIndex: withKey(s.nextIndex, peer, index) });
+function withNextIndex(s: RaftState, peer: NodeId, index: LogIndex): RaftState {
+  const state = copyOf(s);
+  state.nextIndex = withKey(s.nextIndex, peer, index);
+  return state;
+}
 
 /**
  * New entries or a new commitIndex to every follower; a follower being probed already has its
@@ -132,7 +144,9 @@ export function sendHeartbeats(s: RaftState): Step {
  */
 export function appendCommands(s: RaftState, e: Propose): Step {
   if (e.commands.length === 0) return { state: s, effects: [] };
-  let state: RaftState = { ...s, log: append(s.log, e.commands.map((command) => ({ term: s.currentTerm, command }))) };
+  const appended = copyOf(s);
+  appended.log = append(s.log, e.commands.map((command) => ({ term: s.currentTerm, command })));
+  let state: RaftState = appended;
   const last = lastIndex(state.log);
   const effects: Effect[] = [];
   if (s.leaderWritesInParallel === true) effects.push({ type: 'persistInParallel', term: s.currentTerm, index: last });
@@ -155,7 +169,11 @@ export function countOwnWrite(s: RaftState, e: LogDurable): Step {
   return { state: advanceCommitIndex(withOwnMatch(s, e.index), effects), effects };
 }
 
-const withOwnMatch = (s: RaftState, index: LogIndex): RaftState => ({ ...s, matchIndex: withKey(s.matchIndex, s.id, index) });
+function withOwnMatch(s: RaftState, index: LogIndex): RaftState {
+  const state = copyOf(s);
+  state.matchIndex = withKey(s.matchIndex, s.id, index);
+  return state;
+}
 
 /**
  * L.6 "If there exists an N such that N > commitIndex, a majority of matchIndex[i] ≥ N, and
@@ -243,11 +261,9 @@ export function handleAppendEntriesReply(s: RaftState, m: AppendEntriesReply): S
 export function acknowledge(s: RaftState, peer: NodeId, index: LogIndex, effects: Effect[]): RaftState {
   // A follower can only hold what we sent; a claim past our log is not from a correct follower.
   if (index <= s.matchIndex[peer]! || index > lastIndex(s.log)) return s;
-  const state: RaftState = {
-    ...s,
-    matchIndex: withKey(s.matchIndex, peer, index),
-    nextIndex: withKey(s.nextIndex, peer, logIndex(Math.max(s.nextIndex[peer]!, index + 1))),
-  };
+  const state = copyOf(s);
+  state.matchIndex = withKey(s.matchIndex, peer, index);
+  state.nextIndex = withKey(s.nextIndex, peer, logIndex(Math.max(s.nextIndex[peer]!, index + 1)));
   return advanceCommitIndex(state, effects);
 }
 
