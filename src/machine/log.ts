@@ -15,10 +15,20 @@ import { logIndex, term, type Entry, type LogIndex, type RaftLog, type Term } fr
 /** The log of a node that has never run: no entries, no snapshot (index and term 0). */
 export const emptyLog: RaftLog = { snapshotIndex: logIndex(0), snapshotTerm: term(0), entries: [] };
 
-interface Backing { readonly slots: Entry[]; readonly length: number }
+/** `entries` memoises the plain array of the first `length` slots, made on first read. */
+interface Backing { readonly slots: Entry[]; readonly length: number; entries: readonly Entry[] | undefined }
 
 const BACKING = Symbol('backing');
 type Backed = RaftLog & { readonly [BACKING]?: Backing };
+
+/** One accessor shared by every backed log: a getter literal per log cost a closure and a slow object each. */
+const ENTRIES: PropertyDescriptor = {
+  enumerable: true,
+  get(this: Backed): readonly Entry[] {
+    const b = this[BACKING]!;
+    return (b.entries ??= b.slots.slice(0, b.length));
+  },
+};
 
 /**
  * A log over the first `length` of `slots`, which must be an array no one but logs made here
@@ -26,9 +36,9 @@ type Backed = RaftLog & { readonly [BACKING]?: Backing };
  * is a plain log with its entries as an array, and comparing logs compares their entries.
  */
 function backed(snapshotIndex: LogIndex, snapshotTerm: Term, slots: Entry[], length: number): RaftLog {
-  let entries: readonly Entry[] | undefined;
-  const made = { snapshotIndex, snapshotTerm, get entries(): readonly Entry[] { return (entries ??= slots.slice(0, length)); } };
-  return Object.defineProperty(made, BACKING, { value: { slots, length } satisfies Backing });
+  const made = { snapshotIndex, snapshotTerm };
+  Object.defineProperty(made, BACKING, { value: { slots, length, entries: undefined } satisfies Backing });
+  return Object.defineProperty(made, 'entries', ENTRIES) as RaftLog;
 }
 
 const backingOf = (log: RaftLog): Backing | undefined => (log as Backed)[BACKING];

@@ -35,6 +35,36 @@ export function restoredState(config: NodeConfig, persisted: PersistentState): R
   };
 }
 
+/** A state being built from another: writable until its handler returns it. */
+export type Draft = { -readonly [K in keyof RaftState]: RaftState[K] };
+
+/**
+ * The same data as `{ ...s }`, keys in the same order, for a handler to change before it returns
+ * it. Written out field by field because V8 (Node 20) copies a spread of this 16-to-18-field
+ * object through a slow path, about 0.5 µs against 0.09 here, and a state is copied several times
+ * per replicated command. An optional field is copied where `s` has it, as a spread would.
+ */
+export function copyOf(s: RaftState): Draft {
+  const c: Draft = { id: s.id, members: s.members } as Draft;
+  if (s.leaderWritesInParallel !== undefined) c.leaderWritesInParallel = s.leaderWritesInParallel;
+  if (s.announceCommits !== undefined) c.announceCommits = s.announceCommits;
+  if (s.probeUntilMatch !== undefined) c.probeUntilMatch = s.probeUntilMatch;
+  if (s.maxInflightAppends !== undefined) c.maxInflightAppends = s.maxInflightAppends;
+  if (s.maxAppendBytes !== undefined) c.maxAppendBytes = s.maxAppendBytes;
+  c.currentTerm = s.currentTerm;
+  c.votedFor = s.votedFor;
+  c.log = s.log;
+  c.snapshot = s.snapshot;
+  c.commitIndex = s.commitIndex;
+  c.lastApplied = s.lastApplied;
+  c.votesGranted = s.votesGranted;
+  c.nextIndex = s.nextIndex;
+  c.matchIndex = s.matchIndex;
+  if (s.probing !== undefined) c.probing = s.probing;
+  if (s.inflight !== undefined) c.inflight = s.inflight;
+  return c;
+}
+
 /** The part of a node's state Figure 2 requires on stable storage (plus the §7 snapshot): what a `persist` effect asks the host to write. */
 export const persistentStateOf = (s: RaftState): PersistentState => ({
   currentTerm: s.currentTerm,

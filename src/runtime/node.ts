@@ -138,6 +138,8 @@ export class RaftNode {
   /** Commands accepted by start() and not yet stepped: they go to the machine as one Propose. */
   private proposals: Command[] = [];
   private cancelFlush: Cancel | null = null;
+  /** apply() is being handed entries: what it proposes is flushed when they are all handed over. */
+  private applying = false;
 
   private electionDeadline = 0;
   private electionTimer: { at: number; cancel: Cancel } | null = null;
@@ -190,7 +192,8 @@ export class RaftNode {
     const index = logIndex(log.lastIndex(s.log) + this.proposals.length + 1);
     if (!this.booted || this.dead || this.node.role !== 'leader') return { index, term: s.currentTerm, isLeader: false };
     this.proposals.push(command);
-    this.cancelFlush ??= this.clock.schedule(0, () => { this.cancelFlush = null; this.flushProposals(); });
+    // From inside apply(), the flush that follows the applied entries takes it: no task to schedule and cancel.
+    if (!this.applying) this.cancelFlush ??= this.clock.schedule(0, () => { this.cancelFlush = null; this.flushProposals(); });
     return { index, term: s.currentTerm, isLeader: true };
   }
 
@@ -327,9 +330,14 @@ export class RaftNode {
         }
       case 'applyEntries': {
         const { first, entries } = job;
-        for (let i = 0; i < entries.length && !this.dead; i++) {
-          const entry = entries[i]!;
-          this.options.apply({ type: 'command', index: logIndex(first + i), term: entry.term, command: entry.command });
+        this.applying = true;
+        try {
+          for (let i = 0; i < entries.length && !this.dead; i++) {
+            const entry = entries[i]!;
+            this.options.apply({ type: 'command', index: logIndex(first + i), term: entry.term, command: entry.command });
+          }
+        } finally {
+          this.applying = false;
         }
         // What the service proposed in response goes now, ahead of the jobs that follow (a CP.1
         // announcement of this very commit), so its AppendEntries can stand in for them.

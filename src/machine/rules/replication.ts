@@ -3,10 +3,10 @@ import {
   append, entriesBetween, entriesFrom, entryAt, firstIndexOfTermAt, lastIndex, lastIndexOfTerm, mergeEntries, termAt,
 } from '../log.ts';
 import { majorityMatchIndex } from '../quorum.ts';
-import { peersOf } from '../state.ts';
+import { copyOf, peersOf } from '../state.ts';
 import {
   logIndex, term, type AppendEntries, type AppendEntriesReply, type Effect, type LogDurable, type LogIndex, type NodeId,
-  type Propose, type RaftState, type Step,
+  type Propose, type RaftState, type Step, type Term,
 } from '../types.ts';
 import { applyCommitted } from './apply.ts';
 
@@ -46,8 +46,11 @@ function appendEntriesTo(s: RaftState, peer: NodeId, effects: Effect[]): RaftSta
     leaderCommit: s.commitIndex,
   }));
   if (next > through || isProbing(s, peer)) return s;
-  const counted = s.maxInflightAppends === undefined ? s : withInflight(s, peer, [...(s.inflight?.[peer] ?? []), through]);
-  return withNextIndex(counted, peer, logIndex(through + 1));
+  // One copy of the state for both records: this runs for every follower on every proposal.
+  const state = copyOf(s);
+  if (s.maxInflightAppends !== undefined) state.inflight = withKey(s.inflight, peer, [...(s.inflight?.[peer] ?? []), through]);
+  state.nextIndex = withKey(s.nextIndex, peer, logIndex(through + 1));
+  return state;
 }
 
 /**
@@ -75,17 +78,27 @@ const isProbing = (s: RaftState, peer: NodeId): boolean => s.probing?.[peer] ===
 const isPaused = (s: RaftState, peer: NodeId): boolean =>
   s.maxInflightAppends !== undefined && (s.inflight?.[peer]?.length ?? 0) >= s.maxInflightAppends;
 
-const withInflight = (s: RaftState, peer: NodeId, lasts: readonly LogIndex[]): RaftState => ({ ...s, inflight: { ...s.inflight, [peer]: lasts } });
+function withInflight(s: RaftState, peer: NodeId, lasts: readonly LogIndex[]): RaftState {
+  const state = copyOf(s);
+  state.inflight = withKey(s.inflight, peer, lasts);
+  return state;
+}
 
 /** FC.2: an acknowledgement through `index` frees every AppendEntries that ended there or before. */
 function acknowledgeInflight(s: RaftState, peer: NodeId, index: LogIndex): RaftState {
   const lasts = s.inflight?.[peer];
   if (lasts === undefined || lasts.length === 0 || lasts[0]! > index) return s;
-  return withInflight(s, peer, lasts.filter((l) => l > index));
+  const left: LogIndex[] = [];
+  for (const last of lasts) if (last > index) left.push(last);
+  return withInflight(s, peer, left);
 }
 
-const withProbing = (s: RaftState, peer: NodeId, probing: boolean): RaftState =>
-  s.probeUntilMatch !== true || isProbing(s, peer) === probing ? s : { ...s, probing: { ...s.probing, [peer]: probing } };
+function withProbing(s: RaftState, peer: NodeId, probing: boolean): RaftState {
+  if (s.probeUntilMatch !== true || isProbing(s, peer) === probing) return s;
+  const state = copyOf(s);
+  state.probing = withKey(s.probing, peer, probing);
+  return state;
+}
 
 /**
  * A new leader's view of its followers' progress: FC.1, it knows no follower's log, so it probes
@@ -97,8 +110,11 @@ export function freshProgress(s: RaftState): RaftState {
   return { ...s, ...probing, ...inflight };
 }
 
-const withNextIndex = (s: RaftState, peer: NodeId, index: LogIndex): RaftState =>
-  ({ ...s, nextIndex: { ...s.nextIndex, [peer]: index } });
+function withNextIndex(s: RaftState, peer: NodeId, index: LogIndex): RaftState {
+  const state = copyOf(s);
+  state.nextIndex = withKey(s.nextIndex, peer, index);
+  return state;
+}
 
 /**
  * New entries or a new commitIndex to every follower; a follower being probed already has its
@@ -128,7 +144,9 @@ export function sendHeartbeats(s: RaftState): Step {
  */
 export function appendCommands(s: RaftState, e: Propose): Step {
   if (e.commands.length === 0) return { state: s, effects: [] };
-  let state: RaftState = { ...s, log: append(s.log, e.commands.map((command) => ({ term: s.currentTerm, command }))) };
+  const appended = copyOf(s);
+  appended.log = append(s.log, e.commands.map((command) => ({ term: s.currentTerm, command })));
+  let state: RaftState = appended;
   const last = lastIndex(state.log);
   const effects: Effect[] = [];
   if (s.leaderWritesInParallel === true) effects.push({ type: 'persistInParallel', term: s.currentTerm, index: last });
@@ -151,7 +169,11 @@ export function countOwnWrite(s: RaftState, e: LogDurable): Step {
   return { state: advanceCommitIndex(withOwnMatch(s, e.index), effects), effects };
 }
 
-const withOwnMatch = (s: RaftState, index: LogIndex): RaftState => ({ ...s, matchIndex: { ...s.matchIndex, [s.id]: index } });
+function withOwnMatch(s: RaftState, index: LogIndex): RaftState {
+  const state = copyOf(s);
+  state.matchIndex = withKey(s.matchIndex, s.id, index);
+  return state;
+}
 
 /**
  * L.6 "If there exists an N such that N > commitIndex, a majority of matchIndex[i] ≥ N, and
@@ -165,7 +187,7 @@ const withOwnMatch = (s: RaftState, index: LogIndex): RaftState => ({ ...s, matc
 function advanceCommitIndex(s: RaftState, effects: Effect[]): RaftState {
   const n = majorityMatchIndex(s.members.map((m) => s.matchIndex[m]!));
   if (n <= s.commitIndex || termAt(s.log, n) !== s.currentTerm) return s;
-  const applied = applyCommitted({ ...s, commitIndex: n }, effects);
+  const applied = applyCommitted(s, effects, s.log, n);
   return s.announceCommits === true ? replicateToAll(applied, effects) : applied;
 }
 
@@ -174,12 +196,9 @@ function advanceCommitIndex(s: RaftState, effects: Effect[]): RaftState {
  * legitimate leader, so it also restarts the election timer (F.2).
  */
 export function handleAppendEntries(s: RaftState, m: AppendEntries): Step {
-  const reply = (fields: Pick<AppendEntriesReply, 'success' | 'matchIndex' | 'conflictIndex' | 'conflictTerm'>) =>
-    send({ type: 'AppendEntriesReply', term: s.currentTerm, from: s.id, to: m.from, ...fields });
-
   // AE.1 "Reply false if term < currentTerm."
   if (m.term < s.currentTerm) {
-    return { state: s, effects: [reply({ success: false, matchIndex: logIndex(0), conflictIndex: logIndex(0), conflictTerm: term(0) })] };
+    return { state: s, effects: [reply(s, m, false, logIndex(0), logIndex(0), term(0))] };
   }
   // AE.2 "Reply false if log doesn't contain an entry at prevLogIndex whose term matches
   // prevLogTerm." The reply says where to retry: past our last entry if we have none there,
@@ -188,9 +207,9 @@ export function handleAppendEntries(s: RaftState, m: AppendEntries): Step {
   const ourPrevTerm = m.prevLogIndex < s.log.snapshotIndex ? m.prevLogTerm : termAt(s.log, m.prevLogIndex);
   if (ourPrevTerm !== m.prevLogTerm) {
     const conflict = ourPrevTerm === undefined
-      ? { conflictIndex: logIndex(lastIndex(s.log) + 1), conflictTerm: term(0) }
-      : { conflictIndex: firstIndexOfTermAt(s.log, m.prevLogIndex), conflictTerm: ourPrevTerm };
-    return { state: s, effects: [resetElectionTimer, reply({ success: false, matchIndex: logIndex(0), ...conflict })] };
+      ? reply(s, m, false, logIndex(0), logIndex(lastIndex(s.log) + 1), term(0))
+      : reply(s, m, false, logIndex(0), firstIndexOfTermAt(s.log, m.prevLogIndex), ourPrevTerm);
+    return { state: s, effects: [resetElectionTimer, conflict] };
   }
   // AE.3, AE.4: merge the entries (see mergeEntries).
   const log = mergeEntries(s.log, m.prevLogIndex, m.entries);
@@ -198,10 +217,17 @@ export function handleAppendEntries(s: RaftState, m: AppendEntries): Step {
   // AE.5 "If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry)."
   const commitIndex = m.leaderCommit > s.commitIndex ? logIndex(Math.max(s.commitIndex, Math.min(m.leaderCommit, lastNew))) : s.commitIndex;
   const effects: Effect[] = log === s.log ? [resetElectionTimer] : [persist, resetElectionTimer];
-  const state = applyCommitted({ ...s, log, commitIndex }, effects);
-  effects.push(reply({ success: true, matchIndex: lastNew, conflictIndex: logIndex(0), conflictTerm: term(0) }));
+  const state = applyCommitted(s, effects, log, commitIndex);
+  effects.push(reply(s, m, true, lastNew, logIndex(0), term(0)));
   return { state, effects };
 }
+
+/**
+ * The answer to `m`. A function of the module rather than a closure made per request: this runs
+ * on every AppendEntries a follower gets, and the runtime names each closure it makes (keepNames).
+ */
+const reply = (s: RaftState, m: AppendEntries, success: boolean, matchIndex: LogIndex, conflictIndex: LogIndex, conflictTerm: Term): Effect =>
+  send({ type: 'AppendEntriesReply', term: s.currentTerm, from: s.id, to: m.from, success, matchIndex, conflictIndex, conflictTerm });
 
 /**
  * The leader side of AppendEntries. Replies from another term are stale and ignored (a newer
@@ -235,11 +261,9 @@ export function handleAppendEntriesReply(s: RaftState, m: AppendEntriesReply): S
 export function acknowledge(s: RaftState, peer: NodeId, index: LogIndex, effects: Effect[]): RaftState {
   // A follower can only hold what we sent; a claim past our log is not from a correct follower.
   if (index <= s.matchIndex[peer]! || index > lastIndex(s.log)) return s;
-  const state: RaftState = {
-    ...s,
-    matchIndex: { ...s.matchIndex, [peer]: index },
-    nextIndex: { ...s.nextIndex, [peer]: logIndex(Math.max(s.nextIndex[peer]!, index + 1)) },
-  };
+  const state = copyOf(s);
+  state.matchIndex = withKey(s.matchIndex, peer, index);
+  state.nextIndex = withKey(s.nextIndex, peer, logIndex(Math.max(s.nextIndex[peer]!, index + 1)));
   return advanceCommitIndex(state, effects);
 }
 
@@ -248,4 +272,14 @@ function retryIndex(s: RaftState, m: AppendEntriesReply): LogIndex {
   if (m.conflictTerm === 0) return m.conflictIndex;
   const ours = lastIndexOfTerm(s.log, m.conflictTerm);
   return ours === undefined ? m.conflictIndex : logIndex(ours + 1);
+}
+
+/**
+ * A copy of a per-peer record with `peer`'s entry set: copied, then one store, which V8 does in
+ * half the time of a literal with a computed key, on every send and acknowledgement.
+ */
+function withKey<V>(record: Readonly<Record<number, V>> | undefined, peer: NodeId, value: V): Record<number, V> {
+  const copy: Record<number, V> = { ...record };
+  copy[peer] = value;
+  return copy;
 }
