@@ -52,7 +52,8 @@ export const mutants: readonly Mutant[] = [
       handlers: {
         handleAppendEntriesReply: after(handlers.handleAppendEntriesReply, (_, r) => {
           const s = r.state;
-          const n = quorum.majorityMatchIndex([log.lastIndex(s.log), ...s.members.filter((m) => m !== s.id).map((p) => s.matchIndex[p] ?? logIndex(0))]);
+          // Counts as L.6 does, the leader through its own matchIndex (PW.1), without its term check.
+          const n = quorum.majorityMatchIndex(s.members.map((p) => s.matchIndex[p] ?? logIndex(0)));
           if (n <= s.commitIndex) return r;
           const effects: Effect[] = [...r.effects];
           return { state: applyCommitted({ ...s, commitIndex: n }, effects), effects };
