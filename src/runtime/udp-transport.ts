@@ -76,6 +76,10 @@ export interface TransportCounters {
   readonly badMac: number;
   /** Datagrams from a peer's address that claim another sender (or one that is no member). */
   readonly wrongSource: number;
+  /** Datagrams the codec refused as damaged or malformed (authentication aside). */
+  readonly invalid: number;
+  /** Split snapshots or commands refused for claiming more than their limit. */
+  readonly tooLarge: number;
   readonly sendErrors: number;
 }
 
@@ -142,10 +146,9 @@ export class UdpTransport implements Transport {
   private readonly commands: ChunkAssembler;
   /** Split messages being sent, per peer, in the order they were sent. */
   private readonly streams = new Map<NodeId, Stream[]>();
-  private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, strangersMuted: 0, badMac: 0, wrongSource: 0, sendErrors: 0 };
-  /** Per peer, and drops per reason, for the metrics endpoint. */
+  private readonly counters = { datagramsSent: 0, datagramsReceived: 0, dropped: 0, fromStrangers: 0, strangersMuted: 0, badMac: 0, wrongSource: 0, invalid: 0, tooLarge: 0, sendErrors: 0 };
+  /** Per peer, for the metrics endpoint. */
   readonly traffic = new Map<NodeId, PeerTraffic>();
-  readonly droppedBy: Record<DropReason, number> = { stranger: 0, impostor: 0, bad_mac: 0, invalid: 0, too_large: 0 };
   private readonly strangerBudget = new TokenBucket(STRANGER_RATE, STRANGER_BURST);
   /** The unconnected socket; null while strangers are muted. */
   private shared: dgram.Socket | null;
@@ -296,6 +299,12 @@ export class UdpTransport implements Transport {
     return { ...this.counters };
   }
 
+  /** Drops by reason, for the metrics endpoint: the counters above under the metric's labels. */
+  get droppedBy(): Record<DropReason, number> {
+    const c = this.counters;
+    return { stranger: c.fromStrangers, impostor: c.wrongSource, bad_mac: c.badMac, invalid: c.invalid, too_large: c.tooLarge };
+  }
+
   send(message: Message): void {
     if (this.closed) return;
     const peer = this.peers.get(message.to);
@@ -306,8 +315,11 @@ export class UdpTransport implements Transport {
     this.traffic.get(message.to)!.messagesSent++;
     const queued = this.streams.get(message.to);
     // A retry of a split message still on its way adds nothing (and a snapshot is costly to encode).
-    const key = streamKey(message);
-    if (queued?.some((q) => q.key === key)) return;
+    // The key is built only when something is streaming to this peer: not on the one-datagram path.
+    if (queued !== undefined) {
+      const key = streamKey(message);
+      if (queued.some((q) => q.key === key)) return;
+    }
     let datagrams: Uint8Array[];
     try {
       datagrams = this.codec.encode(message);
@@ -322,7 +334,7 @@ export class UdpTransport implements Transport {
       for (const datagram of datagrams) this.sendDatagram(datagram, peer, message.to);
       return;
     }
-    this.stream(message.to, peer, { key, datagrams, next: 0 });
+    this.stream(message.to, peer, { key: streamKey(message), datagrams, next: 0 });
   }
 
   /**
@@ -391,15 +403,11 @@ export class UdpTransport implements Transport {
     traffic.bytesReceived += bytes.length;
     const decoded = this.codec.decode(bytes);
     if (!decoded.ok) {
-      this.drop(sender, decoded.cause === 'bad-mac' ? 'bad_mac' : decoded.cause === 'unknown-sender' ? 'impostor' : 'invalid', decoded.reason);
-      if (decoded.cause === 'bad-mac') this.countAuthDrop('badMac', `node ${sender}'s address`);
-      else if (decoded.cause === 'unknown-sender') this.countAuthDrop('wrongSource', `node ${sender}'s address`);
-      return;
+      return this.drop(sender, decoded.cause === 'bad-mac' ? 'bad_mac' : decoded.cause === 'unknown-sender' ? 'impostor' : 'invalid', decoded.reason);
     }
     const d = decoded.datagram;
     if (d.from !== sender) {
-      this.drop(sender, 'impostor', `claims to come from node ${d.from}`);
-      return this.countAuthDrop('wrongSource', `node ${sender}'s address`);
+      return this.drop(sender, 'impostor', `claims to come from node ${d.from}`);
     }
     if (d.type === 'InstallSnapshotChunk') {
       const { term, from, to, lastIncludedIndex, lastIncludedTerm } = d;
@@ -424,17 +432,22 @@ export class UdpTransport implements Transport {
     this.handler?.(d);
   }
 
-  private drop(sender: NodeId, why: DropReason, reason: string): void {
+  /** Counts a refused datagram under its reason; the two that forgeries look like also go to the authentication report. */
+  private drop(sender: NodeId, why: Exclude<DropReason, 'stranger'>, reason: string): void {
     this.counters.dropped++;
-    this.droppedBy[why]++;
     this.logger.debug(`dropped datagram from node ${sender}'s address: ${reason}`);
+    switch (why) {
+      case 'bad_mac': return this.countAuthDrop('badMac', `node ${sender}'s address`);
+      case 'impostor': return this.countAuthDrop('wrongSource', `node ${sender}'s address`);
+      case 'invalid': this.counters.invalid++; return;
+      case 'too_large': this.counters.tooLarge++; return;
+    }
   }
 
   private dropStranger(address: string, port: number): void {
     if (this.closed) return;
     this.counters.datagramsReceived++;
     this.counters.dropped++;
-    this.droppedBy.stranger++;
     if (!this.strangerBudget.take(performance.now())) this.muteStrangers();
     this.countAuthDrop('fromStrangers', `${address}:${port}`);
   }
