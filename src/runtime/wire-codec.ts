@@ -408,12 +408,22 @@ export function createWireCodec(config: WireConfig): WireCodec {
     return d;
   }
 
+  /** What an AppendEntries and each chunk of a split one start with, after the envelope. */
+  function appendHeader(index: () => LogIndex, innerTerm: (name: string) => Term): { prevLogIndex: LogIndex; prevLogTerm: Term; leaderCommit: LogIndex } {
+    const prevLogIndex = index();
+    const prevLogTerm = innerTerm('prevLogTerm');
+    return { prevLogIndex, prevLogTerm, leaderCommit: index() };
+  }
+
+  /** Log terms never decrease (§5.3), so an entry older than the one before it is forged or damaged. */
+  function checkEntryTerm(t: Term, last: Term, at: number): void {
+    if (t < last || t === 0) throw new MalformedBytes(`entry term ${t} after term ${last}`, at);
+  }
+
   function parseAppendEntries(
     r: ByteReader, env: { term: Term; from: NodeId; to: NodeId }, index: () => LogIndex, innerTerm: (name: string) => Term,
   ): AppendEntries {
-    const prevLogIndex = index();
-    const prevLogTerm = innerTerm('prevLogTerm');
-    const leaderCommit = index();
+    const { prevLogIndex, prevLogTerm, leaderCommit } = appendHeader(index, innerTerm);
     const countAt = r.offset;
     const count = r.varint();
     // Each entry takes at least two bytes; checking first keeps a forged count from allocating.
@@ -424,8 +434,7 @@ export function createWireCodec(config: WireConfig): WireCodec {
     for (let i = 0; i < count; i++) {
       const at = r.offset;
       const t = innerTerm('entry term');
-      // Log terms never decrease (§5.3), so an entry older than the one before it is forged or damaged.
-      if (t < last || t === 0) throw new MalformedBytes(`entry term ${t} after term ${last}`, at);
+      checkEntryTerm(t, last, at);
       last = t;
       const raw = r.chunk();
       if (raw.length > maxCommand) throw new MalformedBytes(`command of ${raw.length} bytes is too large`, at);
@@ -457,12 +466,10 @@ export function createWireCodec(config: WireConfig): WireCodec {
   function parseEntryChunk(
     r: ByteReader, env: { term: Term; from: NodeId; to: NodeId }, index: () => LogIndex, innerTerm: (name: string) => Term,
   ): EntryChunk {
-    const prevLogIndex = index();
-    const prevLogTerm = innerTerm('prevLogTerm');
-    const leaderCommit = index();
+    const { prevLogIndex, prevLogTerm, leaderCommit } = appendHeader(index, innerTerm);
     const at = r.offset;
     const entryTerm = innerTerm('entry term');
-    if (entryTerm < prevLogTerm || entryTerm === 0) throw new MalformedBytes(`entry term ${entryTerm} after term ${prevLogTerm}`, at);
+    checkEntryTerm(entryTerm, prevLogTerm, at);
     if (prevLogIndex + 1 > MAX_INDEX) throw new MalformedBytes(`index ${prevLogIndex + 1} is past the limit ${MAX_INDEX}`, at);
     return { type: 'AppendEntriesChunk', ...env, prevLogIndex, prevLogTerm, leaderCommit, entryTerm, ...parsePiece(r, 'command', maxCommand) };
   }
