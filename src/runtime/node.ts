@@ -295,6 +295,14 @@ export class RaftNode {
       this.jobs.length = 0;
       this.head = 0;
     }
+    // PW.1's write starts once the AppendEntries queued with it are out: a storage that writes
+    // synchronously would otherwise hold them back for its fsync, and the followers' writes
+    // would no longer overlap the leader's.
+    const newest = this.landings.at(-1);
+    if (newest !== undefined && !this.dead) {
+      this.request(newest.version);
+      this.reportLandings();
+    }
   }
 
   /**
@@ -318,10 +326,9 @@ export class RaftNode {
   private run(job: Job): void {
     switch (job.type) {
       case 'persist': return; // durable already: runJobs waited for it
-      case 'persistInParallel':
+      case 'persistInParallel': // written once the jobs queued now have run (runJobs)
         this.landings.push({ version: job.version, event: job.landed });
-        this.request(job.version);
-        return this.reportLandings();
+        return;
       case 'send':
         try {
           return this.transport.send(job.message);

@@ -54,6 +54,31 @@ test('PW.1 the leader sends a command\'s AppendEntries before its own save of it
   node.kill();
 });
 
+test('PW.1 with a storage that writes synchronously, the leader\'s AppendEntries leave before its own write starts', () => {
+  const clock = new SimulatedClock();
+  const sent: Message[] = [];
+  let receive: (m: Message) => void = () => {};
+  /** Each save's view of the AppendEntries sent with entries so far. */
+  const sentAtSave: number[] = [];
+  const storage: Storage = {
+    load: () => null,
+    save: () => { sentAtSave.push(sent.filter((m) => m.type === 'AppendEntries' && m.entries.length > 0).length); },
+    size: () => 0,
+  };
+  const node = new RaftNode(nodeId(1), [nodeId(2), nodeId(3)], { send: (m) => sent.push(m), onMessage: (h) => { receive = h; }, close: () => {} }, storage, {
+    clock, random: seededRandom(1), timings: labTimings, apply: () => {},
+  });
+  clock.advance(labTimings.electionTimeoutMs.max);
+  const vote = sent.find((m) => m.type === 'RequestVote')!;
+  receive({ type: 'RequestVoteReply', term: vote.term, from: nodeId(2), to: nodeId(1), voteGranted: true });
+  for (const from of [2, 3]) receive({ type: 'AppendEntriesReply', term: vote.term, from: nodeId(from), to: nodeId(1), success: true, matchIndex: logIndex(0), conflictIndex: logIndex(0), conflictTerm: term(0) });
+  sentAtSave.length = 0;
+  node.start('x');
+  clock.advance(0);
+  assert.deepEqual(sentAtSave, [2], 'one save, called once both AppendEntries carrying the entry had gone');
+  node.kill();
+});
+
 test('CP.1 every follower applies a command long before the next heartbeat is due', () => {
   const clock = new SimulatedClock();
   const random = seededRandom(3);
