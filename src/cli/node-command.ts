@@ -112,16 +112,23 @@ export async function runNode(args: string[]): Promise<void> {
   for (const warning of auth.warnings) logger.warn(warning);
   const json = flags.json === true;
   const printApplied = flags['print-applied'] === true;
-  // Lines written in one event-loop turn leave in one write: under load a write per ack costs more than the ack.
-  let out: string[] = [];
+  // The first line of an event-loop turn leaves at once: an ack waits for no AppendEntries the
+  // node sends after it (each send may wake a peer that takes this core). The turn's later lines
+  // leave together at its end: under load a write per ack costs more than the ack.
+  let out: string[] | null = null;
   const flush = () => {
-    if (out.length === 0) return;
-    process.stdout.write(out.join(''));
-    out = [];
+    if (out !== null && out.length > 0) process.stdout.write(out.join(''));
+    out = null;
   };
   const emit = (e: NodeEvent, human: string) => {
-    if (out.length === 0) setImmediate(flush);
-    out.push(json ? `${JSON.stringify(e)}\n` : `${new Date().toISOString().slice(11, 23)} node ${id} ${human}\n`);
+    const line = json ? `${JSON.stringify(e)}\n` : `${new Date().toISOString().slice(11, 23)} node ${id} ${human}\n`;
+    if (out !== null) {
+      out.push(line);
+      return;
+    }
+    process.stdout.write(line);
+    out = [];
+    setImmediate(flush);
   };
 
   // The port first: a start that fails on a port in use has then touched nothing on disk.
