@@ -203,8 +203,8 @@ export async function runNode(args: string[]): Promise<void> {
   };
 
   let metrics: MetricsServer | null = null;
-  // A second call (a second signal, or the save in progress failing while a signal stops the node)
-  // only raises the exit code: a failed save makes even a requested stop exit 1.
+  // A second call (a second signal, or a signal while a failed save's exit is under way) only raises
+  // the exit code: a failed save makes even a requested stop exit 1.
   let exitCode: number | null = null;
   const leave = async (code: number) => {
     const first = exitCode === null;
@@ -260,8 +260,8 @@ export async function runNode(args: string[]): Promise<void> {
     else emit({ event: 'rejected', line }, `line ${line} refused: not the leader`);
   });
 
-  // Stop taking work (no more timers, messages or proposals), let the save in progress finish (every
-  // save is durable when it resolves, so nothing else needs flushing), close the files and sockets, leave.
+  // Stop taking work (no more timers, messages or proposals), close the files and sockets, leave. No
+  // save is in progress (saves are synchronous) and each was durable when it returned: nothing to flush.
   const stop = (signal: NodeJS.Signals) => {
     logger.info(`${signal}: stopping`);
     node.kill();

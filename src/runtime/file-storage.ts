@@ -26,8 +26,9 @@
 // only zeros follow, and a record that fails its checksum and is followed only by zeros is the torn
 // last one, as when it ended at the end of the file.
 //
-// A save resolves only when every byte of its record was written (a short write is followed by a
-// write of the rest) and fsynced. A save that fails is fatal: the storage takes no more saves, so
+// A save returns only when every byte of its record was written (a short write is followed by a
+// write of the rest) and fsynced; its system calls are synchronous, as etcd's WAL's are
+// (file-system.ts says why). A save that fails is fatal: the storage takes no more saves, so
 // nothing is ever appended after a partial record, and the only partial record a restart can find
 // is the one at the tail, which no save ever acknowledged.
 import { constants } from 'node:fs';
@@ -112,8 +113,6 @@ export class FileStorage implements Storage {
   /** The file's size: `bytes`, or more when preallocated (the rest zeros). */
   private allocated: number;
   private failure: StorageWriteError | null = null;
-  /** The save in progress, if any: close() lets it finish, so a shutdown never tears a record. */
-  private saving: Promise<void> | null = null;
   /** Seconds per fdatasync of an appended batch (a rewrite's fsyncs excluded: they are per snapshot). */
   readonly syncSeconds = new Histogram(SYNC_SECONDS_BOUNDS);
 
@@ -141,33 +140,33 @@ export class FileStorage implements Storage {
     const fs = options.fs ?? nodeFileSystem;
     let lock: DirectoryLock;
     try {
-      await makeDirectory(fs, dir);
+      makeDirectory(fs, dir);
       lock = await DirectoryLock.acquire(dir, logger);
     } catch (err) {
       if (err instanceof DirectoryInUseError) throw err;
       throw new StorageError(`cannot use data directory ${dir}: ${(err as Error).message}`);
     }
     try {
-      return await FileStorage.recoverLocked(options, fs, lock, logger);
+      return FileStorage.recoverLocked(options, fs, lock, logger);
     } catch (err) {
       await lock.release();
       throw err;
     }
   }
 
-  private static async recoverLocked(options: FileStorageOptions, fs: FileSystem, lock: DirectoryLock, logger: Logger): Promise<FileStorage> {
+  private static recoverLocked(options: FileStorageOptions, fs: FileSystem, lock: DirectoryLock, logger: Logger): FileStorage {
     const { dir } = options;
     const commands = options.commands ?? jsonCommands;
     try {
       // A temp file is a rewrite the crash interrupted before its rename: the old file still holds everything.
-      await fs.rm(join(dir, TEMP_FILE), { force: true });
+      fs.rm(join(dir, TEMP_FILE), { force: true });
     } catch (err) {
       throw new StorageError(`cannot use data directory ${dir}: ${(err as Error).message}`);
     }
     const file = join(dir, WAL_FILE);
     let bytes: Uint8Array;
     try {
-      bytes = await fs.readFile(file);
+      bytes = fs.readFile(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StorageError(`cannot read ${file}: ${(err as Error).message}`);
       // Writable: the lock was just created in it.
@@ -176,7 +175,7 @@ export class FileStorage implements Storage {
     const recovered = recover(file, bytes, options, commands, logger);
     let handle: WritableFile;
     try {
-      handle = await fs.open(file, logFlags(options));
+      handle = fs.open(file, logFlags(options));
     } catch (err) {
       throw new StorageError(`cannot write ${file}: ${(err as Error).message}`);
     }
@@ -186,11 +185,11 @@ export class FileStorage implements Storage {
     // What was read may be only in the page cache, written by a process that crashed before its
     // fsync (or its directory's, after a rename). The node acts on it as durable, so it is made so.
     try {
-      if (!keep && recovered.validBytes < bytes.length) await handle.truncate(recovered.validBytes);
-      await handle.sync();
-      await syncDirectory(fs, dir);
+      if (!keep && recovered.validBytes < bytes.length) handle.truncate(recovered.validBytes);
+      handle.sync();
+      syncDirectory(fs, dir);
     } catch (err) {
-      await handle.close();
+      handle.close();
       throw new StorageError(`cannot make the recovered ${file} durable: ${(err as Error).message}`);
     }
     return new FileStorage(dir, options, commands, fs, lock, handle, {
@@ -198,34 +197,26 @@ export class FileStorage implements Storage {
     });
   }
 
-  load(): Promise<PersistentState | null> {
-    return Promise.resolve(this.saved);
+  load(): PersistentState | null {
+    return this.saved;
   }
 
-  /** Resolves once every byte of `state` is written and fsynced; a failure is for good (see StorageWriteError). */
-  save(state: PersistentState): Promise<void> {
-    const saved = this.write(state);
-    // Kept, not chained: a settled promise awaits at once, and a .then() per save would cost a promise each.
-    this.saving = saved;
-    return saved;
-  }
-
-  private async write(state: PersistentState): Promise<void> {
+  /** Returns once every byte of `state` is written and fsynced; a failure is for good (see StorageWriteError). */
+  save(state: PersistentState): void {
     if (this.failure !== null) throw this.failure;
     const file = join(this.dir, WAL_FILE);
     try {
       const before = this.saved;
       if (before === null || this.handle === null || before.snapshot !== state.snapshot || before.log.snapshotIndex !== state.log.snapshotIndex) {
-        await this.rewrite(state);
+        this.rewrite(state);
       } else {
         const record = this.batchRecord(before, state);
         if (record !== null) {
-          // The checks are here, not only inside, since most saves fit and an await costs promises on
-          // every one; no step(): the catch below names this same file.
-          if (this.bytes + record.length + FRAME_BYTES > this.allocated) await this.preallocate(this.handle, this.bytes + record.length);
-          await writeAll(this.handle, record, this.bytes);
+          // No step(): the catch below names this same file.
+          this.preallocate(this.handle, this.bytes + record.length);
+          writeAll(this.handle, record, this.bytes);
           const started = performance.now();
-          await this.handle.datasync();
+          this.handle.datasync();
           this.syncSeconds.observe((performance.now() - started) / 1000);
           this.bytes += record.length;
         }
@@ -241,11 +232,13 @@ export class FileStorage implements Storage {
     return Math.max(0, this.bytes - (this.saved?.snapshot.length ?? 0));
   }
 
-  /** Lets a save in progress finish, then closes the log and releases the directory, even when the close fails. */
+  /**
+   * Closes the log and releases the directory, even when the close fails. No save can be in progress:
+   * a save returns only when it is done.
+   */
   async close(): Promise<void> {
-    await this.saving?.catch(() => {}); // its failure went to the caller of save()
     try {
-      await this.handle?.close();
+      this.handle?.close();
     } finally {
       this.handle = null;
       await this.lock.release();
@@ -271,25 +264,27 @@ export class FileStorage implements Storage {
   }
 
   /** The whole state as a new file, swapped in atomically. */
-  private async rewrite(state: PersistentState): Promise<void> {
+  private rewrite(state: PersistentState): void {
     const temp = join(this.dir, TEMP_FILE);
     const file = join(this.dir, WAL_FILE);
     const content = walFile(this.options, state, this.commands);
-    const out = await step(temp, this.fs.open(temp, 'w'));
+    const out = step(temp, () => this.fs.open(temp, 'w'));
     try {
-      await step(temp, writeAll(out, content, 0));
-      this.allocated = content.length;
-      await step(temp, this.preallocate(out, content.length));
-      await step(temp, out.sync());
+      step(temp, () => {
+        writeAll(out, content, 0);
+        this.allocated = content.length;
+        this.preallocate(out, content.length);
+        out.sync();
+      });
     } finally {
-      await out.close();
+      out.close();
     }
-    await step(file, this.fs.rename(temp, file));
-    await step(this.dir, syncDirectory(this.fs, this.dir));
+    step(file, () => this.fs.rename(temp, file));
+    step(this.dir, () => syncDirectory(this.fs, this.dir));
     const old = this.handle;
     this.handle = null;
-    await old?.close();
-    this.handle = await step(file, this.fs.open(file, logFlags(this.options)));
+    old?.close();
+    this.handle = step(file, () => this.fs.open(file, logFlags(this.options)));
     this.bytes = content.length;
   }
 
@@ -299,14 +294,14 @@ export class FileStorage implements Storage {
    * A full disk stops it early without failing the save: zeros past the log's end are harmless
    * wherever they stop, and the record then goes into what space there is, or fails for want of it.
    */
-  private async preallocate(out: WritableFile, end: number): Promise<void> {
+  private preallocate(out: WritableFile, end: number): void {
     const chunk = this.options.preallocateBytes ?? 0;
     if (chunk === 0 || end + FRAME_BYTES <= this.allocated) return;
     const target = Math.ceil((end + FRAME_BYTES) / chunk) * chunk;
     // After a preallocation the disk cut short, records may lie past `allocated`: zeros never go below `end`.
     for (let at = Math.max(this.allocated, end); at < target; at += ZEROS.length) {
       try {
-        await writeAll(out, ZEROS.subarray(0, Math.min(ZEROS.length, target - at)), at);
+        writeAll(out, ZEROS.subarray(0, Math.min(ZEROS.length, target - at)), at);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOSPC' || code === 'EDQUOT') return;
@@ -326,9 +321,9 @@ function logFlags(options: FileStorageOptions): number {
 }
 
 /** All of `bytes` at `position`, however many writes that takes: a write may write less than it was given. */
-async function writeAll(out: WritableFile, bytes: Uint8Array, position: number): Promise<void> {
+function writeAll(out: WritableFile, bytes: Uint8Array, position: number): void {
   for (let done = 0; done < bytes.length;) {
-    const { bytesWritten } = await out.write(bytes, done, bytes.length - done, position + done);
+    const bytesWritten = out.write(bytes, done, bytes.length - done, position + done);
     // A regular file answers a write it cannot take at all with an error; 0 would loop forever.
     if (bytesWritten <= 0) throw new Error(`a write took ${bytesWritten} of ${bytes.length - done} bytes`);
     done += bytesWritten;
@@ -336,9 +331,9 @@ async function writeAll(out: WritableFile, bytes: Uint8Array, position: number):
 }
 
 /** One step of a save: its failure names the file it concerns. */
-async function step<T>(file: string, operation: Promise<T>): Promise<T> {
+function step<T>(file: string, operation: () => T): T {
   try {
-    return await operation;
+    return operation();
   } catch (err) {
     throw new StorageWriteError(file, err);
   }
@@ -528,27 +523,27 @@ function applyRecord(
  * crashed before syncing, and a power loss that took the data directory's name would take every
  * save acknowledged in it.
  */
-async function makeDirectory(fs: FileSystem, dir: string): Promise<void> {
+function makeDirectory(fs: FileSystem, dir: string): void {
   try {
-    await fs.mkdir(dir);
+    fs.mkdir(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
-      if (!(await fs.stat(dir)).isDirectory()) throw new Error(`${dir} is not a directory`);
+      if (!fs.stat(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
     } else {
       if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
-      await makeDirectory(fs, dirname(dir));
-      await fs.mkdir(dir);
+      makeDirectory(fs, dirname(dir));
+      fs.mkdir(dir);
     }
   }
-  await syncDirectory(fs, dirname(dir));
+  syncDirectory(fs, dirname(dir));
 }
 
-async function syncDirectory(fs: FileSystem, dir: string): Promise<void> {
-  const d = await fs.open(dir, 'r');
+function syncDirectory(fs: FileSystem, dir: string): void {
+  const d = fs.open(dir, 'r');
   try {
-    await d.sync();
+    d.sync();
   } finally {
-    await d.close();
+    d.close();
   }
 }

@@ -3,9 +3,10 @@
 import type { PersistentState } from '../machine/index.ts';
 
 /**
- * A result that is either ready now or later. A storage that can answer at once (in memory)
- * returns plain values, so a simulated cluster runs without yielding to the event loop and stays
- * deterministic; one that does I/O returns promises.
+ * A result that is either ready now or later. A storage that answers at once returns plain values:
+ * in memory, so a simulated cluster runs without yielding to the event loop and stays
+ * deterministic, and on disk, whose system calls are synchronous (file-system.ts says why). One
+ * that waits on the event loop (the tests' slow storages) returns promises.
  */
 export type MaybePromise<T> = T | Promise<T>;
 

@@ -65,7 +65,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       });
       try {
         assert.deepEqual(warnings, [], 'the shutdown left a torn record');
-        const state = await reopened.load();
+        const state = reopened.load();
         assert.ok(state !== null);
         const last = Math.max(...acked.values());
         assert.ok(log.lastIndex(state.log) >= last, `log ends at ${log.lastIndex(state.log)}, acknowledged up to ${last}`);

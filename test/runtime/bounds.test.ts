@@ -44,11 +44,11 @@ function received(m: Message): Message | string {
 async function roundTrip(dir: string, node: NodeSnapshot): Promise<void> {
   const saved = persistentStateOf(node.state);
   const storage = await FileStorage.open({ dir, clusterId: 3, nodeId: nodeId(1) });
-  await storage.save(saved);
+  storage.save(saved);
   await storage.close();
   const reopened = await FileStorage.open({ dir, clusterId: 3, nodeId: nodeId(1) });
   try {
-    assert.deepEqual(await reopened.load(), saved);
+    assert.deepEqual(reopened.load(), saved);
   } finally {
     await reopened.close();
   }

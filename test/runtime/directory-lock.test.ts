@@ -41,8 +41,8 @@ test('a second open of a directory in use is refused, naming the holder, and cha
   const dir = await mkdtemp(join(tmpdir(), 'raft-lock-'));
   const first = await FileStorage.open({ dir, ...ids });
   assert.equal(await readFile(join(dir, LOCK_FILE), 'utf8'), `${process.pid} ${hostname()}\n`);
-  await first.save(withEntries(0));
-  await first.save(withEntries(3));
+  first.save(withEntries(0));
+  first.save(withEntries(3));
   // What a second opener would wrongly "repair" under the live holder: a rewrite's temp file and a torn tail.
   await writeFile(join(dir, 'raft.wal.tmp'), 'a rewrite in progress');
   await appendFile(join(dir, WAL_FILE), Uint8Array.of(9, 0, 0));
@@ -54,7 +54,7 @@ test('a second open of a directory in use is refused, naming the holder, and cha
   await first.close();
   assert.deepEqual((await readdir(dir)).includes(LOCK_FILE), false, 'close left the lock');
   const second = await FileStorage.open({ dir, ...ids });
-  assert.deepEqual(await second.load(), withEntries(3));
+  assert.deepEqual(second.load(), withEntries(3));
   await second.close();
   await rm(dir, { recursive: true });
 });

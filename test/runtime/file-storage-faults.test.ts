@@ -1,6 +1,6 @@
 // FileStorage under a failing disk: short writes, a disk that fills, EIO from a write, an fsync or
 // a rename. A save that fails is fatal to the storage, and a restart recovers exactly what was
-// acknowledged (the last save that resolved), never less.
+// acknowledged (the last save that returned), never less.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -35,20 +35,25 @@ test('the report: a disk that fills in the middle of a record fails that save, f
   const storage = await FileStorage.open({ dir, ...ids, fs });
   let acknowledged: PersistentState | null = null;
   for (const s of states.slice(0, fills - 1)) {
-    await storage.save(s);
+    storage.save(s);
     acknowledged = s;
   }
-  const failure = await storage.save(states[fills - 1]!).then(() => null, (e: unknown) => e);
-  assert.ok(failure instanceof StorageWriteError, `the save that hit the full disk resolved (${String(failure)})`);
+  let failure: unknown = null;
+  try {
+    storage.save(states[fills - 1]!);
+  } catch (err) {
+    failure = err;
+  }
+  assert.ok(failure instanceof StorageWriteError, `the save that hit the full disk returned (${String(failure)})`);
   assert.match(failure.message, /ENOSPC/);
   assert.ok(failure.message.includes(file), failure.message);
   // Space is freed, but after a failed write nothing the storage holds in memory matches the disk.
   fs.free();
-  for (const s of states.slice(fills)) await assert.rejects(Promise.resolve(storage.save(s)), (e) => e === failure);
+  for (const s of states.slice(fills)) assert.throws(() => storage.save(s), (e) => e === failure);
   await storage.close();
 
   const reopened = await FileStorage.open({ dir, ...ids });
-  assert.deepEqual(await reopened.load(), acknowledged);
+  assert.deepEqual(reopened.load(), acknowledged);
   await reopened.close();
   await rm(dir, { recursive: true });
 });
@@ -73,7 +78,7 @@ test('for any saves and any fault at any write, fsync or rename, a restart recov
       let failed: { state: PersistentState; error: unknown } | null = null;
       for (const s of states) {
         try {
-          await storage.save(s);
+          storage.save(s);
           acknowledged = s;
         } catch (error) {
           failed = { state: s, error };
@@ -87,12 +92,12 @@ test('for any saves and any fault at any write, fsync or rename, a restart recov
         // Fatal: space comes back, yet the storage takes nothing more and the file does not change.
         fs.free();
         const size = await fileSize(join(dir, WAL_FILE));
-        await assert.rejects(Promise.resolve(storage.save(states.at(-1)!)), (e) => e === failed!.error);
+        assert.throws(() => storage.save(states.at(-1)!), (e) => e === failed!.error);
         assert.equal(await fileSize(join(dir, WAL_FILE)), size);
       }
       await storage.close();
       const reopened = await FileStorage.open({ dir, ...ids });
-      const recovered = await reopened.load();
+      const recovered = reopened.load();
       await reopened.close();
       if (failed !== null && isDeepStrictEqual(recovered, failed.state)) outcomes.recoveredFailedSave++;
       else {

@@ -49,7 +49,7 @@ async function recordSequence(): Promise<{ points: DurablePoint[]; dir: string }
   const storage = await FileStorage.open({ dir, ...ids });
   const points: DurablePoint[] = [];
   for (const s of writeSequence()) {
-    await storage.save(s);
+    storage.save(s);
     points.push({ state: s, fileBytes: new Uint8Array(await readFile(join(dir, WAL_FILE))) });
   }
   await storage.close();
@@ -117,7 +117,7 @@ test('a crash in the middle of a rewrite leaves the old file, whole', async () =
     await writeFile(join(dir, WAL_FILE), before.fileBytes);
     await writeFile(join(dir, 'raft.wal.tmp'), after.fileBytes.subarray(0, cut));
     const storage = await FileStorage.open({ dir, ...ids });
-    assert.deepEqual(await storage.load(), before.state);
+    assert.deepEqual(storage.load(), before.state);
     await storage.close();
   }
   console.log(`rewrite cut points: ${cuts}`);
@@ -131,14 +131,14 @@ test('after a torn tail is truncated, new saves append where the durable data en
   await writeFile(join(dir, WAL_FILE), last.subarray(0, last.length - 3));
   const log = recording();
   const storage = await FileStorage.open({ dir, ...ids, logger: log });
-  const recovered = await storage.load();
+  const recovered = storage.load();
   assert.deepEqual(recovered, group.at(-2)!.state);
   assert.match(log.warnings[0] ?? '', /truncating the \d+ bytes/);
   const next = { ...recovered!, currentTerm: term(9), log: { ...recovered!.log, entries: [...recovered!.log.entries, entry(9, 'later')] } };
-  await storage.save(next);
+  storage.save(next);
   await storage.close();
   const reopened = await FileStorage.open({ dir, ...ids });
-  assert.deepEqual(await reopened.load(), next);
+  assert.deepEqual(reopened.load(), next);
   await reopened.close();
   await rm(dir, { recursive: true });
 });

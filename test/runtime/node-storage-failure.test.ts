@@ -6,34 +6,17 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { log, nodeId, type Message, type PersistentState } from '../../src/machine/index.ts';
+import { log, nodeId, type Message } from '../../src/machine/index.ts';
 import { SimulatedClock } from '../../src/runtime/clock.ts';
 import { FileStorage, StorageWriteError } from '../../src/runtime/file-storage.ts';
 import { MemoryNetwork } from '../../src/runtime/memory-network.ts';
 import { labTimings, RaftNode, type Applied } from '../../src/runtime/node.ts';
 import { seededRandom } from '../../src/runtime/random.ts';
-import type { Storage } from '../../src/runtime/storage.ts';
 import type { Transport } from '../../src/runtime/transport.ts';
 import { FaultyFileSystem, type Fault } from '../support/faulty-file-system.ts';
 
 const clusterId = 5;
 const FAULTS: readonly Fault[] = [{ type: 'full', bytes: 9 }, { type: 'eio', bytes: 0 }, { type: 'eio', bytes: 30 }];
-
-/**
- * Real files under virtual time: the test waits for every save in flight before it moves the
- * clock, so a run depends on its seed only, not on how long the disk takes.
- */
-class Settled implements Storage {
-  inFlight: Promise<unknown> = Promise.resolve();
-  constructor(readonly inner: FileStorage) {}
-  load() { return this.inner.load(); }
-  size() { return this.inner.size(); }
-  save(state: PersistentState): Promise<void> {
-    const saved = this.inner.save(state);
-    this.inFlight = saved.catch(() => {});
-    return saved;
-  }
-}
 
 test('a node whose disk fails stops acknowledging, says why, and a restart recovers all it acknowledged', { timeout: 60_000 }, async () => {
   for (let seed = 1; seed <= 6; seed++) {
@@ -45,7 +28,7 @@ test('a node whose disk fails stops acknowledging, says why, and a restart recov
     const victim = ids[seed % 3]!;
     const faultAt = 20 + Math.floor(random.next() * 60);
     const fault = FAULTS[seed % FAULTS.length]!;
-    const storages: Settled[] = [];
+    const storages: FileStorage[] = [];
     const nodes: RaftNode[] = [];
     const sent: Message[] = [];
     const applied: Applied[] = [];
@@ -53,7 +36,7 @@ test('a node whose disk fails stops acknowledging, says why, and a restart recov
     let failedAt: { sent: number; applied: number } | null = null;
     for (const id of ids) {
       const fs = new FaultyFileSystem(id === victim ? (op) => (op.seq === faultAt ? fault : null) : undefined);
-      const storage = new Settled(await FileStorage.open({ dir: join(dir, String(id)), clusterId, nodeId: id, fs }));
+      const storage = await FileStorage.open({ dir: join(dir, String(id)), clusterId, nodeId: id, fs });
       const inner = net.attach(id);
       net.connect(id);
       const transport: Transport = id !== victim ? inner : {
@@ -70,10 +53,8 @@ test('a node whose disk fails stops acknowledging, says why, and a restart recov
       const leader = nodes.find((n) => n.getState().isLeader);
       if (t % 20 === 0) leader?.start({ seed, t });
       clock.advance(5);
-      for (const s of storages) await s.inFlight;
-      await new Promise((resolve) => setImmediate(resolve));
     }
-    for (const s of storages) await s.inner.close();
+    for (const s of storages) await s.close();
 
     assert.equal(fatal.length, 1, `seed ${seed}: the fault at operation ${faultAt} was not hit once`);
     const error = fatal[0];
@@ -82,7 +63,7 @@ test('a node whose disk fails stops acknowledging, says why, and a restart recov
     assert.equal(nodes[ids.indexOf(victim)]!.getState().isLeader, false);
 
     const reopened = await FileStorage.open({ dir: join(dir, String(victim)), clusterId, nodeId: victim });
-    const r = (await reopened.load())!;
+    const r = reopened.load()!;
     await reopened.close();
     const last = log.lastIndex(r.log);
     for (const m of sent) {

@@ -17,52 +17,52 @@ function fileAfterCrash(fs: PowerLossFileSystem, path: string, count = fs.operat
   }));
 }
 
-test('a write is lost or kept block by block until its file is fsynced, then kept', async () => {
+test('a write is lost or kept block by block until its file is fsynced, then kept', () => {
   const fs = new PowerLossFileSystem([root]);
-  const f = await fs.open('/d/f', 'w');
-  await fs.open(root, 'r').then((d) => d.sync());
-  await f.write(bytes('aaaabbbbcccc'), 0, 12, 0);
+  const f = fs.open('/d/f', 'w');
+  fs.open(root, 'r').sync();
+  f.write(bytes('aaaabbbbcccc'), 0, 12, 0);
   const torn = fileAfterCrash(fs, '/d/f');
   for (const s of ['', 'aaaa', 'aaaabbbb', 'aaaabbbbcccc', 'aaaa\0\0\0\0cccc', '\0\0\0\0\0\0\0\0cccc']) assert.ok(torn.has(s), `missing ${JSON.stringify(s)}`);
-  await f.datasync();
+  f.datasync();
   assert.deepEqual(fileAfterCrash(fs, '/d/f'), new Set(['aaaabbbbcccc']));
 });
 
-test('a new name, a rename and an unlink can be undone until their directory is fsynced, newest first', async () => {
+test('a new name, a rename and an unlink can be undone until their directory is fsynced, newest first', () => {
   const fs = new PowerLossFileSystem([root]);
-  const t = await fs.open('/d/tmp', constants.O_WRONLY | constants.O_CREAT);
-  await t.write(bytes('new!'), 0, 4, 0);
-  await t.sync();
+  const t = fs.open('/d/tmp', constants.O_WRONLY | constants.O_CREAT);
+  t.write(bytes('new!'), 0, 4, 0);
+  t.sync();
   assert.deepEqual(fileAfterCrash(fs, '/d/tmp'), new Set(['absent', 'new!']), 'an fsync of the file does not make its name durable');
-  await fs.rename('/d/tmp', '/d/wal');
+  fs.rename('/d/tmp', '/d/wal');
   assert.deepEqual(fileAfterCrash(fs, '/d/wal'), new Set(['absent', 'new!']));
-  const d = await fs.open(root, 'r');
-  await d.sync();
+  const d = fs.open(root, 'r');
+  d.sync();
   assert.deepEqual(fileAfterCrash(fs, '/d/wal'), new Set(['new!']));
-  await fs.rm('/d/wal', { force: false });
+  fs.rm('/d/wal', { force: false });
   assert.deepEqual(fileAfterCrash(fs, '/d/wal'), new Set(['absent', 'new!']));
-  await d.sync();
+  d.sync();
   assert.deepEqual(fileAfterCrash(fs, '/d/wal'), new Set(['absent']));
 });
 
-test('a file in a directory whose own name is not durable goes with it', async () => {
+test('a file in a directory whose own name is not durable goes with it', () => {
   const fs = new PowerLossFileSystem([root]);
-  await fs.mkdir('/d/data');
-  const f = await fs.open('/d/data/f', 'w');
-  await f.write(bytes('x'), 0, 1, 0);
-  await f.sync();
-  await (await fs.open('/d/data', 'r')).sync();
+  fs.mkdir('/d/data');
+  const f = fs.open('/d/data/f', 'w');
+  f.write(bytes('x'), 0, 1, 0);
+  f.sync();
+  fs.open('/d/data', 'r').sync();
   assert.ok(fileAfterCrash(fs, '/d/data/f').has('absent'));
-  await (await fs.open(root, 'r')).sync();
+  fs.open(root, 'r').sync();
   assert.deepEqual(fileAfterCrash(fs, '/d/data/f'), new Set(['x']));
 });
 
-test('a process crash keeps what the page cache held; a power loss after it keeps only what was synced', async () => {
+test('a process crash keeps what the page cache held; a power loss after it keeps only what was synced', () => {
   const fs = new PowerLossFileSystem([root]);
-  const f = await fs.open('/d/f', 'w');
-  await (await fs.open(root, 'r')).sync();
-  await f.write(bytes('abcd'), 0, 4, 0);
+  const f = fs.open('/d/f', 'w');
+  fs.open(root, 'r').sync();
+  f.write(bytes('abcd'), 0, 4, 0);
   const restarted = PowerLossFileSystem.afterProcessCrash([root], fs.operations);
-  assert.equal(Buffer.from(await restarted.readFile('/d/f')).toString(), 'abcd');
+  assert.equal(Buffer.from(restarted.readFile('/d/f')).toString(), 'abcd');
   assert.ok(fileAfterCrash(restarted, '/d/f').has(''));
 });

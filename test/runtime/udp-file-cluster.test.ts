@@ -105,7 +105,7 @@ test('forged RequestVotes with term 2^53 - 1 are dropped and counted, never adop
     node.kill();
     await storage.close();
     storage = await FileStorage.open({ dir, clusterId, nodeId: self });
-    const reopened = await storage.load();
+    const reopened = storage.load();
     assert.ok(reopened !== null && reopened.currentTerm > after, `reopened at term ${reopened?.currentTerm}, the node was at ${after}`);
     assert.ok(after < MAX_TERM, `adopted term ${after}`);
     assert.equal(transport.stats.dropped, 3);

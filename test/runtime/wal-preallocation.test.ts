@@ -41,7 +41,7 @@ async function inDir(body: (dir: string) => Promise<void>): Promise<void> {
 /** Opened without preallocation, the directory's storage loads `state`. */
 async function reopensTo(dir: string, state: PersistentState): Promise<void> {
   const storage = await FileStorage.open({ dir, ...ids });
-  assert.deepEqual(await storage.load(), state);
+  assert.deepEqual(storage.load(), state);
   await storage.close();
 }
 
@@ -51,7 +51,7 @@ async function saveAll(dir: string, states: readonly PersistentState[]): Promise
   const storage = await FileStorage.open({ dir, ...ids, preallocateBytes: CHUNK });
   const points: Point[] = [];
   for (const s of states) {
-    await storage.save(s);
+    storage.save(s);
     const file = new Uint8Array(await readFile(join(dir, WAL_FILE)));
     const log = recording();
     const r = recover(FILE, file, ids, jsonCommands, log);
@@ -78,16 +78,16 @@ test('saves land in preallocated space: the file grows only by whole chunks, and
   const log = recording();
   const reopened = await FileStorage.open({ dir, ...ids, preallocateBytes: CHUNK, logger: log });
   assert.deepEqual(log.warnings, []);
-  assert.deepEqual(await reopened.load(), points.at(-1)!.state);
+  assert.deepEqual(reopened.load(), points.at(-1)!.state);
   assert.equal((await stat(join(dir, WAL_FILE))).size, sizeBefore);
   const next = appends(41, noSnapshot).at(-1)!;
-  await reopened.save(next);
+  reopened.save(next);
   await reopened.close();
   // Opened without preallocation, the file is cut to its log and appended to, as before preallocation.
   const again = await FileStorage.open({ dir, ...ids });
-  assert.deepEqual(await again.load(), next);
+  assert.deepEqual(again.load(), next);
   const last = appends(42, noSnapshot).at(-1)!;
-  await again.save(last);
+  again.save(last);
   await again.close();
   await reopensTo(dir, last);
 }));
@@ -134,9 +134,9 @@ test('a crash at every byte of a record written into preallocated space recovers
   await writeFile(join(dir, WAL_FILE), image);
   const log = recording();
   const storage = await FileStorage.open({ dir, ...ids, preallocateBytes: CHUNK, logger: log });
-  assert.deepEqual(await storage.load(), points[k]!.state);
+  assert.deepEqual(storage.load(), points[k]!.state);
   assert.match(log.warnings[0] ?? '', /truncating/);
-  await storage.save(points[k + 1]!.state);
+  storage.save(points[k + 1]!.state);
   await storage.close();
   await reopensTo(dir, points[k + 1]!.state);
 }));
@@ -153,7 +153,7 @@ test('a preallocation the disk cuts short fails no save, and the next one never 
   });
   const storage = await FileStorage.open({ dir, ...ids, fs, preallocateBytes: CHUNK });
   const states = appends(3, new Uint8Array(0));
-  for (const state of states) await storage.save(state);
+  for (const state of states) storage.save(state);
   assert.equal(writes, 7, 'the writes were not the ones planned');
   await storage.close();
   await reopensTo(dir, states[2]!);

@@ -33,8 +33,8 @@ export class FaultyFileSystem implements FileSystem {
     this.full = false;
   }
 
-  async open(path: string, flags: string | number): Promise<WritableFile> {
-    const file = await this.fs.open(path, flags);
+  open(path: string, flags: string | number): WritableFile {
+    const file = this.fs.open(path, flags);
     return {
       write: (buffer, offset, length, position) => this.write(file, path, buffer, offset, length, position),
       sync: () => this.sync(path, () => file.sync()),
@@ -44,44 +44,44 @@ export class FaultyFileSystem implements FileSystem {
     };
   }
 
-  readFile(path: string): Promise<Uint8Array> {
+  readFile(path: string): Uint8Array {
     return this.fs.readFile(path);
   }
 
-  async rename(from: string, to: string): Promise<void> {
+  rename(from: string, to: string): void {
     const fault = this.next({ kind: 'rename', seq: this.operations.length, path: to });
     if (fault !== null) throw errno('EIO', 'rename');
-    await this.fs.rename(from, to);
+    this.fs.rename(from, to);
   }
 
-  rm(path: string, options: { force: boolean }): Promise<void> {
-    return this.fs.rm(path, options);
+  rm(path: string, options: { force: boolean }): void {
+    this.fs.rm(path, options);
   }
 
-  mkdir(path: string): Promise<unknown> {
-    return this.fs.mkdir(path);
+  mkdir(path: string): void {
+    this.fs.mkdir(path);
   }
 
-  stat(path: string): Promise<{ isDirectory(): boolean }> {
+  stat(path: string): { isDirectory(): boolean } {
     return this.fs.stat(path);
   }
 
-  private async write(file: WritableFile, path: string, buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }> {
+  private write(file: WritableFile, path: string, buffer: Uint8Array, offset: number, length: number, position: number): number {
     const fault = this.next({ kind: 'write', seq: this.operations.length, path, length });
     if (this.full) throw errno('ENOSPC', 'write');
     if (fault === null) return file.write(buffer, offset, length, position);
     const landed = Math.min(fault.type === 'short' ? Math.max(1, fault.bytes) : fault.bytes, length - 1);
-    const written = landed > 0 ? (await file.write(buffer, offset, landed, position)).bytesWritten : 0;
-    if (fault.type === 'short') return { bytesWritten: written };
+    const written = landed > 0 ? file.write(buffer, offset, landed, position) : 0;
+    if (fault.type === 'short') return written;
     if (fault.type === 'eio') throw errno('EIO', 'write');
     this.full = true;
     if (written === 0) throw errno('ENOSPC', 'write');
-    return { bytesWritten: written };
+    return written;
   }
 
-  private async sync(path: string, sync: () => Promise<void>): Promise<void> {
+  private sync(path: string, sync: () => void): void {
     if (this.next({ kind: 'sync', seq: this.operations.length, path }) !== null) throw errno('EIO', 'fsync');
-    await sync();
+    sync();
   }
 
   private next(op: Operation): Fault | null {

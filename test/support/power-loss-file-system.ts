@@ -86,8 +86,7 @@ export class PowerLossFileSystem implements FileSystem {
     return fs;
   }
 
-  async open(path: string, flags: string | number): Promise<WritableFile> {
-    await Promise.resolve();
+  open(path: string, flags: string | number): WritableFile {
     let inode = this.names.get(path);
     if (inode !== undefined && this.directories.has(inode)) return this.directoryHandle(path);
     const creates = flags === 'w' || (typeof flags === 'number' && (flags & constants.O_CREAT) !== 0);
@@ -107,16 +106,14 @@ export class PowerLossFileSystem implements FileSystem {
     return this.fileHandle(path, inode, appends);
   }
 
-  async readFile(path: string): Promise<Uint8Array> {
-    await Promise.resolve();
+  readFile(path: string): Uint8Array {
     const inode = this.names.get(path);
     if (inode === undefined) throw errno('ENOENT', 'open', path);
     if (this.directories.has(inode)) throw errno('EISDIR', 'read', path);
     return this.contents.get(inode)!.slice();
   }
 
-  async rename(from: string, to: string): Promise<void> {
-    await Promise.resolve();
+  rename(from: string, to: string): void {
     const inode = this.names.get(from);
     if (inode === undefined) throw errno('ENOENT', 'rename', from);
     if (dirname(from) !== dirname(to)) throw new Error('this model renames within one directory only');
@@ -125,8 +122,7 @@ export class PowerLossFileSystem implements FileSystem {
     this.operations.push({ kind: 'rename', dir: dirname(to), from, to, inode });
   }
 
-  async rm(path: string, options: { force: boolean }): Promise<void> {
-    await Promise.resolve();
+  rm(path: string, options: { force: boolean }): void {
     const inode = this.names.get(path);
     if (inode === undefined) {
       if (options.force) return;
@@ -136,19 +132,16 @@ export class PowerLossFileSystem implements FileSystem {
     this.operations.push({ kind: 'unlink', dir: dirname(path), path, inode });
   }
 
-  async mkdir(path: string): Promise<unknown> {
-    await Promise.resolve();
+  mkdir(path: string): void {
     if (this.names.has(path)) throw errno('EEXIST', 'mkdir', path);
     this.parentOf(path, 'mkdir');
     const inode = this.nextInode++;
     this.names.set(path, inode);
     this.directories.add(inode);
     this.operations.push({ kind: 'mkdir', dir: dirname(path), path, inode });
-    return undefined;
   }
 
-  async stat(path: string): Promise<{ isDirectory(): boolean }> {
-    await Promise.resolve();
+  stat(path: string): { isDirectory(): boolean } {
     const inode = this.names.get(path);
     if (inode === undefined) throw errno('ENOENT', 'stat', path);
     return { isDirectory: () => this.directories.has(inode) };
@@ -166,13 +159,13 @@ export class PowerLossFileSystem implements FileSystem {
   }
 
   private directoryHandle(path: string): WritableFile {
-    const refuse = async (): Promise<never> => { throw errno('EISDIR', 'write', path); };
+    const refuse = (): never => { throw errno('EISDIR', 'write', path); };
     return {
       write: refuse,
       truncate: refuse,
-      sync: async () => { this.operations.push({ kind: 'fsync-dir', dir: path }); },
-      datasync: async () => { this.operations.push({ kind: 'fsync-dir', dir: path }); },
-      close: async () => {},
+      sync: () => { this.operations.push({ kind: 'fsync-dir', dir: path }); },
+      datasync: () => { this.operations.push({ kind: 'fsync-dir', dir: path }); },
+      close: () => {},
     };
   }
 
@@ -180,24 +173,22 @@ export class PowerLossFileSystem implements FileSystem {
     let position = 0;
     return {
       // `at`: a positioned write (pwrite), which Linux appends anyway on an O_APPEND file.
-      write: async (buffer: Uint8Array, offset: number, length: number, at?: number | null) => {
-        await Promise.resolve();
+      write: (buffer: Uint8Array, offset: number, length: number, at?: number | null) => {
         const old = this.contents.get(inode)!;
         const to = appends ? old.length : typeof at === 'number' ? at : position;
         const bytes = buffer.slice(offset, offset + length);
         this.contents.set(inode, overwrite(old, to, bytes));
         this.operations.push({ kind: 'write', inode, path, offset: to, bytes });
         if (typeof at !== 'number') position = to + length;
-        return { bytesWritten: length };
+        return length;
       },
-      truncate: async (length) => {
-        await Promise.resolve();
+      truncate: (length) => {
         this.contents.set(inode, resize(this.contents.get(inode)!, length));
         this.operations.push({ kind: 'truncate', inode, path, length });
       },
-      sync: async () => { this.operations.push({ kind: 'fsync', inode, path }); },
-      datasync: async () => { this.operations.push({ kind: 'fdatasync', inode, path }); },
-      close: async () => {},
+      sync: () => { this.operations.push({ kind: 'fsync', inode, path }); },
+      datasync: () => { this.operations.push({ kind: 'fdatasync', inode, path }); },
+      close: () => {},
     };
   }
 }

@@ -62,7 +62,7 @@ export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLo
       const saves: Save[] = [];
       for (const state of lifeOf(actions)) {
         const started = fs.operations.length;
-        await storage.save(state);
+        storage.save(state);
         saves.push({ state, started, acknowledged: fs.operations.length });
       }
       await storage.close();
@@ -104,10 +104,10 @@ export async function checkPowerLoss(options: PowerLossOptions): Promise<PowerLo
           continue;
         }
         const opened = restarted.operations.length;
-        const recovered = await storage.load();
+        const recovered = storage.load();
         judge(recovered, allowed, () => afterRestart(opened));
         const next = nextTerm(recovered ?? fresh);
-        await storage.save(next);
+        storage.save(next);
         await storage.close();
         const saved = restarted.operations.length;
         const cuts = options.everyRestartPoint ? Array.from({ length: saved - point + 1 }, (_, k) => point + k) : [opened, saved];
@@ -135,7 +135,7 @@ async function recoverFrom(dir: string, fs: PowerLossFileSystem, preallocateByte
     return err as Error;
   }
   try {
-    return await storage.load();
+    return storage.load();
   } finally {
     await storage.close();
   }
