@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { shrinkWalk, swarm } from '../../src/checker/swarm.ts';
 import { shrink } from '../../src/checker/shrink.ts';
 import { raftSwarmSpace } from '../../src/checker/raft/model.ts';
-import { swarmChoices } from '../../src/checker/raft/configurations.ts';
+import { drawBounds, swarmChoices } from '../../src/checker/raft/configurations.ts';
+import { seededRandom } from '../../src/checker/random.ts';
 import { mutantNamed } from '../../src/checker/raft/mutants.ts';
 import type { Bounds, ClusterAction, ClusterState } from '../../src/checker/raft/cluster.ts';
 import type { Path } from '../../src/checker/result.ts';
@@ -86,6 +87,16 @@ test('walks run the leaders both ways: as RaftNode runs them (a leader\'s own wr
   assert.ok(walks.some((w) => w.bounds.leaderWritesInParallel === false && w.bounds.flowControl === false && w.steps > 0));
   assert.ok(walks.every((w) => w.bounds.flowControl === true || !w.probed), 'no leader probes without flow control');
   assert.ok(walks.every((w) => w.bounds.leaderWritesInParallel === true || !w.taken.has('land')), 'no write lands later without PW.1');
+});
+
+test('pinning one bound, numeric or one of the leader\'s options, leaves every other bound\'s draw as it was', () => {
+  for (const [bound, pinned] of [['nodes', [5]], ['crashes', [0]], ['leaderWritesInParallel', [true]], ['flowControl', [false]]] as const) {
+    for (let seed = 0; seed < 20; seed++) {
+      const free = drawBounds(swarmChoices, seededRandom(seed));
+      const pin = drawBounds({ ...swarmChoices, [bound]: pinned }, seededRandom(seed));
+      assert.deepEqual(pin, { ...free, [bound]: pinned[0] }, `${bound} pinned, seed ${seed}`);
+    }
+  }
 });
 
 test('a walk stops early when nothing in its mix is enabled (a toy model whose processes finish)', () => {
