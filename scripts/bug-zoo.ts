@@ -53,9 +53,9 @@ writeFileSync(docUrl, `# The bug zoo
 
 Every known Raft safety bug in \`shared/reference/bug-zoo.md\` (Z1–Z14), two of our own (Z15,
 Z16) and four (P1–P4) so that every property the checker claims is shown to catch a bug, and
-fourteen more of our own (Z17–Z30: the mistakes implementations and students make in a follower's commit and apply
+fifteen more of our own (Z17–Z31: the mistakes implementations and students make in a follower's commit and apply
 rules, in what a reply claims, in counting votes, in restart recovery, at compaction and
-snapshot boundaries, and in the order of persisting and replying) is a *mutant*: one handler or
+snapshot boundaries, in the order of persisting and replying, and in a leader's parallel write) is a *mutant*: one handler or
 guard of the shipped machine replaced by the buggy variant (\`src/checker/raft/mutants.ts\`),
 selected at run time:
 
@@ -81,8 +81,10 @@ Notes:
   several). CommittedSurvivesElection catches it when the bad commit happens: the leader of term 3
   commits its term-1 entry by counting replicas while a node whose log lacks it is still at least
   as up-to-date as a majority, so it could win the next election and overwrite the entry. BFS
-  finds that at three terms, in 31 steps. Without that property nothing in these bounds breaks
-  (the overwrite itself needs a fourth term): see spec/properties.md.
+  finds that at three terms, in 31 steps; since swarm walks draw the leader's options, the default
+  run's swarm thread finds it sooner (walk 1,919 of seed 1, about 3 s of walks; docs/checker.md).
+  Without that property nothing in these bounds breaks (the overwrite itself needs a fourth
+  term): see spec/properties.md.
 - A mutant breaks the property listed first: the shortest trace stops at the first property that
   fails, and the properties judged from outside the machine fail early (Z8 breaks
   CommittedIsDurable long before State Machine Safety).
@@ -94,6 +96,12 @@ Notes:
   sends its log through its end, so every AppendEntries has prevLogIndex + entries ≥ leaderCommit
   and neither change ever moves commitIndex. Installing a snapshot from a stale leader is safe too
   (a snapshot holds only applied, hence committed, entries).
+- Z31 needs leaders that write in parallel with sending (PW.1), which its own bounds, the
+  parallel-write-3 and as-shipped-3 configurations, the portfolio's as-shipped stage and the swarm
+  walks that draw \`leaderWritesInParallel\` model; in the plain default run below the swarm thread
+  finds it first (walk 16 of seed 1). The leader commits an entry that it and
+  one follower hold, but only the follower durably (MatchIndexIsTrue judges a leader's matchIndex
+  for its peers only, so CommittedIsDurable is what catches it).
 - Z12 is not a safety bug on its own here: a voter grants one vote per term and votes are counted
   per term, so a candidate that ignores a leader of its own term cannot gather a second majority.
   The checker confirms it exhaustively (the row says none found).

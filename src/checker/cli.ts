@@ -245,8 +245,8 @@ async function runPortfolio(): Promise<void> {
 }
 
 function choicesText(c: BoundsChoices): string {
-  const values = (v: readonly number[]) => (v.every((x, i) => i === 0 || x === v[i - 1]! + 1) && v.length > 2 ? `${v[0]}–${v.at(-1)}` : v.join(' or '));
-  return (Object.keys(c) as (NumericBound)[]).map((k) => `${k} ${values(c[k])}`).join(', ');
+  const values = (v: readonly (number | boolean)[]) => (v.length > 2 && v.every((x, i) => i === 0 || x === Number(v[i - 1]) + 1) ? `${v[0]}–${v.at(-1)}` : v.join(' or '));
+  return (Object.keys(c) as (keyof BoundsChoices)[]).map((k) => `${k} ${values(c[k])}`).join(', ');
 }
 
 function shrunk(model: Model<ClusterState, ClusterAction>, violation: Violation<ClusterState, ClusterAction>): Violation<ClusterState, ClusterAction> & { from?: number } {

@@ -44,7 +44,7 @@ export interface Bounds {
 /** FC.2's cap in the model: small enough that a leader with entries for a follower meets it. */
 export const FLOW_CONTROL_CAP = 1;
 
-/** The bounds that are numbers: what the command line and swarm draws set one by one. */
+/** The bounds that are numbers: what the command line sets one by one (swarm walks draw the leader's two options as well). */
 export type NumericBound = Exclude<keyof Bounds, 'leaderWritesInParallel' | 'flowControl'>;
 
 export interface Budget { readonly drops: number; readonly duplicates: number; readonly crashes: number; readonly proposals: number; readonly snapshots: number }

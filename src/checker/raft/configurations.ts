@@ -2,7 +2,7 @@
 // golden numbers (spec/golden-counts.md). A change to a golden number changes the explored state
 // space, so its commit says why. `suite: 'test'` ones run in npm test; 'full' ones in
 // npm run check:full.
-import type { Bounds, NumericBound } from './cluster.ts';
+import type { Bounds } from './cluster.ts';
 
 /** Bounds with a name, for --config. */
 export interface NamedBounds {
@@ -115,20 +115,26 @@ export const namedBounds: readonly NamedBounds[] = [
 /** The bounds of a configuration or portfolio stage by its name (`--config NAME`), or undefined. */
 export const boundsNamed = (name: string): NamedBounds | undefined => namedBounds.find((c) => c.name === name);
 
-/** For each bound, the values a swarm walk draws from (uniformly), wider than any exhaustive search reaches. */
-export type BoundsChoices = { readonly [K in NumericBound]: readonly number[] };
+/**
+ * For each bound, the values a swarm walk draws from (uniformly), wider than any exhaustive search
+ * reaches; the leader's options are bounds too, so walks run the leaders as RaftNode runs them
+ * (both on), as an embedder who sets neither does (both off), and the two halves.
+ */
+export type BoundsChoices = { readonly [K in keyof Bounds]-?: readonly NonNullable<Bounds[K]>[] };
 
 /** npm start, phase 2: what swarm walks draw their bounds from. */
 export const swarmChoices: BoundsChoices = {
   nodes: [3, 5], maxTerm: [2, 3, 4, 5, 6], proposals: [1, 2, 3, 4], maxInFlight: [3, 4, 5, 6, 7, 8],
   drops: [0, 1, 2, 3], duplicates: [0, 1, 2, 3], crashes: [0, 1, 2, 3], snapshots: [0, 1, 2],
+  leaderWritesInParallel: [false, true], flowControl: [false, true],
 };
 
 /** One draw per bound, always, so pinning one bound to a single value leaves the others' draws alone. */
 export function drawBounds(choices: BoundsChoices, random: () => number): Bounds {
-  const pick = (k: NumericBound) => { const c = choices[k]; return c[Math.floor(random() * c.length)]!; };
+  const pick = <K extends keyof BoundsChoices>(k: K): BoundsChoices[K][number] => { const c = choices[k]; return c[Math.floor(random() * c.length)]!; };
   return {
     nodes: pick('nodes'), maxTerm: pick('maxTerm'), proposals: pick('proposals'), maxInFlight: pick('maxInFlight'),
     drops: pick('drops'), duplicates: pick('duplicates'), crashes: pick('crashes'), snapshots: pick('snapshots'),
+    leaderWritesInParallel: pick('leaderWritesInParallel'), flowControl: pick('flowControl'),
   };
 }
