@@ -27,7 +27,11 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-export async function closedLoop(cluster: LocalCluster, inFlight: number, warmupMs: number, measureMs: number): Promise<LoopResult> {
+/**
+ * `stamp`, if given, is told of each proposal and each ack as it happens (for a timeline on the
+ * clock the node processes share).
+ */
+export async function closedLoop(cluster: LocalCluster, inFlight: number, warmupMs: number, measureMs: number, stamp?: (what: 'propose' | 'ack') => void): Promise<LoopResult> {
   const leader = await until('a leader', () => cluster.leader());
   const started = new Map<number, number>();
   const latencies: number[] = [];
@@ -38,10 +42,12 @@ export async function closedLoop(cluster: LocalCluster, inFlight: number, warmup
   const propose = (node: LocalNode) => {
     const line = node.process!.propose(`put k${String(seq++ % 1e6).padStart(6, '0')} v16`);
     started.set(line, performance.now());
+    stamp?.('propose');
   };
   const unlisten = cluster.listen((node, e) => {
     if (node !== leader) return;
     if (e.event === 'ack') {
+      stamp?.('ack');
       const t0 = started.get(e.line);
       started.delete(e.line);
       if (t0 !== undefined && measuring) latencies.push(performance.now() - t0);

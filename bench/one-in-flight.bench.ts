@@ -4,8 +4,11 @@
 // async resources it creates (bench/async-resources.mjs), printed per operation: event-loop hops
 // (nextTicks, immediates, timers) and promises, which a timed run on a loaded machine cannot resolve.
 // With --cpu-profile DIR the timed run writes each node's CPU profile there (bench/cpu-profile.mjs).
+// With --timeline, each node stamps its stdin reads, datagrams, fsyncs and acks on the clock the
+// processes share (bench/timeline-stamps.mjs), and the run prints where a request's time goes:
+// the median of each segment of its path (bench/latency-breakdown.ts).
 //
-//   npx tsx bench/one-in-flight.bench.ts [--ms N (5000)] [--cpu-profile DIR] [--count-resources [--ops N (2000)]]
+//   npx tsx bench/one-in-flight.bench.ts [--ms N (5000)] [--cpu-profile DIR | --timeline] [--count-resources [--ops N (2000)]]
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,12 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LocalCluster, until } from '../test/support/local-cluster.ts';
 import { closedLoop } from './closed-loop.ts';
+import { latencyBreakdown, type Stamp } from './latency-breakdown.ts';
 
-const usage = 'Usage: npx tsx bench/one-in-flight.bench.ts [--ms N (5000)] [--cpu-profile DIR] [--count-resources [--ops N (2000)]]\n';
+const usage = 'Usage: npx tsx bench/one-in-flight.bench.ts [--ms N (5000)] [--cpu-profile DIR | --timeline] [--count-resources [--ops N (2000)]]\n';
 let values;
 try {
   ({ values } = parseArgs({
-    options: { ms: { type: 'string', default: '5000' }, 'cpu-profile': { type: 'string' }, 'count-resources': { type: 'boolean' }, ops: { type: 'string', default: '2000' }, help: { type: 'boolean', short: 'h' } },
+    options: { ms: { type: 'string', default: '5000' }, 'cpu-profile': { type: 'string' }, 'count-resources': { type: 'boolean' }, timeline: { type: 'boolean' }, ops: { type: 'string', default: '2000' }, help: { type: 'boolean', short: 'h' } },
     strict: true,
   }));
 } catch (err) {
@@ -39,6 +43,7 @@ const whole = (name: string, text: string): number => {
 const ms = whole('ms', String(values.ms));
 const ops = whole('ops', String(values.ops));
 
+const WARMUP_MS = 1000;
 const TYPES = ['TickObject', 'Immediate', 'Timeout', 'PROMISE', 'FSREQPROMISE'];
 
 /** Makes the node processes the cluster spawns (they inherit this environment) load `module`. */
@@ -78,12 +83,30 @@ if (values['count-resources']) {
     await mkdir(process.env['RAFT_CPU_PROFILE_DIR'], { recursive: true });
     loadIntoNodes('./cpu-profile.mjs');
   }
+  const timeline = values.timeline === true ? await mkdtemp(join(tmpdir(), 'raft-timeline-')) : undefined;
+  if (timeline !== undefined) {
+    process.env['RAFT_TIMELINE_DIR'] = timeline;
+    loadIntoNodes('./timeline-stamps.mjs');
+  }
+  const client: Stamp[] = [];
   const cluster = await LocalCluster.start(3);
+  let leaderId = 0;
   try {
-    await until('a leader', () => cluster.leader());
-    const r = await closedLoop(cluster, 1, 1000, ms);
+    leaderId = (await until('a leader', () => cluster.leader())).id;
+    const stamp = timeline === undefined ? undefined : (what: string) => client.push([Number(process.hrtime.bigint() / 1000n), what]);
+    const r = await closedLoop(cluster, 1, WARMUP_MS, ms, stamp);
     console.log(`1 in flight, ${ms / 1000} s: ${Math.round(r.ops)} ops/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, CPU ${Math.round(r.cpuUsPerOp)} µs/op over the three processes`);
   } finally {
     await cluster.stop();
+  }
+  if (timeline !== undefined) {
+    const read = async (id: number) => JSON.parse(await readFile(join(timeline, `node-${id}.json`), 'utf8')) as Stamp[];
+    const followers = await Promise.all([1, 2, 3].filter((id) => id !== leaderId).map(read));
+    // Requests proposed during the warm-up second are left out.
+    const warm = (client[0]?.[0] ?? 0) + WARMUP_MS * 1000;
+    const { segments, requests } = latencyBreakdown(client, await read(leaderId), followers, client.filter(([t, w]) => w === 'propose' && t < warm).length);
+    console.log(`\nwhere a request's time goes: medians over ${requests} requests, µs (segments overlap: the leader's fsync runs beside the follower's)`);
+    for (const s of segments) console.log(`${String(s.medianUs).padStart(7)}  ${s.what}`);
+    await rm(timeline, { recursive: true, force: true });
   }
 }
