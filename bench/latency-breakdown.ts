@@ -1,18 +1,19 @@
 // Where one request's latency goes at one in flight, from the stamps of bench/timeline-stamps.mjs
 // (the three nodes) and the client's own: per request, the leader's stdin read, its first
 // AppendEntries, the follower whose reply came first (its receipt, fsync, reply), the leader's own
-// fsync and its ack, each as a time on the clock the processes share. Medians over requests.
+// fsync and its ack, each as a time on the clock the processes share. Percentiles over requests.
 
 /** [microseconds, what] as timeline-stamps.mjs writes them; the client's are 'propose' and 'ack'. */
 export type Stamp = readonly [number, string];
 
-/** One segment of a request's path and its median, in microseconds. */
+/** One segment of a request's path: its median and 99th percentile, in microseconds. */
 export interface Segment {
   readonly what: string;
   readonly medianUs: number;
+  readonly p99Us: number;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const percentile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.floor(q * xs.length)] ?? NaN;
 
 /** The index of the first stamp at or after `t` (stamps are in time order). */
 function firstAt(stamps: readonly Stamp[], t: number): number {
@@ -81,12 +82,16 @@ function pathOf(client: readonly Stamp[], leader: readonly Stamp[], followers: r
 }
 
 /**
- * Medians of each segment over the requests whose every stamp was found, skipping the first
+ * The median and 99th percentile of each segment over the requests whose every stamp was found, skipping the first
  * `skip` proposals (warm-up); also how many requests that is.
  */
 export function latencyBreakdown(client: readonly Stamp[], leader: readonly Stamp[], followers: readonly (readonly Stamp[])[], skip: number): { segments: Segment[]; requests: number } {
   const proposals = client.filter(([, w]) => w === 'propose').map(([t]) => t).slice(skip);
   const paths = proposals.map((t) => pathOf(client, leader, followers, t)).filter((p): p is Path => p !== undefined);
   const names = paths.length === 0 ? [] : Object.keys(paths[0]!);
-  return { segments: names.map((what) => ({ what, medianUs: median(paths.map((p) => p[what]!)) })), requests: paths.length };
+  const segment = (what: string) => {
+    const us = paths.map((p) => p[what]!);
+    return { what, medianUs: percentile(us, 0.5), p99Us: percentile(us, 0.99) };
+  };
+  return { segments: names.map(segment), requests: paths.length };
 }

@@ -105,8 +105,9 @@ if (values['count-resources']) {
     // Requests proposed during the warm-up second are left out.
     const warm = (client[0]?.[0] ?? 0) + WARMUP_MS * 1000;
     const { segments, requests } = latencyBreakdown(client, await read(leaderId), followers, client.filter(([t, w]) => w === 'propose' && t < warm).length);
-    console.log(`\nwhere a request's time goes: medians over ${requests} requests, µs (segments overlap: the leader's fsync runs beside the follower's)`);
-    for (const s of segments) console.log(`${String(s.medianUs).padStart(7)}  ${s.what}`);
+    console.log(`\nwhere a request's time goes, over ${requests} requests, µs (segments overlap: the leader's fsync runs beside the follower's)`);
+    console.log('    p50      p99');
+    for (const s of segments) console.log(`${String(s.medianUs).padStart(7)}  ${String(s.p99Us).padStart(7)}  ${s.what}`);
     await rm(timeline, { recursive: true, force: true });
   }
 }
