@@ -4,7 +4,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { bfs } from '../src/checker/bfs.ts';
 import { parallelBfs } from '../src/checker/parallel-bfs.ts';
-import { raftModel, raftModelSpec } from '../src/checker/raft/model.ts';
+import { raftModel, raftModelSpec, raftSwarmSpace } from '../src/checker/raft/model.ts';
+import { swarmChoices } from '../src/checker/raft/configurations.ts';
+import { swarm } from '../src/checker/swarm.ts';
 import { mutants, type Mutant } from '../src/checker/raft/mutants.ts';
 import type { Bounds } from '../src/checker/raft/cluster.ts';
 import { commandLine, wholeNumber } from './command-line.ts';
@@ -21,7 +23,9 @@ mutant's bounds (stopping after N distinct states, default 1,000,000), and write
 { 'shipped-max-states': { type: 'string' } });
 const shippedMaxStates = wholeNumber('shipped-max-states', values['shipped-max-states'], { min: 1, fallback: 1_000_000 });
 
-const findBug = (m: Mutant) => bfs(raftModel({ bounds: m.bounds, overrides: m.overrides, symmetry: true }));
+const findBug = (m: Mutant) => m.walk !== undefined
+  ? swarm(raftSwarmSpace(swarmChoices, m.overrides), { seed: 1, depth: 200, walk: m.walk })
+  : bfs(raftModel({ bounds: m.bounds, overrides: m.overrides, symmetry: true }));
 const checkShipped = (m: Mutant) => parallelBfs(raftModelSpec({ bounds: m.bounds, symmetry: true }), { maxStates: shippedMaxStates });
 
 const rows: string[] = [];
@@ -29,7 +33,7 @@ const shipped: string[] = [];
 for (const m of mutants) {
   const r = findBug(m);
   const found = r.violation?.property ?? 'none';
-  const how = 'BFS, symmetry';
+  const how = m.walk === undefined ? 'BFS, symmetry' : `swarm walk ${fmt(m.walk)} of seed 1 (states: steps walked)`;
   rows.push(`| ${m.id} | ${m.name} | ${m.bug} | ${m.breaks ?? 'none expected'} | ${r.violation ? r.violation.path.actions.length : '—'} | ${found} | ${fmt(r.distinct)} | ${r.seconds.toFixed(1)} | ${how} | ${boundsText(m.bounds)} |`);
   console.log(`${m.id} ${m.name}: ${found} after ${r.violation?.path.actions.length ?? '-'} steps, ${fmt(r.distinct)} states, ${r.seconds.toFixed(1)} s`);
 }
@@ -55,7 +59,9 @@ Every known Raft safety bug in \`shared/reference/bug-zoo.md\` (Z1–Z14), two o
 Z16) and four (P1–P4) so that every property the checker claims is shown to catch a bug, and
 fifteen more of our own (Z17–Z31: the mistakes implementations and students make in a follower's commit and apply
 rules, in what a reply claims, in counting votes, in restart recovery, at compaction and
-snapshot boundaries, in the order of persisting and replying, and in a leader's parallel write) is a *mutant*: one handler or
+snapshot boundaries, in the order of persisting and replying, and in a leader's parallel write), and thirteen planted by an
+audit that wrote them before reading the zoo (Z32–Z44: up-to-date and majority comparisons, min for max, a missing term
+check on a request, a reply or a write report, an install's kept suffix, a lost persist, flow control) is a *mutant*: one handler or
 guard of the shipped machine replaced by the buggy variant (\`src/checker/raft/mutants.ts\`),
 selected at run time:
 
@@ -102,6 +108,31 @@ Notes:
   finds it first (walk 16 of seed 1). The leader commits an entry that it and
   one follower hold, but only the follower durably (MatchIndexIsTrue judges a leader's matchIndex
   for its peers only, so CommittedIsDurable is what catches it).
+- Z32–Z44 were written by an audit before it read the zoo; of its ideas, a follower's reply
+  claiming its last index (Z21), a follower that truncates although the entries match (Z9)
+  and one that does not persist what it appends (Z29, Z30) were already here and were dropped. Z36 was the one the default run missed: its install leaves
+  a log whose terms go down (a term-1 entry after a term-2 snapshot) that no other log
+  contradicts, and LogMatching compared logs only pairwise and above both snapshots. It now also
+  holds each log's terms to never decrease and compares the higher snapshot's boundary
+  (spec/properties.md); the bug needs three entries and a drop, past any BFS a test can afford,
+  so its row is the swarm walk that finds it (the test reruns it).
+- Since LogMatching holds each log's terms to never decrease, Z11 breaks it first (22 steps; it
+  broke LeaderAppendOnly at 23 before): the leader that ignores term 2 takes a term-2 entry from
+  the new leader and then appends its own term-1 entry after it. The default run's swarm walk
+  still meets LeaderAppendOnly first.
+- Z33 and Z37 (a follower commits what the leader has only sent) cannot lose anything in three
+  nodes when the leader writes before it sends: leader and follower already make a majority that
+  holds the entry durably. With parallel writes (PW.1) the leader's copy may not be durable yet,
+  and CommittedIsDurable catches both at once; in five nodes they would break State Machine Safety.
+- Z38 and Z39 are harmless (equivalent) defensive checks: a LogDurable of an earlier term cannot
+  reach a leader, since a node cannot campaign before a persist of its new term, which lands
+  every write before it (the model's landing reports the node's current term; the runtime's
+  persists hold back every later job); and a leader's own write never reports past its log, which
+  only grows within its term. Both searches visit exactly the states of the shipped machines.
+- Z44 breaks no safety property: a refusal turns on the probe (FC.1), and whatever its stale
+  in-flight count holds back, heartbeats still send. The checker has no liveness property, so a
+  flow-control slip that only slows replication is for the runtime's tests to find.
+- Z42 needs five nodes, which only the swarm walks draw (every exhaustive stage has three).
 - Z12 is not a safety bug on its own here: a voter grants one vote per term and votes are counted
   per term, so a candidate that ignores a leader of its own term cannot gather a second majority.
   The checker confirms it exhaustively (the row says none found).

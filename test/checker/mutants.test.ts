@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { bfs } from '../../src/checker/bfs.ts';
-import { raftModel } from '../../src/checker/raft/model.ts';
+import { raftModel, raftSwarmSpace } from '../../src/checker/raft/model.ts';
+import { swarmChoices } from '../../src/checker/raft/configurations.ts';
+import { swarm } from '../../src/checker/swarm.ts';
 import { mutants } from '../../src/checker/raft/mutants.ts';
 
 const doc = readFileSync(new URL('../../docs/bug-zoo.md', import.meta.url), 'utf8');
@@ -17,7 +19,13 @@ const documentedLength = (id: string): number | undefined => {
 
 for (const m of mutants) {
   const model = () => raftModel({ bounds: m.bounds, overrides: m.overrides, symmetry: true });
-  if (m.breaks === null) {
+  if (m.walk !== undefined) {
+    test(`mutant ${m.id} ${m.name}: swarm walk ${m.walk} of seed 1 finds ${m.breaks} broken`, () => {
+      const r = swarm(raftSwarmSpace(swarmChoices, m.overrides), { seed: 1, depth: 200, walk: m.walk });
+      assert.equal(r.violation?.property, m.breaks);
+      assert.equal(r.violation.path.actions.length, documentedLength(m.id), 'walk length differs from docs/bug-zoo.md');
+    });
+  } else if (m.breaks === null) {
     test(`mutant ${m.id} ${m.name}: not a safety bug on its own, and the checker agrees exhaustively`, () => {
       const r = bfs(model());
       assert.equal(r.violation, undefined, `${r.violation?.property}`);

@@ -37,8 +37,10 @@ for (const c of configurations.filter((c) => c.suite === 'test')) {
   });
 }
 
-const compared = mutants.filter((m) => !tooLarge.has(m.id));
-test(`sleep sets: every mutant gives the full search's verdict and trace length (compared: ${compared.map((m) => m.id).join(' ')}; not: ${[...tooLarge].join(' ')})`, () => {
+// A mutant held to a swarm walk (Mutant.walk) has the walk's bounds, far past any BFS here.
+const compared = mutants.filter((m) => !tooLarge.has(m.id) && m.walk === undefined);
+const notCompared = mutants.filter((m) => !compared.includes(m)).map((m) => m.id);
+test(`sleep sets: every mutant gives the full search's verdict and trace length (compared: ${compared.map((m) => m.id).join(' ')}; not: ${notCompared.join(' ')})`, () => {
   for (const m of compared) compare(`mutant ${m.id}`, { bounds: m.bounds, overrides: m.overrides, symmetry: true });
 });
 

@@ -19,6 +19,12 @@ export interface Mutant {
   readonly breaks: string | null;
   /** Bounds within which the checker finds it (BFS, so the trace is shortest). */
   readonly bounds: Bounds;
+  /**
+   * For a bug no BFS within a test's time reaches: the swarm walk of seed 1 (depth 200, the
+   * default run's draws) that finds it, which the test and npm run bug-zoo rerun instead; `bounds`
+   * are then the ones that walk drew.
+   */
+  readonly walk?: number;
   readonly overrides: Overrides;
 }
 
@@ -154,7 +160,7 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
-    id: 'Z11', name: 'leader-ignores-newer-term', breaks: 'LeaderAppendOnly',
+    id: 'Z11', name: 'leader-ignores-newer-term', breaks: 'LogMatching',
     bug: 'a leader does not adopt a higher term it sees, and does not step down',
     bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 3 },
     overrides: {
@@ -419,6 +425,140 @@ export const mutants: readonly Mutant[] = [
         appendCommands: after(handlers.appendCommands, (before, r) => ({
           ...r, state: { ...r.state, matchIndex: { ...r.state.matchIndex, [before.id]: log.lastIndex(r.state.log) } },
         })),
+      },
+    },
+  },
+  // Z32–Z44: planted by an audit that wrote them before reading the zoo (the overlaps it found,
+  // such as Z21, were dropped): single-point slips of someone implementing Figure 2.
+  {
+    id: 'Z32', name: 'up-to-date-or', breaks: 'LeaderCompleteness',
+    bug: "a voter takes the candidate's log as up-to-date when its last term is newer OR it is at least as long, so a longer log of an older term wins votes",
+    bounds: { ...base, maxTerm: 3, proposals: 2, maxInFlight: 4 },
+    overrides: {
+      handlers: {
+        handleRequestVote: (s, e) => {
+          if (e.type !== 'RequestVote' || !(e.lastLogTerm > log.lastTerm(s.log) || e.lastLogIndex >= log.lastIndex(s.log))) return handlers.handleRequestVote(s, e);
+          const r = handlers.handleRequestVote({ ...s, log: log.emptyLog }, e);
+          return { ...r, state: { ...r.state, log: s.log } };
+        },
+      },
+    },
+  },
+  {
+    id: 'Z33', name: 'follower-commit-max', breaks: 'CommittedIsDurable',
+    bug: 'AE.5 with max for min: a follower sets commitIndex = max(leaderCommit, index of last new entry), committing what the leader has only sent',
+    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3, crashes: 1, leaderWritesInParallel: true },
+    overrides: {
+      handlers: {
+        handleAppendEntries: after(handlers.handleAppendEntries, (before, r, e) =>
+          e.type === 'AppendEntries' && repliedSuccess(r) && e.leaderCommit > before.commitIndex
+            ? commitTo(r, logIndex(Math.max(e.leaderCommit, e.prevLogIndex + e.entries.length))) : r),
+      },
+    },
+  },
+  {
+    id: 'Z34', name: 'adopt-equal-term', breaks: 'PromisesAreDurable',
+    bug: 'S.2 with >= for >: a message of the current term also counts as a new term, so the node steps down and forgets its vote',
+    bounds: { ...base, maxTerm: 1, maxInFlight: 4 },
+    overrides: { guards: { hasNewerTerm: (s, e) => isMessage(e) && e.term >= s.currentTerm } },
+  },
+  {
+    id: 'Z35', name: 'stale-append-reply', breaks: 'MatchIndexIsTrue',
+    bug: 'a leader takes an AppendEntriesReply of an earlier term as one of its own (the reply term check is missing), so an old success raises matchIndex',
+    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 3, crashes: 1, leaderWritesInParallel: true, flowControl: true },
+    overrides: {
+      handlers: {
+        handleAppendEntriesReply: (s, e) => handlers.handleAppendEntriesReply(s, e.type === 'AppendEntriesReply' ? { ...e, term: s.currentTerm } : e),
+      },
+    },
+  },
+  {
+    id: 'Z36', name: 'snapshot-keeps-conflicting-suffix', breaks: 'LogMatching',
+    bug: "InstallSnapshot keeps the entries after the snapshot's last index without checking that the entry there has the snapshot's term (IS.6 without its condition)",
+    bounds: { ...base, maxTerm: 4, proposals: 3, maxInFlight: 7, drops: 2, duplicates: 2, snapshots: 2, flowControl: true },
+    walk: 11_247,
+    overrides: {
+      handlers: {
+        handleInstallSnapshot: after(handlers.handleInstallSnapshot, (before, r, e) => {
+          if (e.type !== 'InstallSnapshot' || r.state.log === before.log || r.state.log.entries.length > 0) return r;
+          if (log.lastIndex(before.log) <= e.lastIncludedIndex) return r;
+          const kept = { ...r.state.log, entries: log.entriesFrom(before.log, logIndex(e.lastIncludedIndex + 1)) };
+          return { ...r, state: { ...r.state, log: kept } };
+        }),
+      },
+    },
+  },
+  {
+    id: 'Z37', name: 'leader-commit-is-last-index', breaks: 'CommittedIsDurable',
+    bug: "a leader sends its last log index as leaderCommit, not its commitIndex, so followers commit what it has only sent",
+    bounds: { ...base, maxTerm: 1, proposals: 2, maxInFlight: 3, crashes: 1, leaderWritesInParallel: true },
+    overrides: {
+      handlers: Object.fromEntries((['becomeLeader', 'sendHeartbeats', 'appendCommands', 'countOwnWrite', 'handleAppendEntriesReply', 'handleInstallSnapshotReply'] as const)
+        .map((name) => [name, after(handlers[name], (_, r) => ({
+          ...r,
+          effects: r.effects.map((x) => x.type === 'send' && x.message.type === 'AppendEntries'
+            ? { ...x, message: { ...x.message, leaderCommit: log.lastIndex(r.state.log) } } : x),
+        }))])),
+    },
+  },
+  {
+    id: 'Z38', name: 'own-write-any-term', breaks: null,
+    bug: 'PW.1 without its term check: a leader counts a LogDurable asked for in an earlier term',
+    bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3, crashes: 1, leaderWritesInParallel: true },
+    overrides: { handlers: { countOwnWrite: (s, e) => handlers.countOwnWrite(s, e.type === 'LogDurable' ? { ...e, term: s.currentTerm } : e) } },
+  },
+  {
+    id: 'Z39', name: 'own-write-beyond-log', breaks: null,
+    bug: "PW.1 without its bound: a leader takes a LogDurable past its last index as its own matchIndex",
+    bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3, crashes: 1, leaderWritesInParallel: true },
+    overrides: {
+      handlers: {
+        countOwnWrite: (s, e) => e.type === 'LogDurable' && e.term === s.currentTerm && e.index > s.matchIndex[s.id]! && e.index > log.lastIndex(s.log)
+          ? { state: { ...s, matchIndex: { ...s.matchIndex, [s.id]: e.index } }, effects: [] }
+          : handlers.countOwnWrite(s, e),
+      },
+    },
+  },
+  {
+    id: 'Z40', name: 'install-not-persisted', breaks: 'PromisesAreDurable',
+    bug: 'a follower installs a snapshot and acknowledges it without making it durable',
+    bounds: { ...base, maxTerm: 1, proposals: 1, maxInFlight: 3, crashes: 1, snapshots: 1, drops: 1 },
+    overrides: {
+      handlers: { handleInstallSnapshot: after(handlers.handleInstallSnapshot, (_, r) => ({ ...r, effects: r.effects.filter((x) => x.type !== 'persist') })) },
+    },
+  },
+  {
+    id: 'Z41', name: 'candidate-no-self-vote', breaks: 'PromisesAreDurable',
+    bug: 'a candidate counts its own vote but leaves votedFor unset, so it can also vote for another candidate of its term',
+    bounds: { ...base, maxTerm: 1, maxInFlight: 4 },
+    overrides: { handlers: { startElection: after(handlers.startElection, (_, r) => ({ ...r, state: { ...r.state, votedFor: null } })) } },
+  },
+  {
+    id: 'Z42', name: 'half-is-majority', breaks: 'ElectionSafety',
+    bug: 'C.2 with >= floor(n/2) for a majority: in a five-node cluster two votes win an election',
+    bounds: { ...base, nodes: 5, maxTerm: 1, maxInFlight: 7 },
+    overrides: {
+      guards: {
+        winsElection: (s, e) => e.type === 'RequestVoteReply' && e.term === s.currentTerm && e.voteGranted &&
+          s.votesGranted.length + (s.votesGranted.includes(e.from) ? 0 : 1) >= Math.floor(s.members.length / 2),
+      },
+    },
+  },
+  {
+    id: 'Z43', name: 'no-stale-append-check', breaks: 'LeaderAppendOnly',
+    bug: 'AE.1 missing: a node merges the entries of an AppendEntries from a deposed leader of an earlier term',
+    bounds: { ...base, maxTerm: 2, proposals: 2, maxInFlight: 3, crashes: 1, leaderWritesInParallel: true, flowControl: true },
+    overrides: { handlers: { handleAppendEntries: (s, e) => handlers.handleAppendEntries(s, e.type === 'AppendEntries' ? { ...e, term: s.currentTerm } : e) } },
+  },
+  {
+    id: 'Z44', name: 'refusal-keeps-inflight', breaks: null,
+    bug: 'FC.2: a refused AppendEntries leaves the follower\'s in-flight count as it was, so the leader may stay paused for it',
+    bounds: { ...base, maxTerm: 2, proposals: 1, maxInFlight: 3, drops: 1, flowControl: true },
+    overrides: {
+      handlers: {
+        handleAppendEntriesReply: after(handlers.handleAppendEntriesReply, (before, r, e) =>
+          e.type !== 'AppendEntriesReply' || e.success || e.term !== before.currentTerm ? r
+            : { ...r, state: { ...r.state, inflight: { ...r.state.inflight, [e.from]: [...(before.inflight?.[e.from] ?? []), ...(r.state.inflight?.[e.from] ?? [])] } } }),
       },
     },
   },

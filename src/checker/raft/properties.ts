@@ -3,7 +3,7 @@
 // nodes directly. Where a property can be judged from outside the machine (what the service
 // was handed, what is durable, what was sent), it is: a machine that mis-tracks its own
 // bookkeeping must not be able to vouch for itself.
-import { logIndex, type Message, type NodeSnapshot, type PersistentState } from '../../machine/index.ts';
+import { logIndex, type Message, type NodeSnapshot, type PersistentState, type RaftLog } from '../../machine/index.ts';
 // Named imports, not the `log` namespace: these run for every state the checker visits, and a
 // namespace re-export costs a getter call per use once bundled.
 import { isAtLeastAsUpToDate, lastIndex, lastTerm, termAt } from '../../machine/log.ts';
@@ -20,10 +20,28 @@ export const electionSafety = noFlag(Flag.TwoLeadersInOneTerm);
 /** A leader never overwrites or deletes entries in its log; it only appends. */
 export const leaderAppendOnly = noFlag(Flag.LeaderLogRewritten);
 
-/** If two logs contain an entry with the same index and term, the logs are identical up to it. */
+/**
+ * If two logs contain an entry with the same index and term, the logs are identical up to it; and
+ * each log, a copy of leaders' logs, has terms that never decrease along it, its snapshot's included.
+ */
 export function logMatching(s: ClusterState): boolean {
   for (let a = 0; a < s.nodes.length; a++) {
+    if (!termsAscend(s.nodes[a]!.state.log)) return false;
     for (let b = a + 1; b < s.nodes.length; b++) if (!logsMatch(s.nodes[a]!, s.nodes[b]!)) return false;
+  }
+  return true;
+}
+
+/**
+ * A node can hold no other log: each leader appends entries of its own term, which no earlier
+ * leader's exceeds, and a follower's log is a prefix of a leader's. An install that keeps the
+ * entries after a snapshot of a later term is the bug this catches where no other log shows it.
+ */
+function termsAscend(l: RaftLog): boolean {
+  let previous: number = l.snapshotTerm;
+  for (const e of l.entries) {
+    if (e.term < previous) return false;
+    previous = e.term;
   }
   return true;
 }
@@ -37,7 +55,10 @@ function logsMatch(x: NodeSnapshot, y: NodeSnapshot): boolean {
     if (!agreed && ex.term === ey.term) agreed = true;
     if (agreed && (ex.term !== ey.term || ex.command !== ey.command)) return false;
   }
-  return true;
+  // The higher snapshot's last included entry is still a position both logs know the term of (one
+  // as its snapshotTerm): an install that kept a suffix after an entry of another term differs only there.
+  const boundary = logIndex(bottom - 1);
+  return !agreed || boundary === 0 || termAt(lx, boundary) === undefined || termAt(lx, boundary) === termAt(ly, boundary);
 }
 
 /**
