@@ -16,6 +16,20 @@ export interface SwarmSpace<S, A, C> {
   readonly model: (config: C) => Model<S, A>;
   /** Kinds (Model.actionKind) no walk leaves out, because without them a walk gets nowhere. */
   readonly essential?: (kind: string) => boolean;
+  /** A liveness check run from the state each walk ends in, if no safety property broke in the walk. */
+  readonly recovery?: Recovery<S, A, C>;
+}
+
+/**
+ * A liveness check by healing: from where a walk ended, a continuation with every fault stopped
+ * (drawn from the walk's own generator, so the walk's number replays it) that must reach a goal
+ * within a bounded number of steps. Its states are checked against the `always` properties too;
+ * not reaching the goal is a violation of `property`, with the walk and the continuation as its path.
+ */
+export interface Recovery<S, A, C> {
+  readonly property: string;
+  /** The continuation from `end` (its states[0]), and whether it reached the goal. */
+  readonly run: (config: C, end: S, random: () => number) => { readonly path: Path<S, A>; readonly recovered: boolean };
 }
 
 /** How long a {@link swarm} run goes (walks, seconds, or one walk to reproduce), how deep each walk, and its seed. */
@@ -102,15 +116,20 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
     let state: S = roots[Math.floor(random() * roots.length)]!;
     const states: S[] = [state];
     const actions: A[] = [];
+    const broke = (property: string): true => {
+      violation = { property, path: { states, actions } };
+      failure = { walk, config, weights, model };
+      return true;
+    };
+    const safe = (): boolean => {
+      const broken = always.find((p) => !p.holds(state));
+      return broken === undefined || !broke(broken.name);
+    };
     const check = (): boolean => {
       for (const p of sometimes) {
         if (reached.get(p.name) === undefined && p.holds(state)) { reached.set(p.name, { states: [...states], actions: [...actions] }); reachedIn.set(p.name, walk); }
       }
-      const broken = always.find((p) => !p.holds(state));
-      if (broken === undefined) return false;
-      violation = { property: broken.name, path: { states, actions } };
-      failure = { walk, config, weights, model };
-      return true;
+      return !safe();
     };
     if (check()) break;
     for (let d = 0; d < options.depth; d++) {
@@ -132,6 +151,17 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
       actions.push(chosen.action);
       maxDepth = Math.max(maxDepth, actions.length);
       if (check()) break;
+    }
+    // Coverage is the walk's alone: the continuation runs past its bounds.
+    if (violation === undefined && space.recovery !== undefined) {
+      const healing = space.recovery.run(config, state, random);
+      for (let k = 0; k < healing.path.actions.length && violation === undefined; k++) {
+        state = healing.path.states[k + 1]!;
+        states.push(state);
+        actions.push(healing.path.actions[k]!);
+        safe();
+      }
+      if (violation === undefined && !healing.recovered) broke(space.recovery.property);
     }
     if (options.onProgress && performance.now() - lastReport > 1000) {
       lastReport = performance.now();

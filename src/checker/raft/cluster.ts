@@ -391,9 +391,10 @@ class Builder {
     if (after.role !== 'leader') return;
     const t = after.state.currentTerm;
     if (before.role !== 'leader' || before.state.currentTerm !== t) {
-      const prior = this.leaders[t];
+      // Past the array: a term beyond maxTerm, which only a recovery continuation reaches (recovery.ts).
+      const prior = this.leaders[t] ?? 0;
       if (prior !== 0 && prior !== i + 1) this.flags |= Flag.TwoLeadersInOneTerm;
-      if (prior === 0) this.leaders = this.leaders.map((l, k) => (k === t ? i + 1 : l));
+      if (prior === 0) this.leaders = Array.from({ length: Math.max(this.leaders.length, t + 1) }, (_, k) => (k === t ? i + 1 : this.leaders[k] ?? 0));
       if (this.restarted & (1 << i)) this.flags |= Flag.CrashedNodeRecovered;
     } else if (after.state.commitIndex > before.state.commitIndex && commitsEarlierTerm(before.state.commitIndex, after.state)) {
       this.flags |= Flag.EarlierTermCommitted;

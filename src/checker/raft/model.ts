@@ -10,6 +10,7 @@ import { renaming, smallestFingerprint } from './fingerprint.ts';
 import { mutantNamed } from './mutants.ts';
 import { packable, PackedCluster } from './packed.ts';
 import { raftProperties } from './properties.ts';
+import { raftRecovery } from './recovery.ts';
 
 /** What {@link raftModel} checks: the cluster's bounds, optionally a mutant's rules, symmetry reduction, properties left out. */
 export interface RaftModelOptions {
@@ -82,10 +83,14 @@ function messageText(m: Message): string {
 
 /**
  * Swarm walks over Raft: each walk draws its bounds from `choices` and runs the shipped rules (or
- * a mutant's). Without deliveries or timeouts nothing happens, so no walk leaves those out.
+ * a mutant's), and ends with the recovery check (recovery.ts). Without deliveries or timeouts
+ * nothing happens, so no walk leaves those out.
  */
 export function raftSwarmSpace(choices: BoundsChoices, overrides?: Overrides): SwarmSpace<ClusterState, ClusterAction, Bounds> {
-  return { draw: (random) => drawBounds(choices, random), model: (bounds) => raftModel({ bounds, overrides }), essential: (kind) => kind === 'deliver' || kind.startsWith('timeout ') };
+  return {
+    draw: (random) => drawBounds(choices, random), model: (bounds) => raftModel({ bounds, overrides }),
+    essential: (kind) => kind === 'deliver' || kind.startsWith('timeout '), recovery: raftRecovery(deriveStepper(overrides)),
+  };
 }
 
 /** Raft swarm walks described by plain data, so a worker thread can run the same ones. */

@@ -1,0 +1,84 @@
+// Liveness by healing (RecoversAfterFaults, spec/properties.md): from the state a swarm walk ends
+// in, every fault stops and the cluster runs on fairly; within a bounded number of steps every
+// node must commit and apply everything the leader holds, a fresh command of the leader's term
+// included. Safety properties say nothing about a cluster that stalls for good (a flow-control
+// count that never drains, a follower never told of a commit); this does.
+import { log, type Stepper } from '../../machine/index.ts';
+import type { Path } from '../result.ts';
+import type { Recovery } from '../swarm.ts';
+import { nextCluster, writeOutstanding, type Bounds, type ClusterAction, type ClusterState } from './cluster.ts';
+
+export const RECOVERS_AFTER_FAULTS = 'RecoversAfterFaults';
+
+/**
+ * Steps the continuation may take per node. A healthy cluster recovers in a few dozen (deliver
+ * what is in flight, an election or two, a round of probes per term to back up over, the fresh
+ * command's round trips); a stall spends them all.
+ */
+export const HEALING_STEPS_PER_NODE = 100;
+
+/** The recovery check for swarm walks over Raft, stepping nodes with `step` (the shipped rules or a mutant's). */
+export const raftRecovery = (step: Stepper): Recovery<ClusterState, ClusterAction, Bounds> => ({
+  property: RECOVERS_AFTER_FAULTS,
+  run: (bounds, end, random) => heal(bounds, step, end, random),
+});
+
+/**
+ * The healing continuation from `end`. Crashes in the model restart at once, so healing is
+ * stopping drops, duplicates and crashes; the walk's term and in-flight bounds are lifted (they
+ * would block the elections and heartbeats that recovery needs), and one proposal is made past
+ * the proposal budget. Each step is the first that applies of: land a leader's parallel write;
+ * deliver a message in flight (drawn from `random`); with nothing in flight and no leader of the
+ * highest term, an election timeout at the most up-to-date node that does not lead; propose one
+ * fresh command to that leader (once per leader: Raft commits entries of earlier terms only with
+ * one of its own, Figure 8); stop if recovered; else the leader's heartbeat.
+ */
+export function heal(bounds: Bounds, step: Stepper, end: ClusterState, random: () => number): { path: Path<ClusterState, ClusterAction>; recovered: boolean } {
+  const healed: Bounds = { ...bounds, maxTerm: Infinity, maxInFlight: Infinity };
+  let state = end;
+  const states = [state];
+  const actions: ClusterAction[] = [];
+  /** The term of the leader that has the fresh command. */
+  let proposedIn = 0;
+  for (let k = 0; k < HEALING_STEPS_PER_NODE * bounds.nodes; k++) {
+    const leader = leaderOfHighestTerm(state);
+    const fresh = leader !== undefined && state.nodes[leader]!.state.currentTerm === proposedIn;
+    const landing = state.nodes.findIndex(writeOutstanding);
+    const action: ClusterAction | undefined = landing >= 0 ? { kind: 'land', node: landing }
+      : state.network.length > 0 ? { kind: 'deliver', message: Math.floor(random() * state.network.length), crashAtPersist: false }
+      : leader === undefined ? { kind: 'timeout', node: mostUpToDate(state, random), crashAtPersist: false }
+      : !fresh ? { kind: 'propose', node: leader }
+      : recovered(state, leader) ? undefined
+      : { kind: 'heartbeat', node: leader };
+    if (action === undefined) return { path: { states, actions }, recovered: true };
+    if (action.kind === 'propose') proposedIn = state.nodes[leader!]!.state.currentTerm;
+    const next = nextCluster(state, action, healed, step);
+    if (next === undefined) throw new Error(`a healing step left bounds that healing lifts: ${action.kind}`);
+    state = next;
+    states.push(state);
+    actions.push(action);
+  }
+  return { path: { states, actions }, recovered: false };
+}
+
+/** The index of the node that leads the highest term any node is in, if one does. */
+function leaderOfHighestTerm(s: ClusterState): number | undefined {
+  const highest = Math.max(...s.nodes.map((n) => n.state.currentTerm));
+  const i = s.nodes.findIndex((n) => n.role === 'leader' && n.state.currentTerm === highest);
+  return i < 0 ? undefined : i;
+}
+
+/** A node that does not lead, with a log at least as up-to-date as any other such node's (ties drawn): one that can win. */
+function mostUpToDate(s: ClusterState, random: () => number): number {
+  const key = (i: number) => { const l = s.nodes[i]!.state.log; return log.lastTerm(l) * 2 ** 26 + log.lastIndex(l); };
+  const others = s.nodes.flatMap((n, i) => (n.role === 'leader' ? [] : [i]));
+  const best = Math.max(...others.map(key));
+  const ties = others.filter((i) => key(i) === best);
+  return ties[Math.floor(random() * ties.length)]!;
+}
+
+/** Every node has committed, and its service applied, the whole of the leader's log. */
+function recovered(s: ClusterState, leader: number): boolean {
+  const last = log.lastIndex(s.nodes[leader]!.state.log);
+  return s.nodes.every((n) => n.state.commitIndex === last && n.serviceApplied === last);
+}
