@@ -562,6 +562,47 @@ export const mutants: readonly Mutant[] = [
       },
     },
   },
+  // Z45–Z47: stalls. No safety property breaks; the swarm walks' recovery check (RecoversAfterFaults,
+  // src/checker/raft/recovery.ts) finds the cluster that never catches up once faults stop.
+  {
+    id: 'Z45', name: 'heartbeat-skips-probed', breaks: 'RecoversAfterFaults',
+    bug: 'FC.1: heartbeats skip a follower being probed, as new entries do, so once its probe or the reply is lost it never hears from the leader again',
+    bounds: { nodes: 3, maxTerm: 3, proposals: 4, maxInFlight: 6, drops: 2, duplicates: 3, crashes: 0, snapshots: 0, flowControl: true },
+    walk: 11,
+    overrides: {
+      handlers: {
+        sendHeartbeats: (s) => {
+          const probed = (peer: number) => s.probing?.[peer] === true;
+          const r = handlers.sendHeartbeats(s);
+          const nextIndex = Object.fromEntries(Object.entries(r.state.nextIndex).map(([p, n]) => [p, probed(Number(p)) ? s.nextIndex[Number(p)]! : n]));
+          return { state: { ...r.state, nextIndex }, effects: r.effects.filter((x) => x.type !== 'send' || !probed(x.message.to)) };
+        },
+      },
+    },
+  },
+  {
+    id: 'Z46', name: 'heartbeat-ignores-commit', breaks: 'RecoversAfterFaults',
+    bug: 'AE.5 only for an AppendEntries with entries: a follower ignores the leaderCommit of an empty one, so it learns a commit only with later entries',
+    bounds: { nodes: 3, maxTerm: 2, proposals: 4, maxInFlight: 4, drops: 3, duplicates: 0, crashes: 1, snapshots: 2, flowControl: true },
+    walk: 0,
+    overrides: {
+      handlers: {
+        handleAppendEntries: (s, e) => handlers.handleAppendEntries(s, e.type === 'AppendEntries' && e.entries.length === 0 ? { ...e, leaderCommit: logIndex(Math.min(e.leaderCommit, s.commitIndex)) } : e),
+      },
+    },
+  },
+  {
+    id: 'Z47', name: 'refusal-keeps-next-index', breaks: 'RecoversAfterFaults',
+    bug: 'L.5 missing: a refused AppendEntries leaves nextIndex where it was, so the leader retries the same entries forever to a follower that lacks those before them',
+    bounds: { nodes: 5, maxTerm: 5, proposals: 3, maxInFlight: 7, drops: 2, duplicates: 2, crashes: 0, snapshots: 0, flowControl: true },
+    walk: 1,
+    overrides: {
+      handlers: {
+        handleAppendEntriesReply: (s, e) => handlers.handleAppendEntriesReply(s, e.type === 'AppendEntriesReply' && !e.success && s.nextIndex[e.from] !== undefined
+          ? { ...e, conflictTerm: term(0), conflictIndex: s.nextIndex[e.from]! } : e),
+      },
+    },
+  },
 ];
 
 /** The mutant whose name is `name`, or whose id (Z1…) it is in any case; undefined if none. */
