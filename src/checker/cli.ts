@@ -216,7 +216,7 @@ function runSwarm(): void {
   clearProgress();
   console.log(`${fmt(result.walks)} walks (not exhaustive), ${fmt(result.generated)} steps, longest walk ${result.maxDepth} steps, ${result.seconds.toFixed(2)} s`);
   const failure = result.failure;
-  printProperties(raftProperties, result, result.reachedIn);
+  printProperties(raftProperties, result, result.reachedIn, space.recovery?.property);
   if (result.violation === undefined || failure === undefined) return;
   console.log(`\nfound by walk ${failure.walk} of seed ${seed} (rerun it alone: npm run check -- --strategy swarm --seed ${seed} --walk ${failure.walk}${mutant ? ` --mutant ${mutant.id}` : ''}${depth === 200 ? '' : ` --depth ${depth}`}${Object.entries(pinned).map(([k, v]) => ` --${boundFlags[k as NumericBound]} ${v}`).join('')})`);
   console.log(`walk ${failure.walk}: bounds ${boundsText(failure.config)}; mix ${[...failure.weights].map(([k, w]) => `${k} ${w === 0 ? 'left out' : w.toFixed(2)}`).join(', ')}`);
@@ -253,7 +253,7 @@ function shrunk(model: Model<ClusterState, ClusterAction>, violation: Violation<
   return shrinking ? shrink(model, violation) : violation;
 }
 
-function printProperties(properties: readonly Property<ClusterState>[], result: CheckResult<ClusterState, ClusterAction>, reachedIn?: ReadonlyMap<string, number>): void {
+function printProperties(properties: readonly Property<ClusterState>[], result: CheckResult<ClusterState, ClusterAction>, reachedIn?: ReadonlyMap<string, number>, recovery?: string): void {
   for (const p of properties) {
     if (p.expectation === 'always') {
       const broken = result.violation?.property === p.name;
@@ -264,6 +264,7 @@ function printProperties(properties: readonly Property<ClusterState>[], result: 
       console.log(`  sometimes ${p.name.padEnd(22)} ${path ? `reached in ${path.actions.length} steps${walk === undefined ? '' : ` (walk ${walk})`}` : 'NOT REACHED: these bounds do not exercise it'}`);
     }
   }
+  if (recovery !== undefined) console.log(`  liveness  ${recovery.padEnd(22)} ${result.violation?.property === recovery ? 'VIOLATED' : result.violation ? 'not violated before the stop' : 'holds after every walk run (healed, bounded)'}`);
   // A bare "holds" would overclaim when the bounds never reached what a bug needs: say so.
   const unreached = properties.filter((p) => p.expectation === 'sometimes' && result.reached.get(p.name) === undefined).map((p) => p.name);
   const scope = result.complete ? 'within these bounds' : result.strategy === 'simulate' || result.strategy === 'swarm' ? 'in the walks run' : 'in what was explored (incomplete)';
@@ -275,7 +276,10 @@ function printProperties(properties: readonly Property<ClusterState>[], result: 
 function report(model: Model<ClusterState, ClusterAction>, v: Violation<ClusterState, ClusterAction> & { from?: number }, bounds: Bounds, extra: Record<string, string | number | boolean>): void {
   console.log(`\n${v.property} violated after ${v.path.actions.length} steps${v.from === undefined ? '' : ` (shrunk from ${v.from} to ${v.path.actions.length} steps)`}:`);
   console.log(traceText(v.path));
-  if (values.json) {
+  if (values.json && !raftProperties.some((p) => p.name === v.property)) {
+    // Its healing runs past the walk's bounds, which a trace file's replay keeps to.
+    console.log(`\nno trace written to ${values.json}: a ${v.property} trace replays by its walk (--seed, --walk), not from a file`);
+  } else if (values.json) {
     writeFileSync(values.json, JSON.stringify(traceFile(model, v.path, v.property, bounds, { ...extra, mutant: mutant?.name ?? 'none' }), null, 1));
     console.log(`\ntrace written to ${values.json} (replay: npm run check -- --replay ${values.json})`);
   }

@@ -86,6 +86,8 @@ export interface PortfolioResult<S, A, C> {
   readonly walks: readonly WalkStream[];
   readonly violation: PortfolioViolation<S, A, C> | undefined;
   readonly properties: readonly Property<S>[];
+  /** The liveness property the swarm walks check at their end (SwarmSpace.recovery), if they do. */
+  readonly recovery: string | undefined;
   /** Peak resident memory of the process, worker threads included. */
   readonly peakRssBytes: number;
   readonly seconds: number;
@@ -165,7 +167,7 @@ export async function portfolio<S, A, C>(plan: PortfolioPlan<C>): Promise<Portfo
   }
   // The stages and the walks check one system, so any of its models lists the properties.
   const properties = space.model(space.draw(() => 0)).properties;
-  return { stages, walks, violation, properties, peakRssBytes: process.resourceUsage().maxRSS * 1024, seconds: (performance.now() - started) / 1000 };
+  return { stages, walks, violation, properties, recovery: space.recovery?.property, peakRssBytes: process.resourceUsage().maxRSS * 1024, seconds: (performance.now() - started) / 1000 };
 }
 
 function runThread(script: URL, setup: SwarmWorkerSetup): Promise<SwarmWorkerReport> {
@@ -210,6 +212,9 @@ export function portfolioSummary<S, A, C>(r: PortfolioResult<S, A, C>, describe:
       if (where.length === 0) unreached.push(p.name);
       lines.push(`  sometimes ${p.name.padEnd(24)} ${where.length ? `reached by ${where.slice(0, 2).join(' and ')}` : 'NOT REACHED by any search'}`);
     }
+  }
+  if (r.recovery !== undefined) {
+    lines.push(`  liveness  ${r.recovery.padEnd(24)} ${r.violation?.property === r.recovery ? 'VIOLATED' : r.violation ? 'not violated before the stop' : `holds after each of ${fmt(walked)} sampled walks (healed, bounded)`}`);
   }
   const v = r.violation;
   lines.push(v ? `verdict: ${v.property} VIOLATED (found by ${v.walk === undefined ? `the exhaustive stage ${v.phase}` : `swarm walk ${v.walk.walk} of seed ${v.walk.seed}`})`

@@ -184,7 +184,9 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
  */
 export function shorterWalk<S, A, C>(space: SwarmSpace<S, A, C>, config: C, violation: Violation<S, A>, options: { readonly seed: number; readonly walks: number; readonly rounds: number }): Violation<S, A> {
   let best = violation;
-  const fixed: SwarmSpace<S, A, C> = { ...space, draw: () => config };
+  // Healing is for a liveness violation only: a safety one must not be cut short by a stall.
+  const { recovery, ...rest } = space;
+  const fixed: SwarmSpace<S, A, C> = { ...rest, draw: () => config, ...(recovery?.property === violation.property ? { recovery } : {}) };
   for (let round = 0; round < options.rounds && best.path.actions.length > 1; round++) {
     const r = swarm(fixed, { seed: options.seed + round, walks: options.walks, depth: best.path.actions.length - 1 });
     if (r.violation === undefined || r.violation.property !== violation.property) break;
