@@ -28,6 +28,11 @@ export interface SwarmSpace<S, A, C> {
  */
 export interface Recovery<S, A, C> {
   readonly property: string;
+  /**
+   * The configuration the continuation runs in (wider bounds than the walk's): a safety break
+   * found while healing is reported, shrunk and replayed in its model.
+   */
+  readonly lift: (config: C) => C;
   /** The continuation from `end` (its states[0]), and whether it reached the goal. */
   readonly run: (config: C, end: S, random: () => number) => { readonly path: Path<S, A>; readonly recovered: boolean };
 }
@@ -79,6 +84,7 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
   const started = performance.now();
   const deadline = options.seconds === undefined ? Infinity : started + options.seconds * 1000;
   const models = new Map<string, Model<S, A>>();
+  const modelOf = (config: C): Model<S, A> => { const key = JSON.stringify(config); return models.get(key) ?? models.set(key, space.model(config)).get(key)!; };
   const essential = space.essential ?? (() => false);
   const reached = new Map<string, Path<S, A> | undefined>();
   const reachedIn = new Map<string, number>();
@@ -96,7 +102,7 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
     const random = seededRandom(walkSeed(options.seed, walk));
     const config = space.draw(random);
     const key = JSON.stringify(config);
-    const model = models.get(key) ?? models.set(key, space.model(config)).get(key)!;
+    const model = modelOf(config);
     const { always, sometimes } = splitProperties(model);
     for (const p of sometimes) if (!reached.has(p.name)) reached.set(p.name, undefined);
     const weights = new Map<string, number>();
@@ -113,17 +119,20 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
     };
 
     const roots = model.initialStates();
-    let state: S = roots[Math.floor(random() * roots.length)]!;
+    const root = Math.floor(random() * roots.length);
+    let state: S = roots[root]!;
     const states: S[] = [state];
     const actions: A[] = [];
-    const broke = (property: string): true => {
-      violation = { property, path: { states, actions } };
-      failure = { walk, config, weights, model };
+    const broke = (property: string, within = config): true => {
+      // Found while healing: the path again as one of the lifted model, to shrink and replay there.
+      const path = within === config ? undefined : rerun(modelOf(within), root, actions);
+      violation = { property, path: path ?? { states, actions } };
+      failure = { walk, config: path ? within : config, weights, model: path ? modelOf(within) : model };
       return true;
     };
-    const safe = (): boolean => {
+    const safe = (within = config): boolean => {
       const broken = always.find((p) => !p.holds(state));
-      return broken === undefined || !broke(broken.name);
+      return broken === undefined || !broke(broken.name, within);
     };
     const check = (): boolean => {
       for (const p of sometimes) {
@@ -155,11 +164,12 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
     // Coverage is the walk's alone: the continuation runs past its bounds.
     if (violation === undefined && space.recovery !== undefined) {
       const healing = space.recovery.run(config, state, random);
+      const lifted = space.recovery.lift(config);
       for (let k = 0; k < healing.path.actions.length && violation === undefined; k++) {
         state = healing.path.states[k + 1]!;
         states.push(state);
         actions.push(healing.path.actions[k]!);
-        safe();
+        safe(lifted);
       }
       if (violation === undefined && !healing.recovered) broke(space.recovery.property);
     }
@@ -208,6 +218,17 @@ export function shrinkWalk<S, A, C>(space: SwarmSpace<S, A, C>, failure: { reado
 
 /** The seeds resampling walks from: apart from any a user would pick for the walks themselves. */
 const RESAMPLE_SEED = 1_000_001;
+
+/** `actions` from `model`'s root of index `root`, as a path of `model`; undefined if one leads outside its bounds. */
+function rerun<S, A>(model: Model<S, A>, root: number, actions: readonly A[]): Path<S, A> | undefined {
+  const states: S[] = [model.initialStates()[root]!];
+  for (const a of actions) {
+    const next = model.next(states.at(-1)!, a);
+    if (next === undefined) return undefined;
+    states.push(next);
+  }
+  return { states, actions };
+}
 
 /** The index whose share of the weights' running sum holds `r`, never one of weight 0; -1 if all are 0. */
 function pick(weights: readonly number[], r: number): number {

@@ -20,21 +20,34 @@ export const HEALING_STEPS_PER_NODE = 100;
 /** The recovery check for swarm walks over Raft, stepping nodes with `step` (the shipped rules or a mutant's). */
 export const raftRecovery = (step: Stepper): Recovery<ClusterState, ClusterAction, Bounds> => ({
   property: RECOVERS_AFTER_FAULTS,
+  lift: liftedBounds,
   run: (bounds, end, random) => heal(bounds, step, end, random),
 });
 
 /**
+ * The bounds healing runs in: room for a term a step, any number in flight, and a proposal more
+ * than the walk's per node (one per leader healing meets; more than it ever needed in our runs).
+ * Finite, so a trace of a safety break found while healing replays in a model of them (from a
+ * file too), and the walk itself is a walk of them.
+ */
+export function liftedBounds(bounds: Bounds): Bounds {
+  return { ...bounds, maxTerm: bounds.maxTerm + HEALING_STEPS_PER_NODE * bounds.nodes, maxInFlight: Number.MAX_SAFE_INTEGER, proposals: bounds.proposals + bounds.nodes };
+}
+
+/**
  * The healing continuation from `end`. Crashes in the model restart at once, so healing is
  * stopping drops, duplicates and crashes; the walk's term and in-flight bounds are lifted (they
- * would block the elections and heartbeats that recovery needs), and one proposal is made past
- * the proposal budget. Each step is the first that applies of: land a leader's parallel write;
+ * would block the elections and heartbeats that recovery needs), and proposals are made past the
+ * proposal budget (each a command no one has proposed). Each step is the first that applies of: land a leader's parallel write;
  * deliver a message in flight (drawn from `random`); with nothing in flight and no leader of the
  * highest term, an election timeout at the most up-to-date node that does not lead; propose one
  * fresh command to that leader (once per leader: Raft commits entries of earlier terms only with
  * one of its own, Figure 8); stop if recovered; else the leader's heartbeat.
  */
 export function heal(bounds: Bounds, step: Stepper, end: ClusterState, random: () => number): { path: Path<ClusterState, ClusterAction>; recovered: boolean } {
-  const healed: Bounds = { ...bounds, maxTerm: Infinity, maxInFlight: Infinity };
+  // The walk's own proposal count numbers the fresh commands (the model's next command, past its
+  // budget), so a replay in the lifted bounds, whose budget has room for them, proposes the same.
+  const healed = { ...liftedBounds(bounds), proposals: bounds.proposals };
   let state = end;
   const states = [state];
   const actions: ClusterAction[] = [];
@@ -43,7 +56,9 @@ export function heal(bounds: Bounds, step: Stepper, end: ClusterState, random: (
   for (let k = 0; k < HEALING_STEPS_PER_NODE * bounds.nodes; k++) {
     const leader = leaderOfHighestTerm(state);
     const fresh = leader !== undefined && state.nodes[leader]!.state.currentTerm === proposedIn;
-    const landing = state.nodes.findIndex(writeOutstanding);
+    // As the model has it: only a leader writing in parallel has a write to land (else a state
+    // unlike its durable one is a lost persist, which healing must not make good).
+    const landing = bounds.leaderWritesInParallel === true ? state.nodes.findIndex(writeOutstanding) : -1;
     const action: ClusterAction | undefined = landing >= 0 ? { kind: 'land', node: landing }
       : state.network.length > 0 ? { kind: 'deliver', message: Math.floor(random() * state.network.length), crashAtPersist: false }
       : leader === undefined ? { kind: 'timeout', node: mostUpToDate(state, random), crashAtPersist: false }
