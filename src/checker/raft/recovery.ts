@@ -8,6 +8,7 @@ import type { Path } from '../result.ts';
 import type { Recovery } from '../swarm.ts';
 import { nextCluster, writeOutstanding, type Bounds, type ClusterAction, type ClusterState } from './cluster.ts';
 
+/** The liveness property the recovery check reports (spec/properties.md). */
 export const RECOVERS_AFTER_FAULTS = 'RecoversAfterFaults';
 
 /**
