@@ -101,7 +101,6 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
     walks++;
     const random = seededRandom(walkSeed(options.seed, walk));
     const config = space.draw(random);
-    const key = JSON.stringify(config);
     const model = modelOf(config);
     const { always, sometimes } = splitProperties(model);
     for (const p of sometimes) if (!reached.has(p.name)) reached.set(p.name, undefined);

@@ -39,11 +39,12 @@ export function liftedBounds(bounds: Bounds): Bounds {
  * The healing continuation from `end`. Crashes in the model restart at once, so healing is
  * stopping drops, duplicates and crashes; the walk's term and in-flight bounds are lifted (they
  * would block the elections and heartbeats that recovery needs), and proposals are made past the
- * proposal budget (each a command no one has proposed). Each step is the first that applies of: land a leader's parallel write;
- * deliver a message in flight (drawn from `random`); with nothing in flight and no leader of the
- * highest term, an election timeout at the most up-to-date node that does not lead; propose one
- * fresh command to that leader (once per leader: Raft commits entries of earlier terms only with
- * one of its own, Figure 8); stop if recovered; else the leader's heartbeat.
+ * proposal budget (each a command no one has proposed). Each step is the first that applies of:
+ * land a leader's parallel write; deliver a message in flight (drawn from `random`); with nothing
+ * in flight and no leader of the highest term, an election timeout at the most up-to-date node
+ * that does not lead; propose one fresh command to that leader (once per leader: Raft commits
+ * entries of earlier terms only with one of its own, Figure 8); stop if recovered; else the
+ * leader's heartbeat.
  */
 export function heal(bounds: Bounds, step: Stepper, end: ClusterState, random: () => number): { path: Path<ClusterState, ClusterAction>; recovered: boolean } {
   // The walk's own proposal count numbers the fresh commands (the model's next command, past its
