@@ -64,7 +64,9 @@ function pathOf(client: readonly Stamp[], leader: readonly Stamp[], followers: r
   const ready = Math.max(heard.back, ownSynced);
   const out = next(leader, 'out', ready);
   const acked = out === undefined ? undefined : next(client, 'ack', out);
-  if (acked === undefined) return undefined;
+  // CP.1: the leader announces the commit right after its ack, so each follower's next receipt is it.
+  const told = out === undefined ? [] : followers.map((f) => next(f, 'recv', out));
+  if (acked === undefined || told.some((t) => t === undefined)) return undefined;
   return {
     'client → leader (stdin)': read - proposed,
     'leader: read → first AppendEntries sent': sent - read,
@@ -77,6 +79,7 @@ function pathOf(client: readonly Stamp[], leader: readonly Stamp[], followers: r
     'leader: own fsync': ownSynced - ownSync,
     'leader: own fsync done, reply heard → ack written': out! - ready,
     'ack → client (stdout)': acked - out!,
+    'ack written → every follower has heard of the commit (CP.1)': Math.max(...(told as number[])) - out!,
     'total': acked - proposed,
   };
 }
