@@ -225,7 +225,7 @@ function runSwarm(): void {
   if (failure.config !== failure.drawn) {
     // The lifted numbers (a cap of 2^53 in flight) say less than which bounds healing lifted; --json keeps them, to replay.
     const lifted = (Object.keys(failure.drawn) as (keyof Bounds)[]).filter((k) => failure.drawn[k] !== failure.config[k]);
-    console.log(`found while healing, which lifted ${lifted.join(', ')} (the trace is shrunk and replayed in those lifted bounds)${v.healedFrom === undefined ? '; shrinking mixed the walk\'s steps with healing\'s, so no line marks where faults stop' : ''}`);
+    console.log(`found while healing, which lifted ${lifted.join(', ')} (its trace runs in those lifted bounds: shrinking and --json keep to them)${v.healedFrom === undefined ? '; shrinking mixed the walk\'s steps with healing\'s, so no line marks where faults stop' : ''}`);
   }
   report(failure.model, v, failure.config, { strategy: 'swarm', seed, walk: failure.walk });
 }
