@@ -2,7 +2,7 @@
 // quiet on the shipped machines, and the only check that sees the bug zoo's stalls (Z45–Z47).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deriveStepper } from '../../src/machine/index.ts';
+import { deriveStepper, log } from '../../src/machine/index.ts';
 import { bfs } from '../../src/checker/bfs.ts';
 import { swarm } from '../../src/checker/swarm.ts';
 import { raftModel, raftSwarmSpace } from '../../src/checker/raft/model.ts';
@@ -12,7 +12,6 @@ import { initialCluster } from '../../src/checker/raft/cluster.ts';
 import { heal, HEALING_STEPS_PER_NODE, RECOVERS_AFTER_FAULTS } from '../../src/checker/raft/recovery.ts';
 import { seededRandom } from '../../src/checker/random.ts';
 import { counterexampleText, HEALING_MARKER } from '../../src/checker/raft/trace.ts';
-import { log } from '../../src/machine/index.ts';
 
 const mutant = (id: string) => mutantNamed(id) ?? assert.fail(`no mutant ${id}`);
 const stalls = ['Z45', 'Z46', 'Z47'];
