@@ -17,7 +17,8 @@ import type { Bounds, ClusterAction, ClusterState, NumericBound } from './raft/c
 import { raftModel, raftModelSpec, raftSwarmSpace, raftSwarmSpec } from './raft/model.ts';
 import { raftProperties } from './raft/properties.ts';
 import { mutantNamed, mutants } from './raft/mutants.ts';
-import { replayTrace, traceFile, traceText } from './raft/trace.ts';
+import { counterexampleText, replayTrace, traceFile, traceText } from './raft/trace.ts';
+import { RECOVERS_AFTER_FAULTS } from './raft/recovery.ts';
 import type { TraceFile } from './trace-format.ts';
 import {
   boundsNamed, defaultBounds, namedBounds, portfolioStages, swarmChoices, type BoundsChoices,
@@ -219,8 +220,14 @@ function runSwarm(): void {
   printProperties(raftProperties, result, result.reachedIn, space.recovery?.property);
   if (result.violation === undefined || failure === undefined) return;
   console.log(`\nfound by walk ${failure.walk} of seed ${seed} (rerun it alone: npm run check -- --strategy swarm --seed ${seed} --walk ${failure.walk}${mutant ? ` --mutant ${mutant.id}` : ''}${depth === 200 ? '' : ` --depth ${depth}`}${Object.entries(pinned).map(([k, v]) => ` --${boundFlags[k as NumericBound]} ${v}`).join('')})`);
-  console.log(`walk ${failure.walk}: bounds ${boundsText(failure.config)}; mix ${[...failure.weights].map(([k, w]) => `${k} ${w === 0 ? 'left out' : w.toFixed(2)}`).join(', ')}`);
-  report(failure.model, shrinking ? shrinkWalk(space, failure, result.violation) : result.violation, failure.config, { strategy: 'swarm', seed, walk: failure.walk });
+  console.log(`walk ${failure.walk}: bounds ${boundsText(failure.drawn)}; mix ${[...failure.weights].map(([k, w]) => `${k} ${w === 0 ? 'left out' : w.toFixed(2)}`).join(', ')}`);
+  const v = shrinking ? shrinkWalk(space, failure, result.violation) : result.violation;
+  if (failure.config !== failure.drawn) {
+    // The lifted numbers (a cap of 2^53 in flight) say less than which bounds healing lifted; --json keeps them, to replay.
+    const lifted = (Object.keys(failure.drawn) as (keyof Bounds)[]).filter((k) => failure.drawn[k] !== failure.config[k]);
+    console.log(`found while healing, which lifted ${lifted.join(', ')} (its trace runs in those lifted bounds: shrinking and --json keep to them)${v.healedFrom === undefined ? '; shrinking mixed the walk\'s steps with healing\'s, so no line marks where faults stop' : ''}`);
+  }
+  report(failure.model, v, failure.config, { strategy: 'swarm', seed, walk: failure.walk });
 }
 
 async function runPortfolio(): Promise<void> {
@@ -275,7 +282,7 @@ function printProperties(properties: readonly Property<ClusterState>[], result: 
 /** Prints a violation's trace (saying how much it was shrunk), writes it with --json, and sets exit code 1. */
 function report(model: Model<ClusterState, ClusterAction>, v: Violation<ClusterState, ClusterAction> & { from?: number }, bounds: Bounds, extra: Record<string, string | number | boolean>): void {
   console.log(`\n${v.property} violated after ${v.path.actions.length} steps${v.from === undefined ? '' : ` (shrunk from ${v.from} to ${v.path.actions.length} steps)`}:`);
-  console.log(traceText(v.path));
+  console.log(counterexampleText(v.path, v.healedFrom, v.property === RECOVERS_AFTER_FAULTS));
   if (values.json && !raftProperties.some((p) => p.name === v.property)) {
     // Its healing runs past the walk's bounds, which a trace file's replay keeps to.
     console.log(`\nno trace written to ${values.json}: a ${v.property} trace replays by its walk (--seed, --walk), not from a file`);

@@ -21,4 +21,4 @@ export {
   type Configuration, type NamedBounds, type BoundsChoices,
 } from './raft/configurations.ts';
 export { mutants, mutantNamed, type Mutant } from './raft/mutants.ts';
-export { traceFile, traceText, replayTrace } from './raft/trace.ts';
+export { traceFile, traceText, counterexampleText, HEALING_MARKER, replayTrace } from './raft/trace.ts';

@@ -12,6 +12,11 @@ export interface Path<S, A> {
 export interface Violation<S, A> {
   readonly property: string;
   readonly path: Path<S, A>;
+  /**
+   * Where a recovery check's healing began (swarm walks): the steps of the walk before it, every
+   * fault stopped after them. Absent for a violation the walk itself found.
+   */
+  readonly healedFrom?: number;
 }
 
 /** What a search did: how many states, how deep, how long (seconds of wall clock), and whether it finished. */

@@ -70,7 +70,9 @@ export function shrink<S, A>(model: Model<S, A>, violation: Violation<S, A>, opt
       if (weaker !== undefined) { best = weaker; changed = true; }
     }
   }
-  return { property: violation.property, path: best.path, from, replays, minimal: !exhausted };
+  // Milder faults keep every step where it was; only a path no shorter keeps where healing began.
+  const kept = best.path.actions.length === from && violation.healedFrom !== undefined ? { healedFrom: violation.healedFrom } : {};
+  return { property: violation.property, path: best.path, ...kept, from, replays, minimal: !exhausted };
 }
 
 /** Where a replay by action keys got to: the path it took, ending at the violation, and the keys it kept. */

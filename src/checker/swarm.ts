@@ -66,8 +66,11 @@ export interface SwarmResult<S, A, C> extends CheckResult<S, A> {
   readonly seed: number;
   /** Walks run. */
   readonly walks: number;
-  /** The walk that broke a property, and the model it ran in (to shrink and replay the path in). */
-  readonly failure: (WalkPlan<C> & { readonly model: Model<S, A> }) | undefined;
+  /**
+   * The walk that broke a property, and the model it ran in (to shrink and replay the path in);
+   * `drawn` is the configuration the walk drew, which `config` lifts when healing found it.
+   */
+  readonly failure: (WalkPlan<C> & { readonly model: Model<S, A>; readonly drawn: C }) | undefined;
   /** For each `sometimes` property reached, the first walk that reached it. */
   readonly reachedIn: ReadonlyMap<string, number>;
 }
@@ -122,11 +125,13 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
     let state: S = roots[root]!;
     const states: S[] = [state];
     const actions: A[] = [];
+    /** The walk's own steps, once healing has begun. */
+    let healedFrom: number | undefined;
     const broke = (property: string, within = config): true => {
       // Found while healing: the path again as one of the lifted model, to shrink and replay there.
       const path = within === config ? undefined : rerun(modelOf(within), root, actions);
-      violation = { property, path: path ?? { states, actions } };
-      failure = { walk, config: path ? within : config, weights, model: path ? modelOf(within) : model };
+      violation = { property, path: path ?? { states, actions }, ...(healedFrom === undefined ? {} : { healedFrom }) };
+      failure = { walk, config: path ? within : config, drawn: config, weights, model: path ? modelOf(within) : model };
       return true;
     };
     const safe = (within = config): boolean => {
@@ -164,6 +169,7 @@ export function swarm<S, A, C>(space: SwarmSpace<S, A, C>, options: SwarmOptions
     if (violation === undefined && space.recovery !== undefined) {
       const healing = space.recovery.run(config, state, random);
       const lifted = space.recovery.lift(config);
+      healedFrom = actions.length;
       for (let k = 0; k < healing.path.actions.length && violation === undefined; k++) {
         state = healing.path.states[k + 1]!;
         states.push(state);

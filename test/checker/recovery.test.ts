@@ -2,7 +2,7 @@
 // quiet on the shipped machines, and the only check that sees the bug zoo's stalls (Z45–Z47).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deriveStepper } from '../../src/machine/index.ts';
+import { deriveStepper, log } from '../../src/machine/index.ts';
 import { bfs } from '../../src/checker/bfs.ts';
 import { swarm } from '../../src/checker/swarm.ts';
 import { raftModel, raftSwarmSpace } from '../../src/checker/raft/model.ts';
@@ -11,6 +11,7 @@ import { mutantNamed } from '../../src/checker/raft/mutants.ts';
 import { initialCluster } from '../../src/checker/raft/cluster.ts';
 import { heal, HEALING_STEPS_PER_NODE, RECOVERS_AFTER_FAULTS } from '../../src/checker/raft/recovery.ts';
 import { seededRandom } from '../../src/checker/random.ts';
+import { counterexampleText, HEALING_MARKER } from '../../src/checker/raft/trace.ts';
 
 const mutant = (id: string) => mutantNamed(id) ?? assert.fail(`no mutant ${id}`);
 const stalls = ['Z45', 'Z46', 'Z47'];
@@ -46,3 +47,22 @@ for (const id of stalls) {
     assert.equal(swarm(safetyOnly, { seed: 1, depth: 200, walk: mutant(id).walk }).violation, undefined);
   });
 }
+
+test('a stall prints its walk, a line where faults stop, the healing up to its last progress, and one line for the rest (Z46)', () => {
+  const found = swarm(raftSwarmSpace(swarmChoices, mutant('Z46').overrides), { seed: 1, depth: 200, walk: mutant('Z46').walk });
+  const v = found.violation ?? assert.fail('Z46 did not stall');
+  const healedFrom = v.healedFrom ?? assert.fail('no healing recorded');
+  const total = v.path.actions.length;
+  const lines = counterexampleText(v.path, healedFrom, true).split('\n');
+  assert.equal(lines[healedFrom], HEALING_MARKER);
+  assert.ok(lines.length < total, `${lines.length} lines for ${total} steps`);
+  const elided = /^ +… (\d+) further healing steps \((\d+)–(\d+)\) changed no node's term.*at the end: n1 /.exec(lines.at(-1)!) ?? assert.fail(lines.at(-1));
+  const shown = Number(elided[2]) - 1;
+  assert.deepEqual([Number(elided[1]), Number(elided[3])], [total - shown, total]);
+  assert.equal(lines.length, shown + 2);
+  assert.ok(shown > healedFrom, 'Z46 heals some way before it stalls');
+  const ends = (k: number) => v.path.states[k]!.nodes.map((n) => [n.role, n.state.currentTerm, log.lastIndex(n.state.log), n.state.commitIndex, n.serviceApplied]);
+  assert.deepEqual(ends(total), ends(shown));
+  // Unshortened, as a safety break found while healing prints it: every step, the marker in place.
+  assert.equal(counterexampleText(v.path, healedFrom, false).split('\n').length, total + 1);
+});

@@ -1,11 +1,12 @@
 // Counterexamples for people and for the viewer: one line per step (who, what, which fields
 // changed), and the TraceFile JSON (src/checker/trace-format.ts) with every state whole.
-import type { NodeSnapshot } from '../../machine/index.ts';
+import { log, type NodeSnapshot } from '../../machine/index.ts';
 import type { Model } from '../model.ts';
 import type { Path } from '../result.ts';
 import type { TraceFile, TraceNode } from '../trace-format.ts';
 import type { Bounds, ClusterAction, ClusterState } from './cluster.ts';
 import { describeAction } from './model.ts';
+import { RECOVERS_AFTER_FAULTS } from './recovery.ts';
 
 const fieldsOf = (n: NodeSnapshot) => ({
   role: n.role,
@@ -19,17 +20,65 @@ const fieldsOf = (n: NodeSnapshot) => ({
 
 /** A path as numbered lines, each action with the node fields it changed: how the CLI prints a counterexample. */
 export function traceText(path: Path<ClusterState, ClusterAction>): string {
-  const lines: string[] = [];
-  path.actions.forEach((action, k) => {
+  return stepLines(path).join('\n');
+}
+
+function stepLines(path: Path<ClusterState, ClusterAction>): string[] {
+  return path.actions.map((action, k) => {
     const before = path.states[k]!, after = path.states[k + 1]!;
     const changes = after.nodes.flatMap((node, i) => {
       const was = fieldsOf(before.nodes[i]!), now = fieldsOf(node);
       const diff = (Object.keys(now) as (keyof typeof now)[]).filter((f) => was[f] !== now[f]).map((f) => `${f} ${String(was[f])}→${String(now[f])}`);
       return diff.length ? [`n${i + 1}: ${diff.join(', ')}`] : [];
     });
-    lines.push(`${String(k + 1).padStart(3)}. ${describeAction(before, action)}${changes.length ? `   [${changes.join('; ')}]` : ''}`);
+    return `${String(k + 1).padStart(3)}. ${describeAction(before, action)}${changes.length ? `   [${changes.join('; ')}]` : ''}`;
   });
-  return lines.join('\n');
+}
+
+/** The line a printed trace has where a walk's faults stop and the recovery check's healing begins. */
+export const HEALING_MARKER = `     — faults stop here: healing (${RECOVERS_AFTER_FAULTS}) —`;
+
+/**
+ * A counterexample as a person reads it: {@link traceText}, with {@link HEALING_MARKER} after the
+ * walk's `healedFrom` steps if healing followed them. A stall's healing spends its whole budget,
+ * mostly on heartbeats that change nothing, so it is cut after its last step of progress and one
+ * line says how many steps followed and where the cluster stood at the end.
+ */
+export function counterexampleText(path: Path<ClusterState, ClusterAction>, healedFrom: number | undefined, stalled: boolean): string {
+  const lines = stepLines(path);
+  if (healedFrom === undefined) return lines.join('\n');
+  const total = path.actions.length;
+  let shown = total;
+  if (stalled) {
+    shown = healedFrom;
+    for (let k = healedFrom; k < total; k++) if (progressOf(path.states[k]!) !== progressOf(path.states[k + 1]!)) shown = k + 1;
+  }
+  const elided = total - shown;
+  return [
+    ...lines.slice(0, healedFrom), HEALING_MARKER, ...lines.slice(healedFrom, shown),
+    ...(elided === 0 ? [] : [`     … ${elided} further healing step${elided === 1 ? '' : 's'} (${shown + 1}–${total}) changed no node's term, role, log length or last term, commitIndex or applied index, nor the leader's matchIndex; at the end: ${standing(path.states[total]!)}`]),
+  ].join('\n');
+}
+
+/**
+ * What a step must change to be progress towards recovery: every node's term, role, log end,
+ * commit and applied indexes (its own and its service's), and a leader's matchIndex. Messages,
+ * votes and flow-control counts are left out: heartbeats churn them without getting anywhere.
+ */
+function progressOf(s: ClusterState): string {
+  return JSON.stringify(s.nodes.map((n) => [
+    n.state.currentTerm, n.role, log.lastIndex(n.state.log), log.lastTerm(n.state.log), n.state.commitIndex, n.state.lastApplied, n.serviceApplied,
+    n.role === 'leader' ? n.state.matchIndex : null,
+  ]));
+}
+
+/** Each node's term, role, log end, commit and applied index, and each leader's matchIndex: where a stalled cluster stands. */
+function standing(s: ClusterState): string {
+  return s.nodes.map((n, i) => {
+    const { currentTerm, commitIndex, log: l, matchIndex } = n.state;
+    const match = n.role === 'leader' ? `, matchIndex ${Object.entries(matchIndex).map(([peer, m]) => `n${peer} ${m}`).join(' ')}` : '';
+    return `n${i + 1} ${n.role} term ${currentTerm}: last index ${log.lastIndex(l)} (term ${log.lastTerm(l)}), commitIndex ${commitIndex}, applied ${n.serviceApplied}${match}`;
+  }).join('; ');
 }
 
 type RaftModel = Model<ClusterState, ClusterAction>;
