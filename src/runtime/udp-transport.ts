@@ -48,7 +48,9 @@ export interface UdpTransportOptions {
   readonly acceptedKeys?: readonly Uint8Array[];
   /**
    * No key: datagrams are only checksummed, and anyone who can send from a member's address can
-   * move the cluster. Must be asked for by name; refused together with a key.
+   * move the cluster. Must be asked for by name; refused together with a key. The transport takes
+   * it on any address (a host may isolate its network otherwise); `raft node` allows it on
+   * loopback only.
    */
   readonly insecureNoAuth?: boolean;
   readonly maxDatagramBytes?: number;
