@@ -87,10 +87,10 @@ function leaderOfHighestTerm(s: ClusterState): number | undefined {
 
 /** A node that does not lead, with a log at least as up-to-date as any other such node's (ties drawn): one that can win. */
 function mostUpToDate(s: ClusterState, random: () => number): number {
-  const key = (i: number) => { const l = s.nodes[i]!.state.log; return log.lastTerm(l) * 2 ** 26 + log.lastIndex(l); };
+  const logs = s.nodes.map((n) => n.state.log);
   const others = s.nodes.flatMap((n, i) => (n.role === 'leader' ? [] : [i]));
-  const best = Math.max(...others.map(key));
-  const ties = others.filter((i) => key(i) === best);
+  // ER.1's comparison, as each other node would make it voting for i.
+  const ties = others.filter((i) => others.every((j) => log.isAtLeastAsUpToDate(logs[j]!, log.lastTerm(logs[i]!), log.lastIndex(logs[i]!))));
   return ties[Math.floor(random() * ties.length)]!;
 }
 
