@@ -23,38 +23,34 @@ const LEVELS = [1, 64, 256];
 const ETCD: Record<number, string> = { 1: '335/s, p50 2.5 ms', 64: '3.8k/s', 256: '6.3k/s' };
 
 /**
- * One write + fdatasync on this disk, synchronous calls as the WAL makes them: 4 KiB appended to a
- * growing file (its size is metadata to commit too), and 64 bytes written into a preallocated one
- * (what a WAL record costs; the lower, stricter bar).
+ * One 4 KiB write + fdatasync appended to a growing file (its size is metadata to commit too), with
+ * synchronous calls as the WAL makes them. Median of 200.
  */
-function fsyncCost(dir: string): { append: number; inPlace: number } {
+function appendFsyncCost(dir: string): number {
   const file = join(dir, 'fsync-probe');
   const fd = openSync(file, 'w');
   const block = new Uint8Array(4096).fill(7);
-  const median = (run: (i: number) => void): number => {
-    const times: number[] = [];
+  const times: number[] = [];
+  try {
     for (let i = 0; i < 200; i++) {
       const t0 = performance.now();
-      run(i);
+      writeSync(fd, block);
       fdatasyncSync(fd);
       times.push(performance.now() - t0);
     }
-    return percentile(times, 0.5);
-  };
-  try {
-    const append = median(() => writeSync(fd, block));
-    return { append, inPlace: median((i) => writeSync(fd, block, 0, 64, i * 64)) };
   } finally {
     closeSync(fd);
     rmSync(file);
   }
+  return percentile(times, 0.5);
 }
 
 /**
- * The in-place write + fdatasync again, by three threads at once, each on its own file: what each of
- * three nodes sharing this disk meets when they all flush for the same request. Median over all.
+ * 64 bytes written into a preallocated file + fdatasync (what a WAL record costs), by `writers`
+ * threads at once, each on its own file: with three, what each of three nodes sharing this disk
+ * meets when they all flush for the same request. Median over all of 200 each.
  */
-async function concurrentFsyncCost(dir: string): Promise<number> {
+async function inPlaceFsyncCost(dir: string, writers: number): Promise<number> {
   // Plain JavaScript, evaluated: a worker does not go through tsx.
   const code = `
     const { closeSync, fdatasyncSync, openSync, rmSync, writeSync } = require('node:fs');
@@ -73,7 +69,7 @@ async function concurrentFsyncCost(dir: string): Promise<number> {
     closeSync(fd);
     rmSync(workerData);
     parentPort.postMessage(times);`;
-  const runs = await Promise.all([1, 2, 3].map((k) => new Promise<number[]>((resolve, reject) => {
+  const runs = await Promise.all(Array.from({ length: writers }, (_, k) => new Promise<number[]>((resolve, reject) => {
     const worker = new Worker(code, { eval: true, workerData: join(dir, `fsync-probe-${k}`) });
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -85,8 +81,8 @@ async function concurrentFsyncCost(dir: string): Promise<number> {
 const cluster = await LocalCluster.start(3, (process.env['NODE_FLAGS'] ?? '').split(' ').filter(Boolean));
 stopOnSignal(() => cluster.stop());
 try {
-  const fsync = fsyncCost(cluster.dir);
-  const concurrent = await concurrentFsyncCost(cluster.dir);
+  const fsync = { append: appendFsyncCost(cluster.dir), inPlace: await inPlaceFsyncCost(cluster.dir, 1) };
+  const concurrent = await inPlaceFsyncCost(cluster.dir, 3);
   await until('a leader', () => cluster.leader());
   console.log(`3 raft node processes on 127.0.0.1, UDP, file storage with fsync; ${MEASURE_MS / 1000} s per level after ${WARMUP_MS / 1000} s warm-up`);
   console.log(`baseline, same run, p50 of 200: a 4 KiB append + fdatasync ${fsync.append.toFixed(2)} ms; 64 B into a preallocated file + fdatasync ${fsync.inPlace.toFixed(2)} ms, or ${concurrent.toFixed(2)} ms with three files flushed at once`);
