@@ -51,7 +51,12 @@ export function counterexampleText(path: Path<ClusterState, ClusterAction>, heal
   let shown = total;
   if (stalled) {
     shown = healedFrom;
-    for (let k = healedFrom; k < total; k++) if (progressOf(path.states[k]!) !== progressOf(path.states[k + 1]!)) shown = k + 1;
+    let before = progressOf(path.states[healedFrom]!);
+    for (let k = healedFrom; k < total; k++) {
+      const after = progressOf(path.states[k + 1]!);
+      if (after !== before) shown = k + 1;
+      before = after;
+    }
   }
   const elided = total - shown;
   return [
